@@ -1,0 +1,1 @@
+"""threadbot's Discord adapter: cogs over the `indexing` library, nothing more."""

@@ -1,0 +1,57 @@
+"""`make demo`: index the bundled example thread and show what threadbot makes of it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from .config import load_settings
+from .embed import SentenceTransformerEmbedder
+from .library import ThreadLibrary
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "putin-trump-phone-call.txt"
+DEMO_DB = "demo.db"
+
+
+def rule(title: str) -> None:
+    print(f"\n== {title} " + "=" * max(0, 70 - len(title)))
+
+
+async def run_demo(db_path: str, example: Path) -> None:
+    settings = load_settings(db_path=db_path)
+    print(f"loading the embedding model (bundled all-MiniLM-L6-v2, offline) ...")
+    embedder = SentenceTransformerEmbedder(settings.model_path)
+    async with await ThreadLibrary.open(db_path, embedder) as lib:
+        rule(f"index {example.name}")
+        results, failures = await lib.index_paths([example])
+        for failure in failures:
+            print(f"error: {failure.source_file}: {failure.reason}")
+        for r in results:
+            print(f"{r.status}: {r.title}")
+            print(f"  thread id {r.thread_id}: {r.paragraphs} article paragraphs, {r.comments} comments, "
+                  f"{r.passages} passages ({r.embedded} newly embedded)")
+        thread_id = results[0].thread_id
+        thread = await lib.thread(thread_id)
+        authors = sorted({c.author for c in thread.comments if c.author})
+        print(f"  comment authors: {', '.join(authors)}")
+
+        query = "what did Peskov say"
+        rule(f"search: {query!r}")
+        for rank, hit in enumerate(await lib.search(query, thread_id=thread_id, k=3), start=1):
+            text = hit.passage.text
+            print(f"{rank}. {hit.passage.label()} (score {hit.score:.4f})\n   {text[:240]}{'…' if len(text) > 240 else ''}")
+    print(f"\ndatabase: {db_path} (try: .venv/bin/threadbot --db {db_path} threads)")
+
+
+def main() -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    db_path = os.environ.get("THREADBOT_DEMO_DB", DEMO_DB)
+    example = Path(sys.argv[1]) if len(sys.argv) > 1 else EXAMPLE
+    asyncio.run(run_demo(db_path, example))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,205 @@
+"""ThreadLibrary: the one object the CLI and the bot use: index threads, list, show, forget, search.
+
+Everything CPU-bound (parsing, tokenising, embedding, the dense scan) runs in a worker thread via
+`asyncio.to_thread`, so an event loop serving Discord keeps its heartbeat while a big thread indexes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .embed import Embedder
+from .errors import ParseError, ThreadbotError
+from .parsers import DEFAULT_MAX_BYTES, find_thread_files, parse_bytes, parse_file
+from .passages import thread_passages
+from .search import Hit, dense_top_k, fts_match_expression, query_terms, reciprocal_rank_fusion
+from .store import Store
+from .threads import Thread, ThreadInfo, thread_id_for
+
+log = logging.getLogger(__name__)
+
+# progress(stage, done, total): stage is "embed" while vectors are computed.
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class IndexResult:
+    thread_id: str
+    title: str
+    source_file: str | None
+    status: str  # "indexed" | "updated" | "unchanged"
+    paragraphs: int
+    comments: int
+    passages: int
+    embedded: int = 0
+
+
+@dataclass
+class IndexFailure:
+    source_file: str
+    reason: str
+
+
+class ThreadLibrary:
+    def __init__(self, store: Store, embedder: Embedder | None, max_bytes: int = DEFAULT_MAX_BYTES):
+        self.store = store
+        self.embedder = embedder
+        self.max_bytes = max_bytes
+        self._model_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, db_path: str | Path, embedder: Embedder | None,
+                   max_bytes: int = DEFAULT_MAX_BYTES) -> ThreadLibrary:
+        """Without an embedder the library can list and show threads but not index or search."""
+        if embedder is None:
+            store = await Store.open(db_path)
+        else:
+            store = await Store.open(db_path, embedder.model_id, embedder.dim)
+        return cls(store, embedder, max_bytes)
+
+    async def close(self) -> None:
+        await self.store.close()
+
+    async def __aenter__(self) -> ThreadLibrary:
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.close()
+
+    async def _run_model(self, fn, *args):
+        """The model is not thread-safe for concurrent calls: one at a time, off the event loop."""
+        if self.embedder is None:
+            raise RuntimeError("this ThreadLibrary was opened without an embedder")
+        async with self._model_lock:
+            return await asyncio.to_thread(fn, *args)
+
+    # ---- indexing ----------------------------------------------------------------------------
+    async def index_thread(self, thread: Thread, scope: str = "local",
+                           progress: Progress | None = None) -> IndexResult:
+        thread_id = thread_id_for(scope, thread.identity_key())
+        base = dict(thread_id=thread_id, title=thread.title, source_file=thread.source_file,
+                    paragraphs=len(thread.paragraphs), comments=len(thread.comments))
+        if await self.store.thread_hash(thread_id) == thread.content_hash():
+            count = (await self.store.thread_info(thread_id)).passages
+            return IndexResult(status="unchanged", passages=count, **base)
+        passages = await self._run_model(thread_passages, thread, thread_id, self.embedder.count_tokens,
+                                         self.embedder.max_tokens)
+        known = await self.store.known_hashes(p.content_hash for p in passages)
+        todo: dict[str, str] = {}
+        for p in passages:
+            if p.content_hash not in known:
+                todo.setdefault(p.content_hash, p.text)
+        new_vectors: dict[str, np.ndarray] = {}
+        if todo:
+            texts = list(todo.values())
+            done = 0
+
+            def tick(n: int) -> None:
+                nonlocal done
+                done += n
+                if progress:
+                    progress("embed", done, len(texts))
+
+            matrix = await self._run_model(self.embedder.embed, texts, 16, tick)
+            new_vectors = dict(zip(todo.keys(), matrix, strict=True))
+        written = await self.store.write_thread(thread_id, scope, thread, passages, new_vectors)
+        log.info("%s thread %s (%s): %d passages, %d embedded", written.status, thread_id, thread.title,
+                 len(passages), len(new_vectors))
+        return IndexResult(status=written.status, passages=len(passages), embedded=len(new_vectors), **base)
+
+    async def index_bytes(self, data: bytes, name: str, scope: str = "local",
+                          progress: Progress | None = None) -> list[IndexResult]:
+        """Parse an upload and index every thread in it. A parse error means nothing was written."""
+        threads = await asyncio.to_thread(parse_bytes, data, name, self.max_bytes)
+        return [await self.index_thread(t, scope, progress) for t in threads]
+
+    async def index_paths(self, paths: list[str | Path], scope: str = "local",
+                          progress: Progress | None = None) -> tuple[list[IndexResult], list[IndexFailure]]:
+        """Index files and directories. A failing file is reported; the others still go in."""
+        results: list[IndexResult] = []
+        failures: list[IndexFailure] = []
+        for path in find_thread_files(paths):
+            try:
+                threads = await asyncio.to_thread(parse_file, path, self.max_bytes)
+                for thread in threads:
+                    results.append(await self.index_thread(thread, scope, progress))
+            except ParseError as exc:
+                failures.append(IndexFailure(exc.source, exc.reason))
+            except ThreadbotError as exc:
+                failures.append(IndexFailure(Path(path).name, str(exc)))
+        return results, failures
+
+    # ---- reading -----------------------------------------------------------------------------
+    async def threads(self, scope: str | None = "local") -> list[ThreadInfo]:
+        return await self.store.list_threads(scope)
+
+    async def thread(self, thread_id: str, scope: str | None = "local") -> Thread:
+        return await self.store.get_thread(thread_id, scope)
+
+    async def thread_info(self, thread_id: str, scope: str | None = "local") -> ThreadInfo:
+        return await self.store.thread_info(thread_id, scope)
+
+    async def forget(self, thread_id: str, scope: str | None = "local") -> ThreadInfo:
+        return await self.store.delete_thread(thread_id, scope)
+
+    async def embed_query(self, text: str) -> np.ndarray:
+        return await self._run_model(self.embedder.embed_query, text)
+
+    async def search(self, query: str, scope: str | None = "local", thread_id: str | None = None, k: int = 10,
+                     kinds: list[str] | None = None, author: str | None = None,
+                     query_vector: np.ndarray | None = None) -> list[Hit]:
+        """Hybrid search: dense cosine and FTS5 BM25, fused by reciprocal rank."""
+        if not query.strip():
+            return []
+        thread_ids = [thread_id] if thread_id else None
+        candidates = max(50, 5 * k)
+        vector = query_vector if query_vector is not None else await self.embed_query(query)
+        author_ids = await self.store.passage_ids_by_author(author, scope) if author else None
+        dense = await asyncio.to_thread(self._dense, vector, candidates, scope, thread_ids, kinds, author_ids)
+        lexical = await self._lexical(query, candidates, scope, thread_ids, kinds, author)
+        return await self._fuse(dense, lexical, k)
+
+    async def dense_search(self, query_vector: np.ndarray, scope: str | None = "local",
+                           thread_id: str | None = None, k: int = 10, kinds: list[str] | None = None) -> list[Hit]:
+        dense = await asyncio.to_thread(self._dense, query_vector, k, scope,
+                                        [thread_id] if thread_id else None, kinds, None)
+        return await self._fuse(dense, [], k)
+
+    def _dense(self, vector, k, scope, thread_ids, kinds, author_ids) -> list[tuple[int, float]]:
+        index = self.store.vectors
+        mask = index.mask(scope, thread_ids, kinds)
+        if author_ids is not None:
+            allowed = np.isin(index.ids, np.asarray(author_ids, dtype=np.int64))
+            mask = allowed if mask is None else mask & allowed
+        top = dense_top_k(index.matrix, vector, k, mask)
+        ids = index.ids[top.indices]
+        return list(zip(ids.tolist(), top.scores.tolist(), strict=True))
+
+    async def _lexical(self, query, k, scope, thread_ids, kinds, author) -> list[tuple[int, float]]:
+        match = fts_match_expression(query_terms(query))
+        if match is None:
+            return []
+        return await self.store.bm25(match, k, scope, thread_ids, kinds, author)
+
+    async def _fuse(self, dense, lexical, k) -> list[Hit]:
+        fused = reciprocal_rank_fusion([[pid for pid, _ in dense], [pid for pid, _ in lexical]])
+        best = sorted(fused, key=lambda pid: -fused[pid])[:k]
+        passages = await self.store.passages_by_id(best)
+        titles = await self.store.thread_titles(p.thread_id for p in passages.values())
+        dense_at = {pid: (rank, score) for rank, (pid, score) in enumerate(dense, start=1)}
+        lexical_at = {pid: (rank, score) for rank, (pid, score) in enumerate(lexical, start=1)}
+        hits = []
+        for pid in best:
+            if pid not in passages:  # removed by a concurrent write between ranking and lookup
+                continue
+            d_rank, d_score = dense_at.get(pid, (None, None))
+            l_rank, l_score = lexical_at.get(pid, (None, None))
+            hits.append(Hit(passage=passages[pid], score=fused[pid], dense_score=d_score, bm25_score=l_score,
+                            dense_rank=d_rank, bm25_rank=l_rank, thread_title=titles.get(passages[pid].thread_id)))
+        return hits

@@ -1,0 +1,64 @@
+"""Sentence boundaries as character spans, shared by chunking, answers and summaries."""
+
+from __future__ import annotations
+
+import re
+
+# Abbreviations that end in a period but rarely end a sentence in news text.
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "st", "jr", "sr",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "no", "vs", "etc", "inc", "corp", "co", "ltd", "u.s", "u.k", "u.n", "e.g", "i.e", "a.m", "p.m", "d.c",
+}
+_BOUNDARY = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
+_NEWLINES = re.compile(r"\n\s*\n|\n")
+
+
+def _is_abbreviation(text: str, dot_index: int) -> bool:
+    start = dot_index
+    while start > 0 and (text[start - 1].isalpha() or text[start - 1] == "."):
+        start -= 1
+    word = text[start:dot_index].lower().rstrip(".")
+    if word in _ABBREVIATIONS:
+        return True
+    # A single capital initial ("Donald J. Trump") is not a sentence end.
+    return len(word) == 1 and text[start].isupper()
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Split `text` into sentences, returned as (start, end) offsets with surrounding space trimmed.
+
+    Line breaks always end a sentence (comments are often one thought per line).
+    """
+    spans: list[tuple[int, int]] = []
+    line_start = 0
+    for block in [*_NEWLINES.finditer(text), None]:
+        line_end = block.start() if block else len(text)
+        _split_line(text, line_start, line_end, spans)
+        if block:
+            line_start = block.end()
+    return spans
+
+
+def _split_line(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    cursor = start
+    for match in _BOUNDARY.finditer(text, start, end):
+        first_dot = match.start()
+        if text[first_dot] == "." and match.end() - first_dot == 1 and _is_abbreviation(text, first_dot):
+            continue
+        _append_trimmed(text, cursor, match.end(), spans)
+        cursor = match.end()
+    _append_trimmed(text, cursor, end, spans)
+
+
+def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+def split_sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentence_spans(text)]

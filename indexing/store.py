@@ -1,0 +1,405 @@
+"""SQLite storage through aiosqlite: threads, passages, embeddings, FTS5, and the dense matrix.
+
+Concurrency: one writer connection (writes serialised by an asyncio lock, each thread write one
+IMMEDIATE transaction) and one reader connection. WAL mode lets readers run while a write is
+in progress, so questions are answered while a large thread is being indexed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiosqlite
+import numpy as np
+
+from .errors import ModelMismatchError, NotFoundError, StoreError
+from .migrations import migrate
+from .threads import Passage, Thread, ThreadInfo
+from .vectors import VectorIndex, VectorRows
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 30_000
+_PASSAGE_COLUMNS = ("p.id, p.thread_id, p.kind, p.position, p.chunk, p.text, p.start_char, p.end_char, "
+                    "p.author, p.comment_id, p.parent_id, p.content_hash, t.scope")
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def vector_to_blob(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def blob_to_vector(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype="<f4")
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    status: str  # "indexed" | "updated"
+    passages: int
+    added: int
+    removed: int
+
+
+def _passage_from_row(row: tuple) -> Passage:
+    (pid, thread_id, kind, position, chunk, text, start, end, author, comment_id, parent_id,
+     content_hash, scope) = row
+    return Passage(id=pid, thread_id=thread_id, kind=kind, position=position, chunk=chunk, text=text,
+                   start=start, end=end, author=author, comment_id=comment_id, parent_id=parent_id,
+                   content_hash=content_hash, scope=scope)
+
+
+class Store:
+    """Open with `await Store.open(path, model_id, dim)`; close with `await store.close()`."""
+
+    def __init__(self, path: str, writer: aiosqlite.Connection, reader: aiosqlite.Connection,
+                 model_id: str, dim: int):
+        self.path = path
+        self._writer = writer
+        self._reader = reader
+        self._write_lock = asyncio.Lock()
+        self.model_id = model_id
+        self.dim = dim
+        self.vectors = VectorIndex(dim)
+
+    # ---- lifecycle -------------------------------------------------------------------------
+    @classmethod
+    async def open(cls, path: str | Path, model_id: str | None = None, dim: int | None = None) -> Store:
+        """Open (creating and migrating as needed). Without a model, the store serves only
+        metadata reads (threads, passages, full text), never vectors."""
+        path = str(path)
+        if path != ":memory:":
+            parent = Path(path).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise StoreError(f"cannot create the database {path}: folder {parent} does not exist")
+        try:
+            writer = await _connect(path)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the database {path}: {exc}") from exc
+        try:
+            await _check_is_database(writer, path)
+            await migrate(writer)
+            if model_id is not None and dim is not None:
+                await _bind_model(writer, model_id, dim)
+            reader = await _connect(path)
+        except BaseException:
+            await writer.close()
+            raise
+        store = cls(path, writer, reader, model_id or "", dim or 0)
+        if model_id is not None and dim is not None:
+            await store._load_vectors()
+        return store
+
+    async def close(self) -> None:
+        await self._reader.close()
+        await self._writer.close()
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.close()
+
+    async def _load_vectors(self) -> None:
+        sql = ("SELECT p.id, p.thread_id, t.scope, p.kind, e.vector FROM passages p "
+               "JOIN threads t ON t.id = p.thread_id JOIN embeddings e ON e.content_hash = p.content_hash "
+               "ORDER BY p.id")
+        async with self._reader.execute(sql) as cursor:
+            rows = await cursor.fetchall()
+        if not rows:
+            return
+        vectors = np.frombuffer(b"".join(r[4] for r in rows), dtype="<f4").reshape(len(rows), self.dim)
+        self.vectors.add(VectorRows(ids=np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
+                                    vectors=vectors, thread_ids=[r[1] for r in rows],
+                                    scopes=[r[2] for r in rows], kinds=[r[3] for r in rows]))
+
+    # ---- writes ------------------------------------------------------------------------------
+    async def write_thread(self, thread_id: str, scope: str, thread: Thread, passages: list[Passage],
+                           new_vectors: dict[str, np.ndarray]) -> WriteResult:
+        """Insert or update a thread with its passages and any new embeddings: one transaction.
+
+        Unchanged passages keep their ids (so citations stay valid); gone ones are removed; only
+        hashes in `new_vectors` are stored as new embeddings (the caller embedded only those).
+        """
+        async with self._write_lock:
+            db = self._writer
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                result, removed_ids, added = await self._write_thread_tx(thread_id, scope, thread, passages,
+                                                                         new_vectors)
+                added_vectors = await self._vectors_for(db, [p.content_hash for p in added], new_vectors)
+                await db.execute("COMMIT")
+            except BaseException:
+                await _rollback(db)
+                raise
+            self.vectors.remove(removed_ids)
+            if added:
+                self.vectors.add(VectorRows(ids=np.array([p.id for p in added], dtype=np.int64),
+                                            vectors=added_vectors, thread_ids=[thread_id] * len(added),
+                                            scopes=[scope] * len(added), kinds=[p.kind for p in added]))
+            return result
+
+    async def _write_thread_tx(self, thread_id, scope, thread, passages, new_vectors):
+        db = self._writer
+        stamp = now_iso()
+        async with db.execute("SELECT scope FROM threads WHERE id = ?", (thread_id,)) as cursor:
+            existing = await cursor.fetchone()
+        if existing and existing[0] != scope:
+            raise StoreError(f"thread {thread_id} belongs to another scope")
+        await db.executemany("INSERT OR IGNORE INTO embeddings (content_hash, vector) VALUES (?, ?)",
+                             [(h, vector_to_blob(v)) for h, v in new_vectors.items()])
+        body = json.dumps(thread.to_json(), ensure_ascii=False)
+        values = (scope, thread.identity_key(), thread.title, thread.url, thread.source, thread.source_file,
+                  thread.published, thread.content_hash(), body, len(thread.paragraphs), len(thread.comments))
+        old: dict[tuple, tuple[int, int]] = {}
+        if existing:
+            await db.execute(
+                "UPDATE threads SET scope=?, identity_key=?, title=?, url=?, source=?, source_file=?, published=?, "
+                "content_hash=?, body_json=?, paragraph_count=?, comment_count=?, updated_at=? WHERE id=?",
+                (*values, stamp, thread_id))
+            async with db.execute("SELECT id, kind, position, chunk, comment_id, content_hash FROM passages "
+                                  "WHERE thread_id = ?", (thread_id,)) as cursor:
+                async for pid, kind, position, chunk, comment_id, content_hash in cursor:
+                    probe = Passage(thread_id=thread_id, kind=kind, position=position, text="", chunk=chunk,
+                                    comment_id=comment_id, content_hash=content_hash)
+                    old[probe.key()] = (pid, position)
+        else:
+            await db.execute(
+                "INSERT INTO threads (scope, identity_key, title, url, source, source_file, published, "
+                "content_hash, body_json, paragraph_count, comment_count, indexed_at, updated_at, id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*values, stamp, stamp, thread_id))
+        new_keys = set()
+        added: list[Passage] = []
+        moved: list[tuple[int, int]] = []
+        for p in passages:
+            p.scope = scope
+            key = p.key()
+            new_keys.add(key)
+            if key in old:
+                p.id, old_position = old[key]
+                if old_position != p.position:
+                    moved.append((p.position, p.id))
+                continue
+            added.append(p)
+        removed = [(pid, key[3]) for key, (pid, _) in old.items() if key not in new_keys]
+        removed_ids = [pid for pid, _ in removed]
+        if removed_ids:
+            await db.executemany("DELETE FROM passages WHERE id = ?", [(pid,) for pid in removed_ids])
+        if moved:
+            await db.executemany("UPDATE passages SET position = ? WHERE id = ?", moved)
+        for p in added:
+            cursor = await db.execute(
+                "INSERT INTO passages (thread_id, kind, position, chunk, text, start_char, end_char, author, "
+                "comment_id, parent_id, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (thread_id, p.kind, p.position, p.chunk, p.text, p.start, p.end, p.author, p.comment_id,
+                 p.parent_id, p.content_hash))
+            p.id = cursor.lastrowid
+            await cursor.close()
+        await _delete_orphan_embeddings(db, [h for _, h in removed])
+        status = "updated" if existing else "indexed"
+        return WriteResult(status, len(passages), len(added), len(removed_ids)), removed_ids, added
+
+    async def _vectors_for(self, db, hashes: list[str], known: dict[str, np.ndarray]) -> np.ndarray:
+        out = np.zeros((len(hashes), self.dim), dtype=np.float32)
+        missing = [h for h in set(hashes) if h not in known]
+        stored: dict[str, np.ndarray] = {}
+        for start in range(0, len(missing), 500):
+            chunk = missing[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            async with db.execute(f"SELECT content_hash, vector FROM embeddings WHERE content_hash IN ({marks})",
+                                  chunk) as cursor:
+                async for h, blob in cursor:
+                    stored[h] = blob_to_vector(blob)
+        for i, h in enumerate(hashes):
+            vector = known.get(h)
+            if vector is None:
+                vector = stored.get(h)
+            if vector is None:
+                raise StoreError(f"no embedding stored for passage hash {h}")
+            out[i] = vector
+        return out
+
+    async def delete_thread(self, thread_id: str, scope: str | None = None) -> ThreadInfo:
+        async with self._write_lock:
+            info = await self.thread_info(thread_id, scope)
+            db = self._writer
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                async with db.execute("SELECT id, content_hash FROM passages WHERE thread_id = ?",
+                                      (thread_id,)) as cursor:
+                    rows = await cursor.fetchall()
+                ids = [row[0] for row in rows]
+                await db.execute("DELETE FROM passages WHERE thread_id = ?", (thread_id,))
+                await db.execute("DELETE FROM threads WHERE id = ?", (thread_id,))
+                await _delete_orphan_embeddings(db, [row[1] for row in rows])
+                await db.execute("COMMIT")
+            except BaseException:
+                await _rollback(db)
+                raise
+            self.vectors.remove(ids)
+            return info
+
+    # ---- reads -------------------------------------------------------------------------------
+    async def known_hashes(self, hashes: Iterable[str]) -> set[str]:
+        hashes = list(set(hashes))
+        found: set[str] = set()
+        for start in range(0, len(hashes), 500):
+            chunk = hashes[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            async with self._reader.execute(
+                    f"SELECT content_hash FROM embeddings WHERE content_hash IN ({marks})", chunk) as cursor:
+                found.update(row[0] for row in await cursor.fetchall())
+        return found
+
+    async def thread_hash(self, thread_id: str) -> str | None:
+        async with self._reader.execute("SELECT content_hash FROM threads WHERE id = ?", (thread_id,)) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else None
+
+    async def list_threads(self, scope: str | None = None) -> list[ThreadInfo]:
+        where, args = ("WHERE t.scope = ?", (scope,)) if scope is not None else ("", ())
+        sql = ("SELECT t.id, t.scope, t.title, t.url, t.source, t.source_file, t.published, t.paragraph_count, "
+               "t.comment_count, (SELECT COUNT(*) FROM passages p WHERE p.thread_id = t.id), t.content_hash, "
+               f"t.indexed_at, t.updated_at FROM threads t {where} ORDER BY t.indexed_at, t.title")
+        async with self._reader.execute(sql, args) as cursor:
+            return [ThreadInfo(*row) for row in await cursor.fetchall()]
+
+    async def thread_info(self, thread_id: str, scope: str | None = None) -> ThreadInfo:
+        infos = [t for t in await self.list_threads(scope) if t.id == thread_id]
+        if not infos:
+            where = f" in {scope}" if scope not in (None, "local") else ""
+            raise NotFoundError(f"no thread with id {thread_id}{where}; `threadbot threads` lists them")
+        return infos[0]
+
+    async def get_thread(self, thread_id: str, scope: str | None = None) -> Thread:
+        sql = "SELECT body_json FROM threads WHERE id = ?" + (" AND scope = ?" if scope is not None else "")
+        args = (thread_id, scope) if scope is not None else (thread_id,)
+        async with self._reader.execute(sql, args) as cursor:
+            row = await cursor.fetchone()
+        if not row:
+            raise NotFoundError(f"no thread with id {thread_id}; `threadbot threads` lists them")
+        return Thread.from_json(json.loads(row[0]))
+
+    async def thread_passages(self, thread_id: str) -> list[Passage]:
+        sql = (f"SELECT {_PASSAGE_COLUMNS} FROM passages p JOIN threads t ON t.id = p.thread_id "
+               "WHERE p.thread_id = ? ORDER BY CASE p.kind WHEN 'title' THEN 0 WHEN 'paragraph' THEN 1 ELSE 2 END, "
+               "p.position, p.chunk")
+        async with self._reader.execute(sql, (thread_id,)) as cursor:
+            return [_passage_from_row(r) for r in await cursor.fetchall()]
+
+    async def passages_by_id(self, ids: list[int]) -> dict[int, Passage]:
+        found: dict[int, Passage] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = (f"SELECT {_PASSAGE_COLUMNS} FROM passages p JOIN threads t ON t.id = p.thread_id "
+                   f"WHERE p.id IN ({marks})")
+            async with self._reader.execute(sql, chunk) as cursor:
+                for row in await cursor.fetchall():
+                    found[row[0]] = _passage_from_row(row)
+        return found
+
+    async def thread_titles(self, thread_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(set(thread_ids))
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        async with self._reader.execute(f"SELECT id, title FROM threads WHERE id IN ({marks})", ids) as cursor:
+            return dict(await cursor.fetchall())
+
+    async def passage_ids_by_author(self, author: str, scope: str | None = None) -> list[int]:
+        sql = ("SELECT p.id FROM passages p JOIN threads t ON t.id = p.thread_id WHERE p.author = ? COLLATE NOCASE"
+               + (" AND t.scope = ?" if scope is not None else ""))
+        args = (author, scope) if scope is not None else (author,)
+        async with self._reader.execute(sql, args) as cursor:
+            return [row[0] for row in await cursor.fetchall()]
+
+    async def bm25(self, match: str, limit: int, scope: str | None = None, thread_ids: list[str] | None = None,
+                   kinds: list[str] | None = None, author: str | None = None) -> list[tuple[int, float]]:
+        """(passage id, BM25 score, higher is better) for an FTS5 MATCH expression, filtered."""
+        clauses, args = ["passages_fts MATCH ?"], [match]
+        if scope is not None:
+            clauses.append("t.scope = ?")
+            args.append(scope)
+        if thread_ids is not None:
+            clauses.append(f"p.thread_id IN ({','.join('?' * len(thread_ids))})")
+            args += thread_ids
+        if kinds is not None:
+            clauses.append(f"p.kind IN ({','.join('?' * len(kinds))})")
+            args += kinds
+        if author is not None:
+            clauses.append("p.author = ? COLLATE NOCASE")
+            args.append(author)
+        sql = ("SELECT f.rowid, bm25(passages_fts) AS rank FROM passages_fts f "
+               "JOIN passages p ON p.id = f.rowid JOIN threads t ON t.id = p.thread_id "
+               f"WHERE {' AND '.join(clauses)} ORDER BY rank LIMIT ?")
+        args.append(limit)
+        try:
+            async with self._reader.execute(sql, args) as cursor:
+                return [(pid, -rank) for pid, rank in await cursor.fetchall()]
+        except sqlite3.OperationalError as exc:
+            log.warning("full-text query %r failed: %s", match, exc)
+            return []
+
+    async def counts(self) -> dict[str, int]:
+        out = {}
+        for table in ("threads", "passages", "embeddings"):
+            async with self._reader.execute(f"SELECT COUNT(*) FROM {table}") as cursor:
+                out[table] = (await cursor.fetchone())[0]
+        return out
+
+
+async def _connect(path: str) -> aiosqlite.Connection:
+    db = await aiosqlite.connect(path, isolation_level=None)
+    await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await db.execute("PRAGMA journal_mode = WAL")
+    await db.execute("PRAGMA synchronous = NORMAL")
+    await db.execute("PRAGMA foreign_keys = ON")
+    return db
+
+
+async def _check_is_database(db: aiosqlite.Connection, path: str) -> None:
+    try:
+        async with db.execute("SELECT COUNT(*) FROM sqlite_master") as cursor:
+            await cursor.fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is not a threadbot database ({exc})") from exc
+
+
+async def _bind_model(db: aiosqlite.Connection, model_id: str, dim: int) -> None:
+    """Record the embedding model once per database; refuse to mix vectors of two models."""
+    async with db.execute("SELECT key, value FROM meta WHERE key IN ('model_id', 'dim')") as cursor:
+        meta = dict(await cursor.fetchall())
+    if not meta:
+        await db.execute("BEGIN IMMEDIATE")
+        await db.executemany("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                             [("model_id", model_id), ("dim", str(dim))])
+        await db.execute("COMMIT")
+        return
+    if meta.get("model_id") != model_id or int(meta.get("dim", 0)) != dim:
+        raise ModelMismatchError(
+            f"the database was built with model {meta.get('model_id')} ({meta.get('dim')} dimensions), "
+            f"not {model_id} ({dim}); use the same model or a new database")
+
+
+async def _delete_orphan_embeddings(db: aiosqlite.Connection, hashes: Iterable[str]) -> None:
+    """Drop embeddings of these hashes once no passage uses them (identical text may be shared)."""
+    await db.executemany("DELETE FROM embeddings WHERE content_hash = ? AND NOT EXISTS "
+                         "(SELECT 1 FROM passages p WHERE p.content_hash = ?)", [(h, h) for h in set(hashes)])
+
+
+async def _rollback(db: aiosqlite.Connection) -> None:
+    try:
+        await db.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:  # no transaction is active: nothing to undo
+        log.debug("rollback skipped: %s", exc)
