@@ -71,6 +71,26 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             INSERT INTO passages_fts (rowid, text) VALUES (new.id, new.text);
         END;
     """),
+    (4, "discord guild settings and posted digests", """
+        CREATE TABLE guild_settings (
+            guild_id TEXT PRIMARY KEY,
+            digest_channel_id TEXT,
+            upload_channel_id TEXT,
+            watch_dir TEXT,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE digest_posts (
+            id INTEGER PRIMARY KEY,
+            scope TEXT NOT NULL,
+            thread_id TEXT NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            content_hash TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            jump_url TEXT NOT NULL,
+            posted_at TEXT NOT NULL
+        );
+        CREATE INDEX digest_posts_thread ON digest_posts (thread_id, content_hash);
+    """),
 ]
 
 
