@@ -120,6 +120,23 @@ async def cmd_search(args, settings: Settings) -> int:
     return 0
 
 
+async def cmd_run(args, settings: Settings) -> int:
+    # The bot is imported here only: the indexing package never imports discord at module level.
+    from bot.__main__ import run_bot
+
+    logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.INFO)
+    return await run_bot(settings)
+
+
+async def cmd_sync_commands(args, settings: Settings) -> int:
+    from bot.__main__ import sync_commands
+
+    names = await sync_commands(settings, args.guild)
+    where = f"guild {args.guild}" if args.guild else "all guilds (global; may take up to an hour to appear)"
+    print(f"synced {len(names)} commands to {where}: {', '.join(sorted(names))}")
+    return 0
+
+
 # ---- parser -------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -154,6 +171,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, default=5, help="number of results (default 5)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("run", help="run the Discord bot (token from DISCORD_TOKEN or [discord] token)",
+                       description="Connect to Discord and serve the slash commands until interrupted. "
+                                   "Run `threadbot sync-commands` once first so Discord knows the commands.")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("sync-commands", help="register the bot's slash commands with Discord",
+                       description="Register the slash commands globally, or in one guild with --guild "
+                                   "(instant there; global commands can take up to an hour to appear).")
+    p.add_argument("--guild", type=int, metavar="ID", help="sync to this guild (server) id only")
+    p.set_defaults(func=cmd_sync_commands)
     return parser
 
 
