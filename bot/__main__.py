@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 
 import discord
 
-from indexing.config import Settings, load_settings
+from indexing.config import Settings
 from indexing.embed import SentenceTransformerEmbedder
 from indexing.errors import ThreadbotError
 from indexing.library import ThreadLibrary
@@ -29,7 +29,9 @@ log = logging.getLogger(__name__)
 async def open_bot(settings: Settings, *, with_model: bool = True):
     bot_settings = load_bot_settings(settings)
     # Loading the model takes seconds of CPU: do it before connecting, off the event loop.
-    embedder = await asyncio.to_thread(SentenceTransformerEmbedder, settings.model_path) if with_model else None
+    embedder = (
+        await asyncio.to_thread(SentenceTransformerEmbedder, settings.model_path) if with_model else None
+    )
     async with await ThreadLibrary.open(settings.db_path, embedder, bot_settings.max_upload_bytes) as library:
         async with await GuildSettingsStore.open(settings.db_path) as guild_settings:
             async with ThreadBot(library, guild_settings, bot_settings) as bot:
@@ -43,10 +45,14 @@ async def run_bot(settings: Settings) -> int:
         try:
             await bot.start(token)
         except discord.LoginFailure as exc:
-            raise ThreadbotError("Discord refused the bot token (check DISCORD_TOKEN or [discord] token)") from exc
+            raise ThreadbotError(
+                "Discord refused the bot token (check DISCORD_TOKEN or [discord] token)"
+            ) from exc
         except discord.PrivilegedIntentsRequired as exc:
-            raise ThreadbotError("Discord refused a privileged intent: enable Message Content Intent for the "
-                                 "bot in the developer portal") from exc
+            raise ThreadbotError(
+                "Discord refused a privileged intent: enable Message Content Intent for the "
+                "bot in the developer portal"
+            ) from exc
     return 0
 
 
@@ -57,7 +63,9 @@ async def sync_commands(settings: Settings, guild_id: int | None = None) -> list
         try:
             await bot.login(token)
         except discord.LoginFailure as exc:
-            raise ThreadbotError("Discord refused the bot token (check DISCORD_TOKEN or [discord] token)") from exc
+            raise ThreadbotError(
+                "Discord refused the bot token (check DISCORD_TOKEN or [discord] token)"
+            ) from exc
         if guild_id is None:
             synced = await bot.tree.sync()
         else:

@@ -79,7 +79,10 @@ class GuildSettingsStore:
         return GuildSettings(str(guild_id), _int_or_none(row[0]), _int_or_none(row[1]), row[2])
 
     async def all(self) -> list[GuildSettings]:
-        sql = "SELECT guild_id, digest_channel_id, upload_channel_id, watch_dir FROM guild_settings ORDER BY guild_id"
+        sql = (
+            "SELECT guild_id, digest_channel_id, upload_channel_id, watch_dir FROM guild_settings "
+            "ORDER BY guild_id"
+        )
         async with self._db.execute(sql) as cursor:
             rows = await cursor.fetchall()
         return [GuildSettings(r[0], _int_or_none(r[1]), _int_or_none(r[2]), r[3]) for r in rows]
@@ -92,18 +95,22 @@ class GuildSettingsStore:
         async with self._lock:
             await self._db.execute(
                 f"INSERT INTO guild_settings (guild_id, {column}, updated_at) VALUES (?, ?, ?) "
-                f"ON CONFLICT (guild_id) DO UPDATE SET {column} = excluded.{column}, updated_at = excluded.updated_at",
-                (str(guild_id), stored, now_iso()))
+                f"ON CONFLICT (guild_id) DO UPDATE SET {column} = excluded.{column}, "
+                "updated_at = excluded.updated_at",
+                (str(guild_id), stored, now_iso()),
+            )
         return await self.get(guild_id)
 
     # ---- posted digests ------------------------------------------------------------------------
-    async def record_digest(self, scope: str, thread_id: str, content_hash: str, channel_id: int,
-                            message_id: int, jump_url: str) -> None:
+    async def record_digest(
+        self, scope: str, thread_id: str, content_hash: str, channel_id: int, message_id: int, jump_url: str
+    ) -> None:
         async with self._lock:
             await self._db.execute(
                 "INSERT INTO digest_posts (scope, thread_id, content_hash, channel_id, message_id, jump_url, "
                 "posted_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (scope, thread_id, content_hash, str(channel_id), str(message_id), jump_url, now_iso()))
+                (scope, thread_id, content_hash, str(channel_id), str(message_id), jump_url, now_iso()),
+            )
 
     async def digest_posted(self, thread_id: str, content_hash: str) -> bool:
         sql = "SELECT 1 FROM digest_posts WHERE thread_id = ? AND content_hash = ? LIMIT 1"
@@ -112,8 +119,10 @@ class GuildSettingsStore:
 
     async def latest_digests(self, scope: str) -> dict[str, DigestPost]:
         """The most recent digest message per thread of a guild: citations link to it."""
-        sql = ("SELECT scope, thread_id, content_hash, channel_id, message_id, jump_url, posted_at FROM digest_posts "
-               "WHERE scope = ? ORDER BY id")
+        sql = (
+            "SELECT scope, thread_id, content_hash, channel_id, message_id, jump_url, posted_at "
+            "FROM digest_posts WHERE scope = ? ORDER BY id"
+        )
         async with self._db.execute(sql, (scope,)) as cursor:
             rows = await cursor.fetchall()
         return {r[1]: DigestPost(r[0], r[1], r[2], int(r[3]), int(r[4]), r[5], r[6]) for r in rows}

@@ -1,0 +1,113 @@
+"""The threadbot Discord client: a `commands.Bot` holding the library, loading one cog per feature.
+
+Resources (library, guild settings, config) are created by the caller (`bot/__main__.py`, or a
+test) and passed in; the bot owns none of them, so nothing here is a module global.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from indexing.library import ThreadLibrary
+
+from .errors import ThreadbotTree
+from .guild_settings import GuildSettingsStore
+from .ratelimit import RateLimiter
+from .settings import BotSettings
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = (
+    "bot.cogs.threads",
+    "bot.cogs.admin",
+)
+
+MESSAGE_CONTENT_MISSING = (
+    "The Message Content intent is not enabled for this bot, so it cannot read messages: questions "
+    'by mention and attachments posted in the upload channel are ignored. Enable "Message Content '
+    'Intent" under Bot > Privileged Gateway Intents in the Discord developer portal, then restart.'
+)
+
+
+def bot_intents() -> discord.Intents:
+    """Guilds and messages; message content for mentions and the upload channel (privileged:
+    switched off at start-up if the application does not have it, instead of failing to connect)."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.message_content = True
+    return intents
+
+
+class ThreadBot(commands.Bot):
+    def __init__(
+        self, library: ThreadLibrary, guild_settings: GuildSettingsStore, settings: BotSettings, **options
+    ):
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=options.pop("intents", bot_intents()),
+            tree_cls=ThreadbotTree,
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions.none(),
+            **options,
+        )
+        self.library = library
+        self.guild_settings = guild_settings
+        self.settings = settings
+        self.question_limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds)
+        self.message_content_enabled = True
+        self._background: set[asyncio.Task] = set()
+
+    async def setup_hook(self) -> None:
+        flags = self.application_flags
+        if self.intents.message_content and not (
+            flags.gateway_message_content or flags.gateway_message_content_limited
+        ):
+            log.warning(MESSAGE_CONTENT_MISSING)
+            # Asking for a privileged intent the application lacks makes Discord refuse the
+            # connection (close code 4014); run without it and explain instead.
+            self._connection._intents.message_content = False
+            self.message_content_enabled = False
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+
+    async def on_ready(self) -> None:
+        log.info(
+            "connected as %s (id %s) to %d guild(s)",
+            self.user,
+            self.user.id if self.user else "?",
+            len(self.guilds),
+        )
+
+    async def on_message(self, message: discord.Message) -> None:
+        """No text commands: mentions and uploads are handled by their cogs' listeners."""
+
+    def spawn(self, coro: Coroutine, name: str) -> asyncio.Task:
+        """Run background work (a digest post) that must not die silently: failures are logged."""
+        task = asyncio.create_task(coro, name=f"threadbot: {name}")
+        self._background.add(task)
+        task.add_done_callback(self._background_done)
+        return task
+
+    def _background_done(self, task: asyncio.Task) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task %s failed", task.get_name(), exc_info=task.exception())
+
+    async def close(self) -> None:
+        for task in list(self._background):
+            task.cancel()
+        await super().close()
+
+
+def scope_of(guild_id: int | None) -> str:
+    """The library scope of a guild: every thread belongs to the guild it was uploaded in."""
+    if guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    return str(guild_id)

@@ -1,0 +1,131 @@
+"""Admin commands (Manage Server): /config digest-channel, upload-channel, watch-folder, show; /forget.
+
+`default_permissions` hides the commands from other members in Discord's UI; the
+`has_permissions` checks enforce it on the bot's side, since server owners can override the former.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from indexing.errors import ConfigError
+
+from ..client import ThreadBot, scope_of
+from ..lookup import resolve_thread, thread_autocomplete
+from ..render import truncate
+from ..replies import NO_MENTIONS
+
+log = logging.getLogger(__name__)
+
+ADMIN = discord.Permissions(manage_guild=True)
+
+
+def _channel_text(channel_id: int | None, fallback: str) -> str:
+    return f"<#{channel_id}>" if channel_id else fallback
+
+
+def inside_root(root: Path | None, folder: str) -> Path:
+    """A guild may only watch a folder inside the operator's `watch_root`: server admins must not
+    be able to make the bot read arbitrary paths on the host."""
+    if root is None:
+        raise ConfigError(
+            "watched folders per server are off: the bot's operator has not set "
+            "[discord] watch_root in the config file"
+        )
+    root = root.resolve()
+    candidate = (root / folder).resolve()
+    if candidate != root and root not in candidate.parents:
+        raise ConfigError("the folder must be inside the bot's watch root")
+    if not candidate.is_dir():
+        raise ConfigError(f"no folder named {truncate(folder, 80)} in the watch root")
+    return candidate
+
+
+class Admin(commands.Cog):
+    config = app_commands.Group(
+        name="config",
+        description="Server settings for threadbot (Manage Server).",
+        guild_only=True,
+        default_permissions=ADMIN,
+    )
+
+    def __init__(self, bot: ThreadBot):
+        self.bot = bot
+
+    async def _reply(self, interaction: discord.Interaction, text: str) -> None:
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @config.command(name="digest-channel")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(channel="where digests of uploaded threads are posted (leave empty to reset)")
+    async def digest_channel(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
+    ) -> None:
+        """Choose the channel where thread digests are posted."""
+        await self.bot.guild_settings.set(
+            interaction.guild_id, "digest_channel_id", channel.id if channel else None
+        )
+        where = _channel_text(channel.id if channel else None, "the channel where the upload happens")
+        await self._reply(interaction, f"Digests will be posted in {where}.")
+
+    @config.command(name="upload-channel")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(channel="attachments posted there are indexed automatically (empty to turn off)")
+    async def upload_channel(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
+    ) -> None:
+        """Choose a channel whose attachments are indexed automatically."""
+        await self.bot.guild_settings.set(
+            interaction.guild_id, "upload_channel_id", channel.id if channel else None
+        )
+        if channel is None:
+            await self._reply(interaction, "Automatic uploads are off.")
+            return
+        text = f"Thread files posted in <#{channel.id}> will be indexed automatically."
+        if not self.bot.message_content_enabled:
+            text += " Warning: the Message Content intent is off, so I cannot see attachments yet."
+        await self._reply(interaction, text)
+
+    @config.command(name="watch-folder")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(folder="a folder inside the bot's watch root (empty to stop watching)")
+    async def watch_folder(self, interaction: discord.Interaction, folder: str | None = None) -> None:
+        """Watch a folder on the bot's host: new or changed thread files there are indexed."""
+        path = inside_root(self.bot.settings.watch_root, folder) if folder else None
+        await self.bot.guild_settings.set(interaction.guild_id, "watch_dir", str(path) if path else None)
+        await self._reply(interaction, f"Watching `{folder}`." if path else "Not watching a folder any more.")
+
+    @config.command(name="show")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def show(self, interaction: discord.Interaction) -> None:
+        """Show this server's threadbot settings."""
+        s = await self.bot.guild_settings.get(interaction.guild_id)
+        lines = [
+            f"Digest channel: {_channel_text(s.digest_channel_id, 'where the upload happens')}",
+            f"Upload channel: {_channel_text(s.upload_channel_id, 'none')}",
+            f"Watched folder: {Path(s.watch_dir).name if s.watch_dir else 'none'}",
+        ]
+        await self._reply(interaction, "\n".join(lines))
+
+    @app_commands.command(name="forget")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(thread="the thread to remove from this server's index")
+    @app_commands.autocomplete(thread=thread_autocomplete)
+    async def forget(self, interaction: discord.Interaction, thread: str) -> None:
+        """Remove a thread and everything indexed from it (Manage Server)."""
+        scope = scope_of(interaction.guild_id)
+        info = await resolve_thread(self.bot.library, scope, thread)
+        await self.bot.library.forget(info.id, scope=scope)
+        log.info("guild %s forgot thread %s", scope, info.id)
+        await self._reply(interaction, f"Forgot **{truncate(info.title, 150)}** ({info.passages} passages).")
+
+
+async def setup(bot: ThreadBot) -> None:
+    await bot.add_cog(Admin(bot))

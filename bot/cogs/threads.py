@@ -1,0 +1,50 @@
+"""/threads: what this server has indexed, with counts, a page at a time."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ..client import ThreadBot, scope_of
+from ..render import embed_pages, truncate
+from ..replies import NO_MENTIONS
+
+
+class Threads(commands.Cog):
+    def __init__(self, bot: ThreadBot):
+        self.bot = bot
+
+    @app_commands.command(name="threads")
+    @app_commands.guild_only()
+    @app_commands.describe(page="which page of the list (10 threads per page by default)")
+    async def threads(
+        self, interaction: discord.Interaction, page: app_commands.Range[int, 1, 1000] = 1
+    ) -> None:
+        """List the threads indexed in this server, with their comment counts."""
+        scope = scope_of(interaction.guild_id)
+        threads = await self.bot.library.threads(scope=scope)
+        if not threads:
+            await interaction.response.send_message(
+                "No threads yet: upload one with /upload (txt, json, jsonl, html or md).",
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
+        per_page = self.bot.settings.threads_per_page
+        pages = max(1, -(-len(threads) // per_page))
+        page = min(page, pages)
+        shown = threads[(page - 1) * per_page : page * per_page]
+        lines = [
+            f"**{truncate(t.title, 120)}**\n{t.paragraphs} paragraphs · {t.comments} comments · id `{t.id}`"
+            for t in shown
+        ]
+        footer = f"{len(threads)} threads · page {page}/{pages}"
+        if page < pages:
+            footer += f" · /threads page:{page + 1} for more"
+        embed = embed_pages("Indexed threads", lines, footer=footer)[0]
+        await interaction.response.send_message(embed=embed, allowed_mentions=NO_MENTIONS)
+
+
+async def setup(bot: ThreadBot) -> None:
+    await bot.add_cog(Threads(bot))

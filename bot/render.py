@@ -1,0 +1,169 @@
+"""Discord formatting: fit text into Discord's limits without cutting a paragraph or a citation.
+
+Discord refuses a message over 2,000 characters, an embed description over 4,096 and an embed
+(title, description, fields, footer together) over 6,000. Long output is packed into pages on
+paragraph boundaries; a paragraph longer than a page is cut between sentences (then words), and
+never inside a citation marker such as `[12]` or a citation line. Every page but the first
+starts with a continuation marker, every page but the last ends with one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import discord
+
+MESSAGE_LIMIT = 2000
+EMBED_DESCRIPTION_LIMIT = 4096
+EMBED_TOTAL_LIMIT = 6000
+EMBED_TITLE_LIMIT = 256
+EMBED_FOOTER_LIMIT = 2048
+EMBED_COLOUR = discord.Colour.blurple()
+
+CONTINUED_BELOW = "*(continued…)*"
+_MARKER_RESERVE = 40  # room for "*(continued…)*" plus "*(…continued, part 12/12)*" and newlines
+
+# Where a too-long paragraph may be cut: after a sentence end, else at whitespace.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")
+_CITATION = re.compile(r"\[\d+\]")
+
+
+def continued_from(part: int, total: int) -> str:
+    return f"*(…continued, part {part}/{total})*"
+
+
+def _cut_points(text: str) -> list[int]:
+    """Positions where `text` may be cut: sentence ends first, then whitespace, never inside `[n]`."""
+    inside = set()
+    for m in _CITATION.finditer(text):
+        inside.update(range(m.start() + 1, m.end()))
+    return [i for i in range(1, len(text)) if i not in inside]
+
+
+def _split_long(block: str, limit: int) -> list[str]:
+    """Cut one block longer than `limit` into pieces of at most `limit`, preferring sentence ends."""
+    pieces: list[str] = []
+    rest = block
+    while len(rest) > limit:
+        window = rest[: limit + 1]
+        cut = 0
+        for m in _SENTENCE_END.finditer(window):
+            if m.start() <= limit:
+                cut = m.start()
+        if cut <= 0:
+            spaces = [m.start() for m in re.finditer(r"\s+", window) if 0 < m.start() <= limit]
+            cut = spaces[-1] if spaces else 0
+        if cut <= 0:
+            # No sentence or word boundary (a giant token): cut hard, but not inside a `[n]` marker.
+            allowed = [i for i in _cut_points(window) if i <= limit]
+            cut = allowed[-1] if allowed else limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def paginate(blocks: Iterable[str], limit: int) -> list[str]:
+    """Pack blocks (paragraphs, citation lines) into pages of at most `limit` characters.
+
+    Blocks are joined with blank lines and only split when a single block is larger than a page.
+    Continuation markers are added, and they are counted inside `limit`.
+    """
+    budget = limit - _MARKER_RESERVE
+    if budget <= 0:
+        raise ValueError("page limit too small for continuation markers")
+    pages: list[str] = []
+    current = ""
+    for raw in blocks:
+        block = raw.strip()
+        if not block:
+            continue
+        pieces = _split_long(block, budget) if len(block) > budget else [block]
+        for piece in pieces:
+            candidate = f"{current}\n\n{piece}" if current else piece
+            if len(candidate) <= budget:
+                current = candidate
+            else:
+                pages.append(current)
+                current = piece
+    if current:
+        pages.append(current)
+    if len(pages) <= 1:
+        return pages
+    total = len(pages)
+    out = []
+    for n, page in enumerate(pages, start=1):
+        if n > 1:
+            page = f"{continued_from(n, total)}\n{page}"
+        if n < total:
+            page = f"{page}\n{CONTINUED_BELOW}"
+        out.append(page)
+    return out
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Plain text into messages of at most `limit` characters, split on paragraph boundaries."""
+    return paginate(re.split(r"\n\s*\n", text), limit)
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def embed_size(embed: discord.Embed) -> int:
+    """The character count Discord checks against 6,000 (title, description, fields, footer, author)."""
+    return len(embed)
+
+
+def embed_pages(
+    title: str,
+    blocks: Sequence[str],
+    url: str | None = None,
+    footer: str | None = None,
+    colour: discord.Colour = EMBED_COLOUR,
+) -> list[discord.Embed]:
+    """One embed per page; each within 4,096 description and 6,000 total characters."""
+    title = truncate(title, EMBED_TITLE_LIMIT)
+    footer = truncate(footer, EMBED_FOOTER_LIMIT) if footer else None
+    room = min(EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(title) - len(footer or ""))
+    pages = paginate(blocks, room) or ["(nothing to show)"]
+    embeds = []
+    for n, page in enumerate(pages, start=1):
+        embed = discord.Embed(
+            title=title if n == 1 else f"{title} (cont.)"[:EMBED_TITLE_LIMIT],
+            description=page,
+            colour=colour,
+            url=url if n == 1 else None,
+        )
+        if footer and n == len(pages):
+            embed.set_footer(text=footer)
+        embeds.append(embed)
+    return embeds
+
+
+# ---- citations ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CitationLine:
+    """Everything a reader needs to find the source of one `[n]`."""
+
+    ref: str  # "[1]"
+    thread_title: str
+    where: str  # "paragraph 3", "comment by CNONC", "title"
+    text: str
+    link: str | None = None  # the message where the thread's digest was posted
+
+
+def citation_block(c: CitationLine, excerpt: int = 220) -> str:
+    title = c.thread_title.replace("*", "")
+    thread = f"[{truncate(title, 80)}]({c.link})" if c.link else f"*{truncate(title, 80)}*"
+    quote = truncate(" ".join(c.text.split()), excerpt)
+    return f"**{c.ref}** {thread} · {c.where}\n> {quote}"
+
+
+def escape(text: str) -> str:
+    """Text from threads shown as-is: no markdown surprises. (Mentions are disarmed by
+    AllowedMentions.none() on every send, which is the real protection.)"""
+    return discord.utils.escape_markdown(text)

@@ -1,0 +1,77 @@
+"""Every message the bot sends goes through here, with mentions disabled.
+
+Thread text is written by strangers: it may contain `@everyone`, role or user mentions. Passing
+`AllowedMentions.none()` on every send means none of it can ping anyone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import discord
+
+from .render import split_message
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+async def defer(interaction: discord.Interaction, *, ephemeral: bool = False) -> None:
+    """Acknowledge at once (Discord allows 3 s); the real reply follows via the follow-up webhook."""
+    await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+    interaction.extras["public_defer"] = not ephemeral
+
+
+async def followup_embeds(
+    interaction: discord.Interaction, embeds: Sequence[discord.Embed], *, ephemeral: bool = False
+) -> list[discord.Message]:
+    """One embed per follow-up message, so each message stays within the 6,000-character total."""
+    sent = []
+    for embed in embeds:
+        sent.append(
+            await interaction.followup.send(
+                embed=embed, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, wait=True
+            )
+        )
+        interaction.extras["answered"] = True
+    return sent
+
+
+async def followup_text(interaction: discord.Interaction, text: str, *, ephemeral: bool = False) -> None:
+    for page in split_message(text):
+        await interaction.followup.send(page, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+        interaction.extras["answered"] = True
+
+
+async def send_embeds(
+    channel: discord.abc.Messageable,
+    embeds: Sequence[discord.Embed],
+    *,
+    reference: discord.Message | None = None,
+) -> list[discord.Message]:
+    sent = []
+    for n, embed in enumerate(embeds):
+        sent.append(
+            await channel.send(
+                embed=embed,
+                allowed_mentions=NO_MENTIONS,
+                reference=reference if n == 0 else None,
+                mention_author=False,
+            )
+        )
+    return sent
+
+
+async def send_text(
+    channel: discord.abc.Messageable, text: str, *, reference: discord.Message | None = None
+) -> list[discord.Message]:
+    sent = []
+    for n, page in enumerate(split_message(text)):
+        sent.append(
+            await channel.send(
+                page,
+                allowed_mentions=NO_MENTIONS,
+                reference=reference if n == 0 else None,
+                mention_author=False,
+            )
+        )
+    return sent

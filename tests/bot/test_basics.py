@@ -1,0 +1,84 @@
+"""Login, the synced command schema, listings, admin commands."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import SEED
+
+from .fake_discord import ADMIN_PERMISSIONS
+
+
+async def test_login_and_sync(bot_env):
+    fake = bot_env.fake
+    assert fake.identify is not None and fake.identify["token"].startswith("fake-token")
+    synced = await bot_env.bot.tree.sync()
+    names = {c.name for c in synced}
+    assert {"threads", "config", "forget"} <= names
+    schema = {c["name"]: c for c in fake.commands[None]}
+    assert schema["threads"]["description"]
+
+
+async def test_threads_empty(bot_env):
+    inter = await bot_env.fake.slash(bot_env.guild_a, "threads")
+    assert "No threads yet" in inter.text()
+
+
+async def test_threads_lists_only_own_guild(bot_env):
+    await bot_env.library.index_paths([SEED], scope=str(bot_env.guild_a.id))
+    a = await bot_env.fake.slash(bot_env.guild_a, "threads")
+    b = await bot_env.fake.slash(bot_env.guild_b, "threads")
+    assert "Putin" in a.text()
+    assert "Putin" not in b.text() and "No threads yet" in b.text()
+
+
+async def test_config_requires_manage_server(bot_env):
+    fake, guild = bot_env.fake, bot_env.guild_a
+    from .fake_discord import Channel
+
+    refused = await fake.slash(guild, "config digest-channel", {"channel": Channel("digests")})
+    assert "Manage Server" in refused.text()
+    assert refused.ephemeral(refused.messages()[0])
+    assert (await bot_env.bot.guild_settings.get(guild.id)).digest_channel_id is None
+
+    done = await fake.slash(
+        guild, "config digest-channel", {"channel": Channel("digests")}, permissions=ADMIN_PERMISSIONS
+    )
+    assert "Digests will be posted" in done.text()
+    assert (await bot_env.bot.guild_settings.get(guild.id)).digest_channel_id == int(guild.channel("digests"))
+    other = await bot_env.bot.guild_settings.get(bot_env.guild_b.id)
+    assert other.digest_channel_id is None
+
+
+async def test_forget_removes_thread_and_vectors(bot_env):
+    scope = str(bot_env.guild_a.id)
+    results, _ = await bot_env.library.index_paths([SEED], scope=scope)
+    thread_id = results[0].thread_id
+    fake = bot_env.fake
+    refused = await fake.slash(bot_env.guild_a, "forget", {"thread": thread_id})
+    assert "Manage Server" in refused.text()
+    # Guild B's admin cannot reach guild A's thread, even with its id.
+    other = await fake.slash(bot_env.guild_b, "forget", {"thread": thread_id}, permissions=ADMIN_PERMISSIONS)
+    assert "no thread" in other.text()
+    assert len(await bot_env.library.threads(scope=scope)) == 1
+    done = await fake.slash(bot_env.guild_a, "forget", {"thread": thread_id}, permissions=ADMIN_PERMISSIONS)
+    assert "Forgot" in done.text()
+    assert await bot_env.library.threads(scope=scope) == []
+    assert len(bot_env.library.store.vectors.ids) == 0
+
+
+async def test_autocomplete_is_per_guild(bot_env):
+    await bot_env.library.index_paths([SEED], scope=str(bot_env.guild_a.id))
+    fake = bot_env.fake
+    choices_a = await fake.autocomplete(bot_env.guild_a, "forget", "thread", "put")
+    choices_b = await fake.autocomplete(bot_env.guild_b, "forget", "thread", "")
+    assert len(choices_a) == 1 and "Putin" in choices_a[0]["name"]
+    assert choices_b == []
+
+
+@pytest.mark.bot(message_content=False)
+async def test_missing_message_content_intent_is_logged(bot_env):
+    assert not bot_env.bot.message_content_enabled
+    assert "Message Content intent is not enabled" in bot_env.logs.text()
+    # Discord would refuse the connection if the bot asked for the intent anyway.
+    assert not bot_env.fake.identify["intents"] & (1 << 15)
