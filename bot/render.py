@@ -167,3 +167,22 @@ def escape(text: str) -> str:
     """Text from threads shown as-is: no markdown surprises. (Mentions are disarmed by
     AllowedMentions.none() on every send, which is the real protection.)"""
     return discord.utils.escape_markdown(text)
+
+
+# ---- answers and summaries ----------------------------------------------------------------------
+_REF = re.compile(r"\[(\d+)\]")
+
+
+def renumber(text: str, offset: int) -> str:
+    """Shift `[n]` markers by `offset`, so two cited texts shown together do not share numbers."""
+    if not offset:
+        return text
+    return _REF.sub(lambda m: f"[{int(m.group(1)) + offset}]", text)
+
+
+def shifted_ref(ref: str, offset: int) -> str:
+    return renumber(ref, offset)
+
+
+def sources_blocks(lines: Sequence[CitationLine]) -> list[str]:
+    return ["**Sources**", *(citation_block(c) for c in lines)] if lines else []
