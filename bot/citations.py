@@ -25,8 +25,9 @@ class CitationLike(Protocol):
     text: str
 
 
-async def citation_lines(library: ThreadLibrary, guild_settings: GuildSettingsStore, scope: str,
-                         citations: Sequence[CitationLike]) -> list[CitationLine]:
+async def citation_lines(
+    library: ThreadLibrary, guild_settings: GuildSettingsStore, scope: str, citations: Sequence[CitationLike]
+) -> list[CitationLine]:
     ids = [c.passage_id for c in citations if c.passage_id is not None]
     passages = await library.store.passages_by_id(ids)
     titles = {t.id: t.title for t in await library.threads(scope=scope)}
@@ -41,6 +42,13 @@ async def citation_lines(library: ThreadLibrary, guild_settings: GuildSettingsSt
         else:
             where = c.kind
         post = links.get(c.thread_id)
-        lines.append(CitationLine(ref=c.ref, thread_title=titles.get(c.thread_id, "(removed thread)"), where=where,
-                                  text=c.text, link=post.jump_url if post else None))
+        lines.append(
+            CitationLine(
+                ref=c.ref,
+                thread_title=titles.get(c.thread_id, "(removed thread)"),
+                where=where,
+                text=c.text,
+                link=post.jump_url if post else None,
+            )
+        )
     return lines

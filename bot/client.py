@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from indexing.answer import AnswerEngine
 from indexing.library import ThreadLibrary
 
 from .errors import ThreadbotTree
@@ -24,6 +25,9 @@ from .settings import BotSettings
 log = logging.getLogger(__name__)
 
 EXTENSIONS = (
+    "bot.cogs.ask",
+    "bot.cogs.mentions",
+    "bot.cogs.quotes",
     "bot.cogs.threads",
     "bot.cogs.admin",
 )
@@ -47,7 +51,12 @@ def bot_intents() -> discord.Intents:
 
 class ThreadBot(commands.Bot):
     def __init__(
-        self, library: ThreadLibrary, guild_settings: GuildSettingsStore, settings: BotSettings, **options
+        self,
+        library: ThreadLibrary,
+        guild_settings: GuildSettingsStore,
+        settings: BotSettings,
+        answers: AnswerEngine | None = None,
+        **options,
     ):
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -58,6 +67,7 @@ class ThreadBot(commands.Bot):
             **options,
         )
         self.library = library
+        self.answers = answers or AnswerEngine(library)
         self.guild_settings = guild_settings
         self.settings = settings
         self.question_limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds)

@@ -48,10 +48,12 @@ def _split_long(block: str, limit: int) -> list[str]:
     rest = block
     while len(rest) > limit:
         window = rest[: limit + 1]
-        cut = 0
-        for m in _SENTENCE_END.finditer(window):
-            if m.start() <= limit:
-                cut = m.start()
+        # A line break first (an answer's lines each carry their own citations), then a sentence end.
+        cut = window.rfind("\n")
+        if cut <= 0:
+            for m in _SENTENCE_END.finditer(window):
+                if m.start() <= limit:
+                    cut = m.start()
         if cut <= 0:
             spaces = [m.start() for m in re.finditer(r"\s+", window) if 0 < m.start() <= limit]
             cut = spaces[-1] if spaces else 0
@@ -186,3 +188,14 @@ def shifted_ref(ref: str, offset: int) -> str:
 
 def sources_blocks(lines: Sequence[CitationLine]) -> list[str]:
     return ["**Sources**", *(citation_block(c) for c in lines)] if lines else []
+
+
+def answer_embeds(
+    question: str, answer_text: str, answered: bool, lines: Sequence[CitationLine], footer: str
+) -> list[discord.Embed]:
+    """An answer: its text (paragraphs kept whole), then one block per cited source."""
+    blocks = re.split(r"\n\s*\n", answer_text)
+    if lines:
+        heading = "**Sources**" if answered else "**Closest matches**"
+        blocks += [heading, *(citation_block(c) for c in lines)]
+    return embed_pages(truncate(question, 200), blocks, footer=footer)

@@ -1,0 +1,56 @@
+"""/ask: an answer with numbered citations, from the library's answer engine."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from indexing.answer import Answer
+
+from ..citations import citation_lines
+from ..client import ThreadBot, scope_of
+from ..lookup import resolve_thread, thread_autocomplete
+from ..render import answer_embeds
+from ..replies import defer, followup_embeds
+
+
+async def answer_question(
+    bot: ThreadBot, scope: str, question: str, thread: str | None = None
+) -> list[discord.Embed]:
+    """Ask the library and render its answer; shared by /ask and questions by mention."""
+    info = await resolve_thread(bot.library, scope, thread)
+    answer: Answer = await bot.answers.ask(question, thread_id=info.id if info else None, scope=scope)
+    lines = await citation_lines(bot.library, bot.guild_settings, scope, answer.citations)
+    where = f" · in {info.title[:60]}" if info else ""
+    footer = f"{'answer' if answer.answered else 'no answer found'} · {answer.mode}{where}"
+    return answer_embeds(question, answer.answer, answer.answered, lines, footer)
+
+
+class Ask(commands.Cog):
+    def __init__(self, bot: ThreadBot):
+        self.bot = bot
+
+    @app_commands.command(name="ask")
+    @app_commands.guild_only()
+    @app_commands.describe(
+        question="what you want to know, e.g. “what did Peskov say?”",
+        thread="only this thread (default: every thread of this server)",
+    )
+    @app_commands.autocomplete(thread=thread_autocomplete)
+    async def ask(
+        self,
+        interaction: discord.Interaction,
+        question: app_commands.Range[str, 1, 500],
+        thread: str | None = None,
+    ) -> None:
+        """Ask a question about this server's threads; the answer cites its sources."""
+        scope = scope_of(interaction.guild_id)
+        self.bot.question_limiter.hit(interaction.user.id)
+        await defer(interaction)
+        embeds = await answer_question(self.bot, scope, question, thread)
+        await followup_embeds(interaction, embeds)
+
+
+async def setup(bot: ThreadBot) -> None:
+    await bot.add_cog(Ask(bot))

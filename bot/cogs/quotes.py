@@ -1,0 +1,91 @@
+"""/quotes: who said what, from the library's who-said-what index (statements stored at index time)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ..citations import citation_lines
+from ..client import ThreadBot, scope_of
+from ..lookup import resolve_thread, thread_autocomplete
+from ..render import citation_block, embed_pages, truncate
+from ..replies import defer, followup_embeds
+
+MAX_SHOWN = 40  # statements listed; the footer says how many more there are
+
+
+@dataclass(frozen=True)
+class StatementSource:
+    """A statement seen as a citation of its passage."""
+
+    ref: str
+    thread_id: str
+    passage_id: int | None
+    kind: str
+    author: str | None
+    text: str
+
+
+class Quotes(commands.Cog):
+    def __init__(self, bot: ThreadBot):
+        self.bot = bot
+
+    @app_commands.command(name="quotes")
+    @app_commands.guild_only()
+    @app_commands.describe(
+        speaker="a person quoted in the article, or a commenter's name",
+        thread="only this thread (default: every thread of this server)",
+    )
+    @app_commands.autocomplete(thread=thread_autocomplete)
+    async def quotes(
+        self,
+        interaction: discord.Interaction,
+        speaker: app_commands.Range[str, 1, 100],
+        thread: str | None = None,
+    ) -> None:
+        """Who said what: every statement of a speaker, verbatim, with its source."""
+        scope = scope_of(interaction.guild_id)
+        await defer(interaction)
+        info = await resolve_thread(self.bot.library, scope, thread)
+        statements = await self.bot.library.statements(scope, info.id if info else None, speaker)
+        if not statements:
+            where = f" in {truncate(info.title, 80)}" if info else " in this server's threads"
+            await followup_embeds(
+                interaction,
+                embed_pages(f"What {truncate(speaker, 80)} said", [f"No statements by {speaker}{where}."]),
+            )
+            return
+        shown = statements[:MAX_SHOWN]
+        sources = [
+            StatementSource(
+                f"[{n}]",
+                s.thread_id,
+                s.passage_id,
+                s.passage_kind,
+                s.speaker if s.source == "comment" else None,
+                s.text,
+            )
+            for n, s in enumerate(shown, start=1)
+        ]
+        lines = await citation_lines(self.bot.library, self.bot.guild_settings, scope, sources)
+        blocks = []
+        for statement, line in zip(shown, lines, strict=True):
+            how = "quoted" if statement.verbatim else "reported"
+            blocks.append(
+                citation_block(line, excerpt=600) + f"\n*{statement.speaker_mention}, "
+                f"{statement.cue} ({how})*"
+            )
+        footer = f"{len(statements)} statements by {statements[0].speaker}"
+        if len(statements) > MAX_SHOWN:
+            footer += f"; the first {MAX_SHOWN} shown"
+        await followup_embeds(
+            interaction,
+            embed_pages(f"What {truncate(statements[0].speaker, 80)} said", blocks, footer=footer),
+        )
+
+
+async def setup(bot: ThreadBot) -> None:
+    await bot.add_cog(Quotes(bot))

@@ -1,0 +1,86 @@
+"""/ask and questions by mention, on the real model, end to end."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.render import EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT, MESSAGE_LIMIT
+from tests.helpers import SEED
+
+pytestmark = pytest.mark.bot(embedder="real")
+
+
+def embed_total(e: dict) -> int:
+    return (
+        len(e.get("title") or "")
+        + len(e.get("description") or "")
+        + len((e.get("footer") or {}).get("text") or "")
+        + sum(len(f["name"]) + len(f["value"]) for f in e.get("fields") or [])
+    )
+
+
+def assert_within_limits(messages: list[dict]) -> None:
+    for m in messages:
+        assert len(m.get("content") or "") <= MESSAGE_LIMIT
+        embeds = m.get("embeds") or []
+        assert sum(embed_total(e) for e in embeds) <= EMBED_TOTAL_LIMIT
+        for e in embeds:
+            assert len(e.get("description") or "") <= EMBED_DESCRIPTION_LIMIT
+
+
+async def index_seed(env, guild):
+    results, failures = await env.library.index_paths([SEED], scope=str(guild.id))
+    assert not failures
+    return results[0]
+
+
+async def test_ask_defers_then_answers_with_citations(bot_env):
+    env = bot_env
+    await index_seed(env, env.guild_a)
+    inter = await env.fake.slash(env.guild_a, "ask", {"question": "what did Peskov say?"})
+    assert inter.callbacks[0]["type"] == 5  # deferred at once, public ("thinking…")
+    assert inter.followups, "no follow-up answer"
+    embed = inter.followups[0]["embeds"][0]
+    assert embed["title"] == "what did Peskov say?"
+    text = inter.text()
+    assert "Peskov" in text and "[1]" in text
+    assert "**Sources**" in text and "Putin" in text  # each citation names its thread
+    assert re.search(r"paragraph \d+", text)  # and where in the thread
+    assert_within_limits(inter.messages())
+
+
+async def test_guild_b_cannot_see_guild_a_thread(bot_env):
+    env = bot_env
+    info = await index_seed(env, env.guild_a)
+    inter = await env.fake.slash(env.guild_b, "ask", {"question": "what did Peskov say?"})
+    assert "Putin" not in inter.text() and "Peskov" not in inter.text().replace("what did Peskov say?", "")
+    # Naming A's thread by id from guild B is "not found", never an answer from it.
+    other = await env.fake.slash(
+        env.guild_b, "ask", {"question": "what did Peskov say?", "thread": info.thread_id}
+    )
+    assert "no thread" in other.text() and other.ephemeral(other.messages()[-1])
+    assert other.deleted_original  # the public "thinking…" placeholder was removed
+    assert await env.fake.autocomplete(env.guild_b, "ask", "thread", "") == []
+    quotes = await env.fake.slash(env.guild_b, "quotes", {"speaker": "Peskov"})
+    assert "No statements by Peskov" in quotes.text()
+
+
+async def test_mention_question(bot_env):
+    env = bot_env
+    await index_seed(env, env.guild_a)
+    message = await env.fake.post_message(env.guild_a, "what did Peskov say?", mention_bot=True)
+    replies = env.fake.messages_in(env.guild_a.channel("general"))
+    assert replies, "no reply to the mention"
+    reply = env.fake.requests[-1].json
+    assert str(reply["message_reference"]["message_id"]) == message["id"]
+    assert "Peskov" in replies[0]["embeds"][0]["description"]
+
+
+async def test_quotes(bot_env):
+    env = bot_env
+    await index_seed(env, env.guild_a)
+    inter = await env.fake.slash(env.guild_a, "quotes", {"speaker": "Peskov"})
+    assert "What Dmitry Peskov said" in inter.text() or "What Peskov said" in inter.text()
+    assert "[1]" in inter.text()
