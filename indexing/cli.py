@@ -11,7 +11,7 @@ import sys
 from dataclasses import asdict
 
 from .config import Settings, load_settings
-from .embed import Embedder, SentenceTransformerEmbedder
+from .embed import Embedder, load_embedder
 from .errors import ThreadbotError
 from .library import ThreadLibrary
 
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 def make_embedder(settings: Settings) -> Embedder:
-    return SentenceTransformerEmbedder(settings.model_path)
+    return load_embedder(settings.model_path, settings.embed_backend)
 
 
 class ProgressBar:

@@ -19,6 +19,7 @@ DEFAULT_CONFIG_FILE = "config.toml"
 class Settings:
     db_path: str = "threadbot.db"
     model_path: str | None = None  # None: the bundled all-MiniLM-L6-v2
+    embed_backend: str = "auto"  # "onnx" | "torch" | "auto" (onnx when installed)
     max_upload_bytes: int = 8 * 1024 * 1024
     raw: dict = field(default_factory=dict, repr=False)
 
@@ -46,6 +47,9 @@ def load_settings(config_path: str | None = None, db_path: str | None = None) ->
     settings = Settings(raw=raw)
     settings.db_path = db_path or os.environ.get("THREADBOT_DB") or index.get("db_path") or settings.db_path
     settings.model_path = os.environ.get("THREADBOT_MODEL") or index.get("model_path") or None
+    settings.embed_backend = os.environ.get("THREADBOT_BACKEND") or index.get("backend") or "auto"
+    if settings.embed_backend not in ("auto", "onnx", "torch"):
+        raise ConfigError('[index] backend must be "onnx", "torch" or "auto"')
     max_mb = index.get("max_upload_mb")
     if max_mb is not None:
         if not isinstance(max_mb, (int, float)) or max_mb <= 0:

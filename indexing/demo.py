@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from .config import load_settings
-from .embed import SentenceTransformerEmbedder
+from .embed import load_embedder
 from .library import ThreadLibrary
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "putin-trump-phone-call.txt"
@@ -21,8 +21,8 @@ def rule(title: str) -> None:
 
 async def run_demo(db_path: str, example: Path) -> None:
     settings = load_settings(db_path=db_path)
-    print(f"loading the embedding model (bundled all-MiniLM-L6-v2, offline) ...")
-    embedder = SentenceTransformerEmbedder(settings.model_path)
+    print("loading the embedding model (bundled all-MiniLM-L6-v2, offline) ...")
+    embedder = load_embedder(settings.model_path, settings.embed_backend)
     async with await ThreadLibrary.open(db_path, embedder) as lib:
         rule(f"index {example.name}")
         results, failures = await lib.index_paths([example])
@@ -41,7 +41,8 @@ async def run_demo(db_path: str, example: Path) -> None:
         rule(f"search: {query!r}")
         for rank, hit in enumerate(await lib.search(query, thread_id=thread_id, k=3), start=1):
             text = hit.passage.text
-            print(f"{rank}. {hit.passage.label()} (score {hit.score:.4f})\n   {text[:240]}{'…' if len(text) > 240 else ''}")
+            more = "…" if len(text) > 240 else ""
+            print(f"{rank}. {hit.passage.label()} (score {hit.score:.4f})\n   {text[:240]}{more}")
     print(f"\ndatabase: {db_path} (try: .venv/bin/threadbot --db {db_path} threads)")
 
 

@@ -1,0 +1,115 @@
+"""The default embedder: the bundled model run by onnxruntime (int8, per-channel) with `tokenizers`.
+
+About 2x the throughput of the torch backend here, and a process that needs only onnxruntime and
+tokenizers loads and embeds a query in a fraction of a second (torch + sentence-transformers took
+about 7.6 s). Its vectors agree with the torch backend's to cosine >= 0.99, so it records the same
+model id: a database built with either backend can be searched with the other.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .embed import Embedder, default_model_path
+from .errors import EmbedderError
+from .onnx_export import cached_model_path
+
+log = logging.getLogger(__name__)
+
+
+def onnx_available() -> bool:
+    try:
+        import onnxruntime  # noqa: F401
+        import tokenizers  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def export_in_subprocess(model_dir: str) -> Path:
+    """Export in a child process so this one never loads torch (it would slow onnxruntime down)."""
+    target = cached_model_path(model_dir)
+    if target.is_file():
+        return target
+    log.warning("exporting the embedding model to ONNX once (about 15 s); cached at %s", target)
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    done = subprocess.run([sys.executable, "-m", "indexing.onnx_export", "--model", model_dir],
+                          capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0 or not target.is_file():
+        tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise EmbedderError(f"could not export the embedding model to ONNX: {tail[0]}")
+    return target
+
+
+class OnnxEmbedder(Embedder):
+    """A sentence-transformers BERT model (mean pooling, normalised) exported to int8 ONNX."""
+
+    def __init__(self, model_path: str | None = None, model_id: str | None = None,
+                 threads: int | None = None):
+        path = model_path or default_model_path()
+        if not os.path.isdir(path):
+            raise EmbedderError(f"embedding model directory not found: {path}")
+        tokenizer_file = Path(path) / "tokenizer.json"
+        if not tokenizer_file.is_file():
+            raise EmbedderError(f"{path} has no tokenizer.json; use `[index] backend = \"torch\"`")
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        self.max_tokens = _max_seq_length(Path(path))
+        # Two tokenizers: one truncates to the model window for embedding, one counts the full length
+        # (passages.py splits texts longer than the window, so it needs the untruncated count).
+        self._counter = Tokenizer.from_file(str(tokenizer_file))
+        self._counter.no_truncation()
+        self._counter.no_padding()
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
+        self._tokenizer.enable_truncation(max_length=self.max_tokens)
+        self._tokenizer.no_padding()
+
+        options = onnxruntime.SessionOptions()
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        model_file = export_in_subprocess(path)
+        try:
+            self._session = onnxruntime.InferenceSession(str(model_file), options,
+                                                         providers=["CPUExecutionProvider"])
+        except (onnxruntime.capi.onnxruntime_pybind11_state.Fail, RuntimeError) as exc:
+            raise EmbedderError(f"cannot load the ONNX model {model_file}: {exc}") from exc
+        self.dim = int(self._session.get_outputs()[0].shape[-1])
+        self.model_id = model_id or ("all-MiniLM-L6-v2" if model_path is None
+                                     else os.path.basename(os.path.normpath(path)))
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(list(texts))
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for row, e in enumerate(encodings):
+            ids[row, : len(e.ids)] = e.ids
+            mask[row, : len(e.ids)] = 1
+        (vectors,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                              "token_type_ids": np.zeros_like(ids)})
+        return vectors
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(e.ids) for e in self._counter.encode_batch(list(texts))]
+
+
+def _max_seq_length(model_dir: Path) -> int:
+    import json
+
+    config = model_dir / "sentence_bert_config.json"
+    if config.is_file():
+        with open(config, encoding="utf-8") as f:
+            value = json.load(f).get("max_seq_length")
+        if value:
+            return int(value)
+    return 256
