@@ -118,6 +118,7 @@ class FakeDiscord:
             "public_flags": 0,
         }
         self.message_content = message_content
+        self.valid_token: str | None = None  # when set, login with any other token is refused
         self.heartbeat_ms = heartbeat_ms
         self.guilds: dict[str, Guild] = {}
         self.requests: list[Request] = []
@@ -556,6 +557,11 @@ class FakeDiscord:
         parts = path.strip("/").split("/")
         route = (request.method, *parts)
         if route == ("GET", "users", "@me"):
+            if (
+                self.valid_token is not None
+                and request.headers.get("Authorization") != f"Bot {self.valid_token}"
+            ):
+                return json_response({"message": "401: Unauthorized", "code": 0}, status=401)
             return json_response(self.bot_user)
         if route == ("GET", "oauth2", "applications", "@me"):
             return json_response(

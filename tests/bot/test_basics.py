@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import discord
 import pytest
 
 from tests.helpers import SEED
@@ -13,10 +14,39 @@ async def test_login_and_sync(bot_env):
     fake = bot_env.fake
     assert fake.identify is not None and fake.identify["token"].startswith("fake-token")
     synced = await bot_env.bot.tree.sync()
-    names = {c.name for c in synced}
-    assert {"threads", "config", "forget"} <= names
+    assert {c.name for c in synced} == set(EXPECTED_OPTIONS)
     schema = {c["name"]: c for c in fake.commands[None]}
-    assert schema["threads"]["description"]
+    for name, options in EXPECTED_OPTIONS.items():
+        command = schema[name]
+        assert command["description"], name
+        got = {o["name"]: o for o in command.get("options", [])}
+        assert set(got) == set(options), name
+        for option, required in options.items():
+            assert got[option].get("description"), (name, option)
+            assert bool(got[option].get("required")) == required, (name, option)
+    assert schema["upload"]["options"][0]["type"] == 11  # an attachment
+    assert schema["ask"]["options"][1]["autocomplete"] is True
+    assert {o["name"] for o in schema["summary"]["options"][1]["choices"]} == {"short", "medium", "long"}
+    # Admin commands are hidden from members without Manage Server by default.
+    for name in ("config", "forget"):
+        assert int(schema[name]["default_member_permissions"]) == 1 << 5, name
+    # Guild sync (what `threadbot sync-commands --guild ID` does): the same commands, in that guild.
+    guild = discord.Object(int(bot_env.guild_a.id))
+    bot_env.bot.tree.copy_global_to(guild=guild)
+    await bot_env.bot.tree.sync(guild=guild)
+    assert {c["name"] for c in fake.commands[bot_env.guild_a.id]} == set(EXPECTED_OPTIONS)
+
+
+EXPECTED_OPTIONS = {
+    "ask": {"question": True, "thread": False},
+    "summary": {"thread": False, "length": False},
+    "digest": {"thread": False},
+    "quotes": {"speaker": True, "thread": False},
+    "threads": {"page": False},
+    "upload": {"file": True},
+    "config": {"digest-channel": False, "upload-channel": False, "watch-folder": False, "show": False},
+    "forget": {"thread": True},
+}
 
 
 async def test_threads_empty(bot_env):

@@ -1,0 +1,69 @@
+"""`threadbot sync-commands` and `threadbot run` against the fake Discord: token handling, sync."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+import pytest
+
+from bot.__main__ import run_bot, sync_commands
+from indexing.cli import build_parser
+from indexing.config import Settings
+from indexing.errors import ConfigError, ThreadbotError
+
+from .fake_discord import FakeDiscord
+
+TOKEN = "cli-token-0123456789abcdef"
+
+
+@pytest.fixture
+async def fake(monkeypatch):
+    fake = FakeDiscord()
+    fake.add_guild("Guild A")
+    await fake.start()
+    monkeypatch.setattr(discord.http.Route, "BASE", fake.base_url)
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", fake.gateway_url)
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    yield fake
+    await fake.stop()
+    assert not fake.unserved
+
+
+def settings_for(tmp_path, **discord_section) -> Settings:
+    return Settings(db_path=str(tmp_path / "cli.db"), raw={"discord": discord_section})
+
+
+async def test_sync_commands_to_one_guild(fake, tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
+    fake.valid_token = TOKEN
+    guild_id = next(iter(fake.guilds))
+    with caplog.at_level(logging.DEBUG):
+        names = await sync_commands(settings_for(tmp_path), int(guild_id))
+    assert set(names) == {"ask", "summary", "digest", "quotes", "threads", "upload", "config", "forget"}
+    assert {c["name"] for c in fake.commands[guild_id]} == set(names)
+    assert None not in fake.commands  # nothing synced globally
+    assert TOKEN not in caplog.text
+    assert fake.identify is None  # syncing never connects to the gateway
+
+
+async def test_missing_token_is_a_clear_error(fake, tmp_path):
+    with pytest.raises(ConfigError, match="DISCORD_TOKEN"):
+        await sync_commands(settings_for(tmp_path))
+    assert fake.requests == []
+
+
+async def test_rejected_token_is_a_clear_error_without_the_token(fake, tmp_path, caplog):
+    fake.valid_token = "the-right-one"
+    bad = "wrong-token-ABCDEF"
+    with caplog.at_level(logging.DEBUG), pytest.raises(ThreadbotError) as info:
+        await run_bot(settings_for(tmp_path, token=bad))
+    assert "refused the bot token" in str(info.value)
+    assert bad not in str(info.value) and bad not in caplog.text
+
+
+def test_cli_has_run_and_sync_commands():
+    parser = build_parser()
+    assert parser.parse_args(["run"]).func.__name__ == "cmd_run"
+    args = parser.parse_args(["sync-commands", "--guild", "42"])
+    assert args.guild == 42
