@@ -13,10 +13,12 @@ from contextlib import asynccontextmanager
 
 import discord
 
+from indexing.answer import AnswerEngine
 from indexing.config import Settings
-from indexing.embed import SentenceTransformerEmbedder
+from indexing.embed import load_embedder
 from indexing.errors import ThreadbotError
 from indexing.library import ThreadLibrary
+from indexing.llm import ChatClient, llm_config
 
 from .client import ThreadBot
 from .guild_settings import GuildSettingsStore
@@ -29,12 +31,14 @@ log = logging.getLogger(__name__)
 async def open_bot(settings: Settings, *, with_model: bool = True):
     bot_settings = load_bot_settings(settings)
     # Loading the model takes seconds of CPU: do it before connecting, off the event loop.
-    embedder = (
-        await asyncio.to_thread(SentenceTransformerEmbedder, settings.model_path) if with_model else None
-    )
+    embedder = None
+    if with_model:
+        embedder = await asyncio.to_thread(load_embedder, settings.model_path, settings.embed_backend)
+    llm = llm_config(settings.section("llm"))
     async with await ThreadLibrary.open(settings.db_path, embedder, bot_settings.max_upload_bytes) as library:
+        answers = AnswerEngine(library, llm=ChatClient(llm) if llm else None)
         async with await GuildSettingsStore.open(settings.db_path) as guild_settings:
-            async with ThreadBot(library, guild_settings, bot_settings) as bot:
+            async with ThreadBot(library, guild_settings, bot_settings, answers) as bot:
                 yield bot
 
 
