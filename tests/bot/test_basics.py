@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import discord
 import pytest
 
@@ -112,3 +114,36 @@ async def test_missing_message_content_intent_is_logged(bot_env):
     assert "Message Content intent is not enabled" in bot_env.logs.text()
     # Discord would refuse the connection if the bot asked for the intent anyway.
     assert not bot_env.fake.identify["intents"] & (1 << 15)
+
+
+async def test_watch_folder_needs_a_root(bot_env):
+    inter = await bot_env.fake.slash(
+        bot_env.guild_a, "config watch-folder", {"folder": "inbox"}, permissions=ADMIN_PERMISSIONS
+    )
+    assert "watch_root" in inter.text()
+    assert (await bot_env.bot.guild_settings.get(bot_env.guild_a.id)).watch_dir is None
+
+
+@pytest.fixture
+def watch_root(tmp_path):
+    root = tmp_path / "servers"
+    (root / "guild-a").mkdir(parents=True)
+    (tmp_path / "secret").mkdir()
+    return root
+
+
+async def test_watch_folder_stays_inside_the_root(bot_env, watch_root):
+    bot_env.bot.settings = dataclasses.replace(bot_env.bot.settings, watch_root=watch_root)
+    fake, guild = bot_env.fake, bot_env.guild_a
+    for escape in ("../secret", "/etc", "guild-a/../../secret"):
+        refused = await fake.slash(
+            guild, "config watch-folder", {"folder": escape}, permissions=ADMIN_PERMISSIONS
+        )
+        assert "inside the bot's watch root" in refused.text(), escape
+    ok = await fake.slash(guild, "config watch-folder", {"folder": "guild-a"}, permissions=ADMIN_PERMISSIONS)
+    assert "Watching" in ok.text()
+    assert (await bot_env.bot.guild_settings.get(guild.id)).watch_dir == str(
+        (watch_root / "guild-a").resolve()
+    )
+    shown = await fake.slash(guild, "config show", permissions=ADMIN_PERMISSIONS)
+    assert "guild-a" in shown.text() and str(watch_root) not in shown.text()
