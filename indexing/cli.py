@@ -10,6 +10,7 @@ import os
 import sys
 from dataclasses import asdict
 
+from .cli_answers import add_answer_commands
 from .config import Settings, load_settings
 from .embed import Embedder, load_embedder
 from .errors import ThreadbotError
@@ -171,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, default=5, help="number of results (default 5)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_search)
+
+    add_answer_commands(sub)
 
     p = sub.add_parser("run", help="run the Discord bot (token from DISCORD_TOKEN or [discord] token)",
                        description="Connect to Discord and serve the slash commands until interrupted. "

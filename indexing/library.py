@@ -18,7 +18,8 @@ from .embed import Embedder
 from .errors import ParseError, ThreadbotError
 from .parsers import DEFAULT_MAX_BYTES, find_thread_files, parse_bytes, parse_file
 from .passages import thread_passages
-from .search import Hit, dense_top_k, fts_match_expression, query_terms, reciprocal_rank_fusion
+from .quotes import SpeakerCount, Statement, StatementExtractor, extract_statements, statements_of
+from .search import Hit, fts_match_expression, query_terms, reciprocal_rank_fusion
 from .store import Store
 from .threads import Thread, ThreadInfo, thread_id_for
 
@@ -47,20 +48,24 @@ class IndexFailure:
 
 
 class ThreadLibrary:
-    def __init__(self, store: Store, embedder: Embedder | None, max_bytes: int = DEFAULT_MAX_BYTES):
+    def __init__(self, store: Store, embedder: Embedder | None, max_bytes: int = DEFAULT_MAX_BYTES,
+                 extractor: StatementExtractor | None = extract_statements):
         self.store = store
         self.embedder = embedder
         self.max_bytes = max_bytes
+        self.extractor = extractor  # who-said-what at index time; None skips it
         self._model_lock = asyncio.Lock()
+        self._nlp_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, db_path: str | Path, embedder: Embedder | None,
-                   max_bytes: int = DEFAULT_MAX_BYTES) -> ThreadLibrary:
-        """Without an embedder the library can list and show threads but not index or search."""
+                   max_bytes: int = DEFAULT_MAX_BYTES, ann_min_passages: int | None = None) -> ThreadLibrary:
+        """Without an embedder the library can list and show threads but not index or search.
+        `ann_min_passages`: size at which dense search turns approximate (default 200,000)."""
         if embedder is None:
             store = await Store.open(db_path)
         else:
-            store = await Store.open(db_path, embedder.model_id, embedder.dim)
+            store = await Store.open(db_path, embedder.model_id, embedder.dim, ann_min_passages)
         return cls(store, embedder, max_bytes)
 
     async def close(self) -> None:
@@ -108,7 +113,11 @@ class ThreadLibrary:
 
             matrix = await self._run_model(self.embedder.embed, texts, 16, tick)
             new_vectors = dict(zip(todo.keys(), matrix, strict=True))
-        written = await self.store.write_thread(thread_id, scope, thread, passages, new_vectors)
+        statements = None
+        if self.extractor is not None:
+            async with self._nlp_lock:  # the parser is not shared between threads
+                statements = await asyncio.to_thread(self.extractor, thread, passages)
+        written = await self.store.write_thread(thread_id, scope, thread, passages, new_vectors, statements)
         log.info("%s thread %s (%s): %d passages, %d embedded", written.status, thread_id, thread.title,
                  len(passages), len(new_vectors))
         return IndexResult(status=written.status, passages=len(passages), embedded=len(new_vectors), **base)
@@ -148,8 +157,27 @@ class ThreadLibrary:
     async def forget(self, thread_id: str, scope: str | None = "local") -> ThreadInfo:
         return await self.store.delete_thread(thread_id, scope)
 
+    async def statements(self, scope: str | None = "local", thread_id: str | None = None,
+                         speaker: str | None = None) -> list[Statement]:
+        """Who-said-what: stored statements in reading order; `speaker` matches aliases ("Peskov")."""
+        found = await self.store.statements(scope, thread_id)
+        return statements_of(found, speaker) if speaker else found
+
+    async def speakers(self, thread_id: str, scope: str | None = "local") -> list[SpeakerCount]:
+        """The speakers of one thread with their statement counts, article sources first."""
+        await self.store.thread_info(thread_id, scope)  # a clear error for an unknown thread
+        counts: dict[tuple[str, str], int] = {}
+        for s in await self.store.statements(scope, thread_id):
+            counts[(s.speaker, s.source)] = counts.get((s.speaker, s.source), 0) + 1
+        return sorted((SpeakerCount(speaker, source, n) for (speaker, source), n in counts.items()),
+                      key=lambda c: (c.source != "article", -c.statements, c.speaker.lower()))
+
     async def embed_query(self, text: str) -> np.ndarray:
         return await self._run_model(self.embedder.embed_query, text)
+
+    async def embed_texts(self, texts: list[str]) -> np.ndarray:
+        """Normalised vectors of arbitrary texts (answer sentences), never stored."""
+        return await self._run_model(self.embedder.embed, texts, 32)
 
     async def search(self, query: str, scope: str | None = "local", thread_id: str | None = None, k: int = 10,
                      kinds: list[str] | None = None, author: str | None = None,
@@ -166,20 +194,16 @@ class ThreadLibrary:
         return await self._fuse(dense, lexical, k)
 
     async def dense_search(self, query_vector: np.ndarray, scope: str | None = "local",
-                           thread_id: str | None = None, k: int = 10, kinds: list[str] | None = None) -> list[Hit]:
+                           thread_id: str | None = None, k: int = 10, kinds: list[str] | None = None,
+                           exact: bool = False) -> list[Hit]:
+        """Dense only. Approximate once the index is clustered (see vectors.py) unless `exact`."""
         dense = await asyncio.to_thread(self._dense, query_vector, k, scope,
-                                        [thread_id] if thread_id else None, kinds, None)
+                                        [thread_id] if thread_id else None, kinds, None, exact)
         return await self._fuse(dense, [], k)
 
-    def _dense(self, vector, k, scope, thread_ids, kinds, author_ids) -> list[tuple[int, float]]:
-        index = self.store.vectors
-        mask = index.mask(scope, thread_ids, kinds)
-        if author_ids is not None:
-            allowed = np.isin(index.ids, np.asarray(author_ids, dtype=np.int64))
-            mask = allowed if mask is None else mask & allowed
-        top = dense_top_k(index.matrix, vector, k, mask)
-        ids = index.ids[top.indices]
-        return list(zip(ids.tolist(), top.scores.tolist(), strict=True))
+    def _dense(self, vector, k, scope, thread_ids, kinds, author_ids, exact=False) -> list[tuple[int, float]]:
+        found = self.store.vectors.search_filtered(vector, k, scope, thread_ids, kinds, author_ids, exact)
+        return list(zip(found.ids.tolist(), found.scores.tolist(), strict=True))
 
     async def _lexical(self, query, k, scope, thread_ids, kinds, author) -> list[tuple[int, float]]:
         match = fts_match_expression(query_terms(query))

@@ -71,6 +71,26 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             INSERT INTO passages_fts (rowid, text) VALUES (new.id, new.text);
         END;
     """),
+    (2, "who-said-what statements", """
+        CREATE TABLE statements (
+            id INTEGER PRIMARY KEY,
+            thread_id TEXT NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            passage_id INTEGER NOT NULL REFERENCES passages (id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            speaker TEXT NOT NULL,
+            speaker_mention TEXT NOT NULL,
+            cue TEXT NOT NULL,
+            source TEXT NOT NULL CHECK (source IN ('article', 'comment')),
+            start_char INTEGER NOT NULL,
+            end_char INTEGER NOT NULL,
+            content_start INTEGER NOT NULL,
+            content_end INTEGER NOT NULL,
+            verbatim INTEGER NOT NULL
+        );
+        CREATE INDEX statements_thread ON statements (thread_id, seq);
+        CREATE INDEX statements_passage ON statements (passage_id);
+        CREATE INDEX statements_speaker ON statements (speaker COLLATE NOCASE);
+    """),
     (4, "discord guild settings and posted digests", """
         CREATE TABLE guild_settings (
             guild_id TEXT PRIMARY KEY,
@@ -90,6 +110,20 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             posted_at TEXT NOT NULL
         );
         CREATE INDEX digest_posts_thread ON digest_posts (thread_id, content_hash);
+    """),
+    (5, "passage log for the saved dense index", """
+        CREATE TABLE passage_log (
+            version INTEGER PRIMARY KEY AUTOINCREMENT,
+            passage_id INTEGER NOT NULL,
+            added INTEGER NOT NULL
+        );
+        CREATE TRIGGER passages_log_ai AFTER INSERT ON passages BEGIN
+            INSERT INTO passage_log (passage_id, added) VALUES (new.id, 1);
+        END;
+        CREATE TRIGGER passages_log_ad AFTER DELETE ON passages BEGIN
+            INSERT INTO passage_log (passage_id, added) VALUES (old.id, 0);
+        END;
+        INSERT OR IGNORE INTO meta (key, value) VALUES ('instance_id', lower(hex(randomblob(16))));
     """),
 ]
 

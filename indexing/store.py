@@ -19,8 +19,10 @@ from pathlib import Path
 import aiosqlite
 import numpy as np
 
+from . import vector_cache
 from .errors import ModelMismatchError, NotFoundError, StoreError
 from .migrations import migrate
+from .quotes import Statement
 from .threads import Passage, Thread, ThreadInfo
 from .vectors import VectorIndex, VectorRows
 
@@ -71,12 +73,17 @@ class Store:
         self.model_id = model_id
         self.dim = dim
         self.vectors = VectorIndex(dim)
+        self.ann_min_passages: int | None = None
+        self.log_version = 0  # the last passage-log entry reflected in self.vectors
+        self._instance = ""
 
     # ---- lifecycle -------------------------------------------------------------------------
     @classmethod
-    async def open(cls, path: str | Path, model_id: str | None = None, dim: int | None = None) -> Store:
+    async def open(cls, path: str | Path, model_id: str | None = None, dim: int | None = None,
+                   ann_min_passages: int | None = None) -> Store:
         """Open (creating and migrating as needed). Without a model, the store serves only
-        metadata reads (threads, passages, full text), never vectors."""
+        metadata reads (threads, passages, full text), never vectors. `ann_min_passages`: the size
+        at which the dense index is clustered for approximate search (default 200,000)."""
         path = str(path)
         if path != ":memory:":
             parent = Path(path).expanduser().resolve().parent
@@ -96,11 +103,16 @@ class Store:
             await writer.close()
             raise
         store = cls(path, writer, reader, model_id or "", dim or 0)
+        store.ann_min_passages = ann_min_passages
         if model_id is not None and dim is not None:
             await store._load_vectors()
         return store
 
     async def close(self) -> None:
+        try:
+            await self.save_vectors()
+        except (OSError, sqlite3.Error) as exc:  # the database is intact; the next start reloads
+            log.warning("could not save the dense index: %s", exc)
         await self._reader.close()
         await self._writer.close()
 
@@ -111,42 +123,64 @@ class Store:
         await self.close()
 
     async def _load_vectors(self) -> None:
-        sql = ("SELECT p.id, p.thread_id, t.scope, p.kind, e.vector FROM passages p "
-               "JOIN threads t ON t.id = p.thread_id JOIN embeddings e ON e.content_hash = p.content_hash "
-               "ORDER BY p.id")
-        async with self._reader.execute(sql) as cursor:
-            rows = await cursor.fetchall()
-        if not rows:
+        self.vectors, self.log_version = await vector_cache.load_index(
+            self._reader, self.path, self.model_id, self.dim, self.ann_min_passages)
+        self._instance = await vector_cache.instance_id(self._reader)
+        self.vectors.on_built = self._save_vectors_after_build
+
+    def _save_vectors_after_build(self) -> None:
+        """Runs in the clustering thread: persist at once so a restart does not cluster again."""
+        folder = vector_cache.snapshot_folder(self.path)
+        if folder is not None and len(self.vectors) >= vector_cache.snapshot_min_passages():
+            # log_version moves only after the rows it covers are in the index, so this never claims
+            # more than the index holds; replaying an entry twice on load is harmless.
+            self.vectors.save(folder, {"instance": self._instance, "model_id": self.model_id,
+                                       "version": self.log_version})
+
+    async def save_vectors(self, force: bool = False) -> None:
+        """Save the dense index next to the database when enough changed (also done on close)."""
+        if not self.model_id:
             return
-        vectors = np.frombuffer(b"".join(r[4] for r in rows), dtype="<f4").reshape(len(rows), self.dim)
-        self.vectors.add(VectorRows(ids=np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
-                                    vectors=vectors, thread_ids=[r[1] for r in rows],
-                                    scopes=[r[2] for r in rows], kinds=[r[3] for r in rows]))
+        async with self._write_lock:
+            self.log_version = await vector_cache.save_index(self._writer, self.vectors, self.path,
+                                                             self.model_id, self.log_version, force)
+
+    async def _log_version(self) -> int:
+        return await vector_cache.log_version(self._writer)
 
     # ---- writes ------------------------------------------------------------------------------
     async def write_thread(self, thread_id: str, scope: str, thread: Thread, passages: list[Passage],
-                           new_vectors: dict[str, np.ndarray]) -> WriteResult:
+                           new_vectors: dict[str, np.ndarray],
+                           statements: list[Statement] | None = None) -> WriteResult:
         """Insert or update a thread with its passages and any new embeddings: one transaction.
 
         Unchanged passages keep their ids (so citations stay valid); gone ones are removed; only
         hashes in `new_vectors` are stored as new embeddings (the caller embedded only those).
+        `statements` (who-said-what), when given, replace the thread's statements in the same transaction.
         """
         async with self._write_lock:
             db = self._writer
             await db.execute("BEGIN IMMEDIATE")
             try:
+                version_before = await self._log_version()
                 result, removed_ids, added = await self._write_thread_tx(thread_id, scope, thread, passages,
                                                                          new_vectors)
+                if statements is not None:
+                    await _write_statements(db, thread_id, passages, statements)
                 added_vectors = await self._vectors_for(db, [p.content_hash for p in added], new_vectors)
+                version_after = await self._log_version()
                 await db.execute("COMMIT")
             except BaseException:
                 await _rollback(db)
                 raise
-            self.vectors.remove(removed_ids)
+            # In a worker thread: at a million passages a removal compacts arrays for tens of ms.
+            await asyncio.to_thread(self.vectors.remove, removed_ids)
             if added:
-                self.vectors.add(VectorRows(ids=np.array([p.id for p in added], dtype=np.int64),
-                                            vectors=added_vectors, thread_ids=[thread_id] * len(added),
-                                            scopes=[scope] * len(added), kinds=[p.kind for p in added]))
+                rows = VectorRows(ids=np.array([p.id for p in added], dtype=np.int64), vectors=added_vectors,
+                                  thread_ids=[thread_id] * len(added), scopes=[scope] * len(added),
+                                  kinds=[p.kind for p in added])
+                await asyncio.to_thread(self.vectors.add, rows)
+            self._advance_log(version_before, version_after)
             return result
 
     async def _write_thread_tx(self, thread_id, scope, thread, passages, new_vectors):
@@ -235,6 +269,7 @@ class Store:
             db = self._writer
             await db.execute("BEGIN IMMEDIATE")
             try:
+                version_before = await self._log_version()
                 async with db.execute("SELECT id, content_hash FROM passages WHERE thread_id = ?",
                                       (thread_id,)) as cursor:
                     rows = await cursor.fetchall()
@@ -242,12 +277,20 @@ class Store:
                 await db.execute("DELETE FROM passages WHERE thread_id = ?", (thread_id,))
                 await db.execute("DELETE FROM threads WHERE id = ?", (thread_id,))
                 await _delete_orphan_embeddings(db, [row[1] for row in rows])
+                version_after = await self._log_version()
                 await db.execute("COMMIT")
             except BaseException:
                 await _rollback(db)
                 raise
-            self.vectors.remove(ids)
+            await asyncio.to_thread(self.vectors.remove, ids)
+            self._advance_log(version_before, version_after)
             return info
+
+    def _advance_log(self, before: int, after: int) -> None:
+        """Our own write is reflected; if another process wrote in between, leave the number where
+        it is so those entries are replayed before the index is saved."""
+        if self.log_version == before:
+            self.log_version = after
 
     # ---- reads -------------------------------------------------------------------------------
     async def known_hashes(self, hashes: Iterable[str]) -> set[str]:
@@ -351,6 +394,31 @@ class Store:
             log.warning("full-text query %r failed: %s", match, exc)
             return []
 
+    async def statements(self, scope: str | None = None, thread_id: str | None = None,
+                         speaker: str | None = None) -> list[Statement]:
+        """Stored statements in thread and reading order, filtered by scope, thread and exact speaker."""
+        clauses, args = [], []
+        if scope is not None:
+            clauses.append("t.scope = ?")
+            args.append(scope)
+        if thread_id is not None:
+            clauses.append("s.thread_id = ?")
+            args.append(thread_id)
+        if speaker is not None:
+            clauses.append("s.speaker = ? COLLATE NOCASE")
+            args.append(speaker)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        sql = ("SELECT s.thread_id, s.passage_id, s.seq, s.speaker, s.speaker_mention, s.cue, s.source, "
+               "s.start_char, s.end_char, s.content_start, s.content_end, s.verbatim, p.kind, p.position, "
+               "p.chunk, p.text FROM statements s JOIN passages p ON p.id = s.passage_id "
+               f"JOIN threads t ON t.id = s.thread_id {where} ORDER BY t.indexed_at, s.thread_id, s.seq")
+        async with self._reader.execute(sql, args) as cursor:
+            rows = await cursor.fetchall()
+        return [Statement(thread_id=r[0], passage_id=r[1], seq=r[2], speaker=r[3], speaker_mention=r[4],
+                          cue=r[5], source=r[6], start=r[7], end=r[8], content_start=r[9], content_end=r[10],
+                          verbatim=bool(r[11]), passage_kind=r[12], position=r[13], chunk=r[14],
+                          text=r[15][r[7]:r[8]]) for r in rows]
+
     async def counts(self) -> dict[str, int]:
         out = {}
         for table in ("threads", "passages", "embeddings"):
@@ -390,6 +458,24 @@ async def _bind_model(db: aiosqlite.Connection, model_id: str, dim: int) -> None
         raise ModelMismatchError(
             f"the database was built with model {meta.get('model_id')} ({meta.get('dim')} dimensions), "
             f"not {model_id} ({dim}); use the same model or a new database")
+
+
+async def _write_statements(db: aiosqlite.Connection, thread_id: str, passages: list[Passage],
+                            statements: list[Statement]) -> None:
+    """Replace a thread's statements; each is tied to its passage row by (kind, position, chunk)."""
+    ids = {(p.kind, p.position, p.chunk): p.id for p in passages}
+    await db.execute("DELETE FROM statements WHERE thread_id = ?", (thread_id,))
+    rows = []
+    for s in statements:
+        passage_id = ids.get((s.passage_kind, s.position, s.chunk))
+        if passage_id is None:
+            raise StoreError(f"statement by {s.speaker} points at no passage of thread {thread_id}")
+        rows.append((thread_id, passage_id, s.seq, s.speaker, s.speaker_mention, s.cue, s.source, s.start,
+                     s.end, s.content_start, s.content_end, int(s.verbatim)))
+    await db.executemany(
+        "INSERT INTO statements (thread_id, passage_id, seq, speaker, speaker_mention, cue, source, "
+        "start_char, end_char, content_start, content_end, verbatim) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 async def _delete_orphan_embeddings(db: aiosqlite.Connection, hashes: Iterable[str]) -> None:

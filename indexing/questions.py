@@ -1,0 +1,99 @@
+"""What a question is about: a speaker, a comment author, the discussion, or a fact.
+
+Questions about people follow a few English shapes ("what did X say/think/claim about Y?",
+"what is X's view on Y?", "did X warn ..."), so a small set of patterns finds the person and the
+topic; whether the person is a commenter is decided against the thread's comment authors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+QuestionType = Literal["speaker", "author", "discussion", "factual"]
+
+_VERBS = (r"say|said|says|saying|think|thinks|thought|claim|claims|claimed|believe|believes|believed|"
+          r"want|wants|wanted|warn|warns|warned|argue|argues|argued|tell|tells|told|write|writes|wrote|mean|meant|suggest|"
+          r"suggests|suggested|feel|feels|felt|add|added|report|reports|reported|announce|announced|predict|"
+          r"predicted|promise|promised|deny|denied|insist|insisted|state|stated|note|noted|comment|commented|"
+          r"propose|proposed|admit|admitted|explain|explained|reply|replied|respond|responded|ask|asked")
+_VIEWS = (r"view|views|position|positions|stance|opinion|opinions|take|argument|arguments|point|message|"
+          r"response|reaction|comment|comments|statement|statements|claim|claims|quote|quotes|words|thoughts|"
+          r"remarks|point of view")
+_TOPIC = r"(?:\s+(?:about|on|regarding|concerning|of|over|to|re)\s+(?P<topic>.+?))?"
+_END = r"\s*[?.!]*\s*$"
+PATTERNS = [
+    re.compile(rf"^(?:what|how|why)\s+(?:did|does|do|has|have|had|would|will|could)\s+(?P<name>.+?)\s+"
+               rf"(?:have\s+|ever\s+|really\s+|actually\s+|just\s+)?(?:{_VERBS})\b(?:\s+(?:reporters|us|them))?"
+               rf"{_TOPIC}{_END}", re.I),
+    re.compile(rf"^(?:what|which)\s+(?:is|was|are|were)\s+(?P<name>.+?)['’]s?\s+(?:{_VIEWS})\b{_TOPIC}{_END}",
+               re.I),
+    re.compile(rf"^(?:what|how)\s+(?:is|was|are|were)\s+(?P<name>.+?)\s+(?:quoted|cited)\b{_TOPIC}{_END}",
+               re.I),
+    re.compile(rf"^(?:what\s+)?(?:quotes?|statements?|remarks?)\s+(?:by|from|of)\s+(?P<name>.+?){_TOPIC}{_END}",
+               re.I),
+    re.compile(rf"^what\s+(?:was|has been|is)\s+said\s+by\s+(?P<name>.+?){_TOPIC}{_END}", re.I),
+    re.compile(rf"^(?:did|does|has|have)\s+(?P<name>.+?)\s+(?:{_VERBS})\b(?:\s+(?:that|anything))?{_TOPIC}{_END}",
+               re.I),
+    re.compile(rf"^(?P<name>[A-Z][^?]*?)['’]s\s+(?:{_VIEWS})\b{_TOPIC}{_END}"),
+]
+CROWD = re.compile(r"^(?:the\s+)?(?:commenters?|commentors?|readers?|comments?|comment section|discussion|"
+                   r"posters?|users?|people|folks|community|audience|forum|thread|replies|viewers|everyone|"
+                   r"other commenters|most commenters|most readers|people in the comments)$", re.I)
+CROWD_WORDS = re.compile(r"\b(?:commenters?|commentors?|readers?|comment section|the comments|discussion|"
+                         r"posters?|replies)\b", re.I)
+PRONOUNS = frozenset("he she it they we i you him her them this that there who".split())
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    type: QuestionType
+    speaker: str | None = None  # the person or source asked about, as the user wrote it
+    topic: str | None = None  # "relations with the US" in "what did Putin say about relations with the US?"
+
+
+def classify(question: str, authors: Iterable[str] = ()) -> Question:
+    """Classify a question; `authors` are the comment authors in scope (to spot questions about them)."""
+    text = " ".join(question.split())
+    for pattern in PATTERNS:
+        match = pattern.match(text)
+        if match is None:
+            continue
+        name = _clean_name(match.group("name"))
+        topic = _clean_topic(match.groupdict().get("topic"))
+        if not name or name.lower() in PRONOUNS:
+            break
+        if CROWD.match(name) or CROWD_WORDS.search(name):
+            return Question(text, "discussion", topic=topic or _strip_question(text))
+        lowered = {a.lower(): a for a in authors}
+        if name.lower() in lowered:
+            return Question(text, "author", speaker=lowered[name.lower()], topic=topic)
+        return Question(text, "speaker", speaker=name, topic=topic)
+    if CROWD_WORDS.search(text):
+        return Question(text, "discussion", topic=_discussion_topic(text))
+    return Question(text, "factual")
+
+
+def _clean_name(name: str) -> str:
+    name = name.strip(" ,;:\"'“”")
+    name = re.sub(r"^(?:the\s+)?(?:article|story|report)\s+(?:say\s+)?(?:that\s+)?", "", name, flags=re.I)
+    return name
+
+
+def _clean_topic(topic: str | None) -> str | None:
+    if not topic:
+        return None
+    topic = topic.strip(" ,;:?.!\"'“”")
+    return topic or None
+
+
+def _strip_question(text: str) -> str:
+    return text.rstrip(" ?.!")
+
+
+def _discussion_topic(text: str) -> str:
+    match = re.search(r"\b(?:about|on|regarding|concerning|of)\s+(?P<topic>.+?)\s*[?.!]*\s*$", text, re.I)
+    return _clean_topic(match.group("topic")) if match else _strip_question(text)
