@@ -29,7 +29,7 @@ import discord  # noqa: E402
 from bot.client import ThreadBot  # noqa: E402
 from bot.guild_settings import GuildSettingsStore  # noqa: E402
 from bot.settings import BotSettings  # noqa: E402
-from indexing.embed import SentenceTransformerEmbedder  # noqa: E402
+from indexing.embed import load_embedder  # noqa: E402
 from indexing.library import ThreadLibrary  # noqa: E402
 from tests.bot.fake_discord import FakeDiscord  # noqa: E402
 
@@ -63,8 +63,8 @@ async def main() -> None:
     data = largest_thread()
     print(f"thread file: {len(data) / 1e6:.2f} MB, {len(json.loads(data)['comments'])} comments")
     t0 = time.perf_counter()
-    embedder = SentenceTransformerEmbedder()
-    print(f"model loaded in {time.perf_counter() - t0:.1f} s")
+    embedder = load_embedder()  # what `threadbot run` uses (ONNX when installed)
+    print(f"model ({type(embedder).__name__}) loaded in {time.perf_counter() - t0:.1f} s")
     fake = FakeDiscord(heartbeat_ms=1000)
     guild = fake.add_guild("Bench")
     await fake.start()

@@ -27,9 +27,12 @@ log = logging.getLogger(__name__)
 EXTENSIONS = (
     "bot.cogs.ask",
     "bot.cogs.mentions",
+    "bot.cogs.summary",
     "bot.cogs.quotes",
     "bot.cogs.threads",
+    "bot.cogs.uploads",
     "bot.cogs.admin",
+    "bot.cogs.watch",
 )
 
 MESSAGE_CONTENT_MISSING = (
@@ -73,6 +76,7 @@ class ThreadBot(commands.Bot):
         self.question_limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds)
         self.message_content_enabled = True
         self._background: set[asyncio.Task] = set()
+        self.digest_locks: dict[str, asyncio.Lock] = {}
 
     async def setup_hook(self) -> None:
         flags = self.application_flags
