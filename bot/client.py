@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
 
 import discord
 from discord import app_commands
@@ -75,7 +74,6 @@ class ThreadBot(commands.Bot):
         self.settings = settings
         self.question_limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds)
         self.message_content_enabled = True
-        self._background: set[asyncio.Task] = set()
         self.digest_locks: dict[str, asyncio.Lock] = {}
 
     async def setup_hook(self) -> None:
@@ -101,23 +99,6 @@ class ThreadBot(commands.Bot):
 
     async def on_message(self, message: discord.Message) -> None:
         """No text commands: mentions and uploads are handled by their cogs' listeners."""
-
-    def spawn(self, coro: Coroutine, name: str) -> asyncio.Task:
-        """Run background work (a digest post) that must not die silently: failures are logged."""
-        task = asyncio.create_task(coro, name=f"threadbot: {name}")
-        self._background.add(task)
-        task.add_done_callback(self._background_done)
-        return task
-
-    def _background_done(self, task: asyncio.Task) -> None:
-        self._background.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("background task %s failed", task.get_name(), exc_info=task.exception())
-
-    async def close(self) -> None:
-        for task in list(self._background):
-            task.cancel()
-        await super().close()
 
 
 def scope_of(guild_id: int | None) -> str:

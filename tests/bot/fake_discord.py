@@ -29,7 +29,7 @@ EVERYONE_PERMISSIONS = discord.Permissions.text() | discord.Permissions(view_cha
 ADMIN_PERMISSIONS = discord.Permissions.all()
 # GATEWAY_MESSAGE_CONTENT_LIMITED: what an unverified bot gets once the intent is switched on.
 MESSAGE_CONTENT_FLAG = 1 << 19
-_TASK_PREFIXES = ("CommandTree-invoker", "discord.py: on_", "threadbot: ")
+_TASK_PREFIXES = ("CommandTree-invoker", "discord.py: on_")
 
 _ids = itertools.count(1_100_000_000_000_000_000)
 
