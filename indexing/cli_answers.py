@@ -11,7 +11,7 @@ from dataclasses import asdict
 
 from .answer import Answer, AnswerEngine
 from .config import Settings
-from .embed import SentenceTransformerEmbedder
+from .embed import load_embedder
 from .errors import NotFoundError
 from .library import ThreadLibrary
 from .llm import ChatClient, llm_config
@@ -46,7 +46,7 @@ async def cmd_ask(args, settings: Settings) -> int:
     if args.batch is None and not args.question:
         print("error: give a QUESTION or --batch FILE", file=sys.stderr)
         return 2
-    embedder = SentenceTransformerEmbedder(settings.model_path)  # loaded once, also for a whole batch
+    embedder = load_embedder(settings.model_path, settings.embed_backend)  # loaded once, also for a batch
     async with await ThreadLibrary.open(settings.db_path, embedder) as lib:
         engine = AnswerEngine(lib, llm=_chat_client(settings, args.extractive))
         if args.batch is not None:
