@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import trafilatura
-
 from ..errors import ParseError
 from ..threads import Comment, Thread
 
 
 def parse_html(text: str, source: str) -> Thread:
     try:
+        import trafilatura  # imported here: it costs about 0.3 s, and most commands never parse HTML
+
         document = trafilatura.bare_extraction(text, include_comments=True, with_metadata=True,
                                                favor_recall=True)
     except (ValueError, TypeError) as exc:  # lxml raises these on input it cannot build a tree from
