@@ -426,6 +426,29 @@ class Store:
                 out[table] = (await cursor.fetchone())[0]
         return out
 
+    # ---- small tables of features built on the store (summary cache, digests) ----------------
+    async def fetch_all(self, sql: str, args: tuple = ()) -> list[tuple]:
+        """Rows of one read-only query on the reader connection."""
+        async with self._reader.execute(sql, args) as cursor:
+            return list(await cursor.fetchall())
+
+    async def write_all(self, statements: list[tuple[str, tuple]]) -> list[int | None]:
+        """Run write statements in one IMMEDIATE transaction; returns each statement's lastrowid."""
+        async with self._write_lock:
+            db = self._writer
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                rowids = []
+                for sql, args in statements:
+                    cursor = await db.execute(sql, args)
+                    rowids.append(cursor.lastrowid)
+                    await cursor.close()
+                await db.execute("COMMIT")
+            except BaseException:
+                await _rollback(db)
+                raise
+            return rowids
+
 
 async def _connect(path: str) -> aiosqlite.Connection:
     db = await aiosqlite.connect(path, isolation_level=None)
