@@ -91,6 +91,34 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX statements_passage ON statements (passage_id);
         CREATE INDEX statements_speaker ON statements (speaker COLLATE NOCASE);
     """),
+    (3, "summary cache and digests", """
+        CREATE TABLE summary_cache (
+            thread_id TEXT NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            content_hash TEXT NOT NULL,
+            length TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            body_json TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (thread_id, content_hash, length, mode)
+        );
+        CREATE TABLE digests (
+            id INTEGER PRIMARY KEY,
+            thread_id TEXT NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            scope TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            comment_keys TEXT NOT NULL,
+            new_comment_count INTEGER NOT NULL,
+            is_delta INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            body_json TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            posted_at TEXT,
+            channel_id TEXT,
+            message_id TEXT,
+            message_url TEXT
+        );
+        CREATE INDEX digests_thread ON digests (thread_id, scope, id);
+    """),
     (4, "discord guild settings and posted digests", """
         CREATE TABLE guild_settings (
             guild_id TEXT PRIMARY KEY,
