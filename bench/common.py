@@ -1,0 +1,177 @@
+"""Shared by the benchmarks: dev data, timing helpers, the printed report, and fast synthetic
+population of a database with vectors shaped like real embeddings.
+
+Synthetic vectors: real passages from ../shared/eval/dev are embedded once (cached under
+~/.cache/threadbot/bench), then each synthetic passage is a normalised small perturbation of one of
+them, half of them mixed with a second one. Uniform random unit vectors would be the worst case for
+any approximate index and unlike any corpus; these keep the real corpus' clusters. Queries are
+embeddings of real questions (qa-dev.jsonl) and of the first sentences of real comments.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from indexing.parsers import parse_file  # noqa: E402
+from indexing.store import Store  # noqa: E402
+
+DEV = REPO.parent / "shared" / "eval" / "dev"
+DEV_THREADS = DEV / "threads-dev.jsonl"
+DEV_QA = DEV / "qa-dev.jsonl"
+DATA = REPO / "bench" / ".data"
+CACHE = Path(os.environ.get("THREADBOT_CACHE") or Path.home() / ".cache" / "threadbot") / "bench"
+PASSAGES_PER_THREAD = 1000
+
+
+def require_dev_data() -> None:
+    if not DEV_THREADS.is_file() or not DEV_QA.is_file():
+        sys.exit(f"the dev data is missing: expected {DEV_THREADS} and {DEV_QA}")
+
+
+def largest_dev_thread():
+    return max(parse_file(DEV_THREADS, 10**9), key=lambda t: len(t.comments))
+
+
+def percentile_ms(seconds: list[float], q: float) -> float:
+    return round(1000 * float(np.percentile(seconds, q)), 2)
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def report(result: dict, summary: str) -> None:
+    """The JSON object (for comparing runs), then one human line."""
+    print(json.dumps(result))
+    print(summary)
+
+
+# ---- real texts and their embeddings, cached ------------------------------------------------------
+def dev_texts() -> tuple[list[str], list[str]]:
+    """(passages, queries): passages of the dev threads and QA articles; real questions, then the
+    first sentences of comments (so there are 200 queries)."""
+    from indexing.passages import thread_passages
+
+    passages: list[str] = []
+    comment_openers: list[str] = []
+    for thread in parse_file(DEV_THREADS, 10**9):
+        words = [p.text for p in thread_passages(thread, "dev", lambda ts: [len(t.split()) for t in ts], 200)]
+        passages += words
+        for c in thread.comments:
+            first = re.split(r"(?<=[.!?])\s", c.text.strip())[0]
+            if 25 <= len(first) <= 160:
+                comment_openers.append(first)
+    questions: list[str] = []
+    with open(DEV_QA, encoding="utf-8") as f:
+        for line in f:
+            article = json.loads(line)
+            passages += article["paragraphs"]
+            questions += [q["question"] for q in article["qas"]]
+    spread = comment_openers[:: max(1, len(comment_openers) // 100)]
+    queries = questions + spread[: max(0, 200 - len(questions))]
+    return passages, queries
+
+
+def base_embeddings(embedder) -> tuple[list[str], np.ndarray, list[str], np.ndarray]:
+    """(texts, vectors, queries, query vectors), embedded once per model and cached."""
+    passages, queries = dev_texts()
+    key = hashlib.sha256(json.dumps([embedder.model_id, passages, queries]).encode()).hexdigest()[:16]
+    path = CACHE / f"base-{key}.npz"
+    if path.is_file():
+        saved = np.load(path)
+        return passages, saved["passages"], queries, saved["queries"]
+    CACHE.mkdir(parents=True, exist_ok=True)
+    vectors = embedder.embed(passages)
+    query_vectors = embedder.embed(queries)
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as f:
+        np.savez(f, passages=vectors, queries=query_vectors)
+    os.replace(tmp, path)
+    return passages, vectors, queries, query_vectors
+
+
+def synthetic_vectors(base: np.ndarray, start: int, count: int,
+                      seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
+    """Rows start..start+count of the synthetic corpus (deterministic per row block) and the index
+    of the real passage each perturbs (its text is reused, so BM25 sees real words)."""
+    rng = np.random.default_rng([seed, start])
+    anchor = rng.integers(0, len(base), count)
+    partner = rng.integers(0, len(base), count)
+    weight = np.where(rng.random(count) < 0.5, rng.uniform(0.1, 0.5, count), 0.0).astype(np.float32)
+    noise = rng.standard_normal((count, base.shape[1]), dtype=np.float32) * np.float32(0.03)
+    vectors = base[anchor] + weight[:, None] * base[partner] + noise
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors.astype(np.float32), anchor
+
+
+def synthetic_matrix(base: np.ndarray, n: int, block: int = 100_000) -> np.ndarray:
+    out = np.empty((n, base.shape[1]), dtype=np.float32)
+    for start in range(0, n, block):
+        out[start:start + block] = synthetic_vectors(base, start, min(block, n - start))[0]
+    return out
+
+
+# ---- fast population: no model run per synthetic passage ----------------------------------------
+async def populate(db_path: Path, n: int, texts: list[str], base: np.ndarray, model_id: str,
+                   block: int = 100_000) -> float:
+    """A database of n synthetic passages in threads of 1,000, written straight through sqlite3
+    (one transaction per block). Returns the seconds taken."""
+    started = time.perf_counter()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    store = await Store.open(db_path, model_id, base.shape[1])  # schema and model binding
+    await store.close()
+    con = sqlite3.connect(db_path, isolation_level=None)
+    con.execute("PRAGMA journal_mode = WAL")
+    con.execute("PRAGMA synchronous = OFF")
+    stamp = "2026-01-01T00:00:00+00:00"
+    for start in range(0, n, block):
+        count = min(block, n - start)
+        vectors, anchor = synthetic_vectors(base, start, count)
+        con.execute("BEGIN")
+        first_thread, last_thread = start // PASSAGES_PER_THREAD, (start + count - 1) // PASSAGES_PER_THREAD
+        con.executemany(
+            "INSERT OR IGNORE INTO threads (id, scope, identity_key, title, url, source, source_file, "
+            "published, content_hash, body_json, paragraph_count, comment_count, indexed_at, updated_at) "
+            "VALUES (?, 'local', ?, ?, NULL, 'bench', NULL, NULL, ?, ?, 0, ?, ?, ?)",
+            [(f"bench{t:07d}", f"bench:{t}", f"Synthetic thread {t}", f"h{t}",
+              json.dumps({"title": f"Synthetic thread {t}", "paragraphs": [], "comments": []}),
+              PASSAGES_PER_THREAD, stamp, stamp) for t in range(first_thread, last_thread + 1)])
+        hashes = [f"syn{start + i:09d}" for i in range(count)]
+        con.executemany("INSERT INTO embeddings (content_hash, vector) VALUES (?, ?)",
+                        zip(hashes, (v.astype("<f4").tobytes() for v in vectors), strict=True))
+        con.executemany(
+            "INSERT INTO passages (thread_id, kind, position, chunk, text, start_char, end_char, author, "
+            "comment_id, parent_id, content_hash) VALUES (?, 'comment', ?, 0, ?, 0, ?, ?, ?, NULL, ?)",
+            ((f"bench{(start + i) // PASSAGES_PER_THREAD:07d}", (start + i) % PASSAGES_PER_THREAD,
+              texts[a], len(texts[a]), f"reader{a % 97}", f"c{start + i}", hashes[i])
+             for i, a in enumerate(anchor.tolist())))
+        con.execute("COMMIT")
+    con.close()
+    return time.perf_counter() - started
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)

@@ -1,0 +1,176 @@
+"""Search latency at N passages against the brute-force bound, in the same run.
+
+    .venv/bin/python bench/search_speed.py --passages 100k     (10k, 100k, 1M, or a number)
+
+Builds (once; reused by later runs) bench/.data/search-N.db with N synthetic passages shaped like
+real embeddings (see bench/common.py), opens it once so the dense index is clustered (above
+[index] ann_min_passages, 200,000 by default) and saved next to the database, then measures:
+cold start and resident memory per passage in a fresh process (open the database, ready to
+answer; the model is not loaded), and p50/p95 over 200 real questions of threadbot's exact dense
+search, its hybrid search (dense + BM25, what users get), a bare numpy float32 matvec +
+argpartition over the same vectors, and the approximate index with its recall@10 against exact.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from common import (
+    DATA,
+    REPO,
+    base_embeddings,
+    percentile_ms,
+    populate,
+    report,
+    require_dev_data,
+    rss_bytes,
+    synthetic_matrix,
+)
+
+from indexing.embed import load_embedder
+from indexing.library import ThreadLibrary
+from indexing.store import Store
+from indexing.vector_cache import snapshot_folder
+
+
+def parse_count(text: str) -> int:
+    text = text.lower().replace("_", "")
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1], 1)
+    return int(float(text.rstrip("km")) * scale)
+
+
+async def cold_start(db_path: str, model_id: str, dim: int) -> dict:
+    """Run in a fresh process: time and memory to open the database ready to search."""
+    before = rss_bytes()
+    started = time.perf_counter()
+    store = await Store.open(db_path, model_id, dim)
+    seconds = time.perf_counter() - started
+    grown = rss_bytes() - before
+    size = len(store.vectors)
+    await store.close()
+    return {"cold_start_s": round(seconds, 3), "bytes_per_passage": round(grown / max(1, size), 1),
+            "passages": size}
+
+
+async def count_passages(db_path: Path) -> int:
+    if not db_path.is_file():
+        return -1
+    store = await Store.open(db_path)
+    try:
+        return (await store.counts())["passages"]
+    finally:
+        await store.close()
+
+
+async def prepare(db_path: Path, n: int, texts, base, model_id: str) -> float | None:
+    """Populate if needed and make sure the saved (clustered) index exists. Returns the clustering
+    time when this run built it, else the time recorded by the run that did."""
+    side = db_path.with_suffix(".json")
+    if await count_passages(db_path) != n:
+        seconds = await populate(db_path, n, texts, base, model_id)
+        print(f"populated {n:,} passages in {seconds:.1f} s", file=sys.stderr)
+        side.unlink(missing_ok=True)
+    folder = snapshot_folder(str(db_path))
+    if (folder / "manifest.json").is_file() and side.is_file():
+        return json.loads(side.read_text()).get("ann_build_s")
+    started = time.perf_counter()
+    store = await Store.open(db_path, model_id, base.shape[1])
+    loaded = time.perf_counter() - started
+    store.vectors.wait_for_ann()
+    build = store.vectors.last_build_seconds
+    await store.save_vectors(force=True)
+    await store.close()
+    print(f"first open (vectors read from SQLite): {loaded:.1f} s; clustering: {build}", file=sys.stderr)
+    side.write_text(json.dumps({"ann_build_s": None if build is None else round(build, 1),
+                                "first_open_s": round(loaded, 1)}))
+    return None if build is None else round(build, 1)
+
+
+async def measure(db_path: Path, embedder, queries: list[str], query_vectors: np.ndarray,
+                  matrix: np.ndarray) -> dict:
+    lib = await ThreadLibrary.open(db_path, embedder)
+    try:
+        index = lib.store.vectors
+        timings: dict[str, list[float]] = {"dense": [], "hybrid": [], "numpy": [], "ann": []}
+        recalls = []
+        for warm in range(5):  # page in, warm caches
+            await lib.dense_search(query_vectors[warm], k=10, exact=True)
+        for text, vector in zip(queries, query_vectors, strict=True):
+            started = time.perf_counter()
+            exact = await lib.dense_search(vector, k=10, exact=True)
+            timings["dense"].append(time.perf_counter() - started)
+
+            started = time.perf_counter()
+            await lib.search(text, k=10, query_vector=vector)
+            timings["hybrid"].append(time.perf_counter() - started)
+
+            started = time.perf_counter()
+            scores = matrix @ vector
+            top = np.argpartition(-scores, 10)[:10]
+            top[np.argsort(-scores[top])]
+            timings["numpy"].append(time.perf_counter() - started)
+
+            if index.approximate:
+                started = time.perf_counter()
+                approximate = await lib.dense_search(vector, k=10)
+                timings["ann"].append(time.perf_counter() - started)
+                truth = {h.passage.id for h in exact}
+                recalls.append(len(truth & {h.passage.id for h in approximate}) / max(1, len(truth)))
+        return {
+            "dense_p50_ms": percentile_ms(timings["dense"], 50),
+            "dense_p95_ms": percentile_ms(timings["dense"], 95),
+            "hybrid_p50_ms": percentile_ms(timings["hybrid"], 50),
+            "numpy_bound_p50_ms": percentile_ms(timings["numpy"], 50),
+            "ann_p50_ms": percentile_ms(timings["ann"], 50) if timings["ann"] else None,
+            "ann_recall_at_10": round(float(np.mean(recalls)), 3) if recalls else None,
+        }
+    finally:
+        await lib.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--passages", default="100k", help="10k, 100k, 1M or a number (default 100k)")
+    parser.add_argument("--cold-start", metavar="DB", help=argparse.SUPPRESS)  # the child process
+    parser.add_argument("--model-id", default="all-MiniLM-L6-v2", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.cold_start:
+        print(json.dumps(asyncio.run(cold_start(args.cold_start, args.model_id, 384))))
+        return 0
+
+    require_dev_data()
+    n = parse_count(args.passages)
+    embedder = load_embedder()
+    texts, base, queries, query_vectors = base_embeddings(embedder)
+    DATA.mkdir(parents=True, exist_ok=True)
+    db_path = DATA / f"search-{n}.db"
+    ann_build_s = asyncio.run(prepare(db_path, n, texts, base, embedder.model_id))
+
+    child = subprocess.run([sys.executable, __file__, "--cold-start", str(db_path), "--model-id",
+                            embedder.model_id], capture_output=True, text=True, check=True, cwd=REPO)
+    cold = json.loads(child.stdout.strip().splitlines()[-1])
+
+    matrix = synthetic_matrix(base, n)  # the same vectors, float32, for the brute-force bound
+    figures = asyncio.run(measure(db_path, embedder, queries, query_vectors, matrix))
+    result = {"passages": n, **figures,
+              "ann_build_s": ann_build_s if figures["ann_p50_ms"] is not None else None,
+              "bytes_per_passage": cold["bytes_per_passage"], "cold_start_s": cold["cold_start_s"]}
+    ratio = result["dense_p50_ms"] / result["numpy_bound_p50_ms"]
+    ann = (f"; approximate {result['ann_p50_ms']} ms at recall@10 {result['ann_recall_at_10']}"
+           if result["ann_p50_ms"] is not None else "")
+    report(result, f"search at {n:,} passages: exact dense p50 {result['dense_p50_ms']} ms = "
+                   f"{ratio:.2f}x the numpy float32 bound ({result['numpy_bound_p50_ms']} ms), hybrid p50 "
+                   f"{result['hybrid_p50_ms']} ms{ann}; {result['bytes_per_passage']} B/passage, "
+                   f"cold start {result['cold_start_s']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
