@@ -11,6 +11,7 @@ import sys
 from dataclasses import asdict
 
 from .cli_answers import add_answer_commands
+from .cli_summaries import add_summary_commands
 from .config import Settings, load_settings
 from .embed import Embedder, load_embedder
 from .errors import ThreadbotError
@@ -174,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_search)
 
     add_answer_commands(sub)
+    add_summary_commands(sub)
 
     p = sub.add_parser("run", help="run the Discord bot (token from DISCORD_TOKEN or [discord] token)",
                        description="Connect to Discord and serve the slash commands until interrupted. "

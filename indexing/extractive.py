@@ -24,7 +24,7 @@ class LengthPlan:
 
 LENGTHS: dict[str, LengthPlan] = {
     "short": LengthPlan(1, 2, 40),
-    "medium": LengthPlan(3, 5, 110),
+    "medium": LengthPlan(3, 5, 130),
     "long": LengthPlan(6, 10, 260),
 }
 
@@ -69,7 +69,7 @@ def sentence_scores(vectors: np.ndarray, title_vector: np.ndarray | None, positi
 
 
 def mmr_select(vectors: np.ndarray, scores: np.ndarray, word_counts: np.ndarray, plan: LengthPlan,
-               diversity: float = 0.3) -> list[int]:
+               diversity: float = 0.5) -> list[int]:
     """Maximal marginal relevance under a sentence and word budget; indices in reading order."""
     n = len(scores)
     chosen: list[int] = []

@@ -22,6 +22,7 @@ that's there's they're you're i'm i've we're let's what's who's he's she's re ve
 every ever never always anything something nothing everything someone anyone everyone another
 good bad right wrong sure see look want need take come go back around first last new old
 time times year years day days may might must shall said says saying say
+actually probably maybe quite pretty lot lots sounds seems seem seen
 """.split())
 _WORD = re.compile(r"[a-z][a-z'’-]*[a-z]")
 

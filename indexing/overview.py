@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .search import STOPWORDS
+
 _AGREE = re.compile(r"(?i)\b(i agree|agreed|you're right|you are right|good point|exactly|\+1)\b")
 _THANK = re.compile(r"(?i)^\W*(thanks|thank you|many thanks)\b")
 _SUGGEST = re.compile(r"(?i)\b(i suggest|i propose|we should|should we|how about|why not|let's)\b")
@@ -89,8 +91,18 @@ def render_clause(who: str, verb: str, text: str) -> str:
     if verb in ("asks", "thanks") or not text[:1].isalpha():
         return f'{who} {verb}: "{text}"'
     text = reported(text)
-    lowered = text[0].lower() + text[1:] if len(text) > 1 and not text[1].isupper() else text
+    first = text.split(" ", 1)[0]
+    # Lower-case a leading function word ("The", "It") but never a name ("Russia", "ISIS").
+    lowered = text[0].lower() + text[1:] if first.lower() in STOPWORDS or first == "They" else text
     return f"{who} {verb} that {lowered}"
+
+
+def cite(clause_text: str, marker: str) -> str:
+    """Put the citation marker before the clause's final full stop: "... long [1]"."""
+    text = clause_text.rstrip()
+    if text.endswith(".") and not text.endswith("..."):
+        text = text[:-1]
+    return f"{text} {marker}"
 
 
 def join_clauses(parts: list[str]) -> str:

@@ -23,13 +23,16 @@ import numpy as np
 from .comment_text import Sentence, own_sentences
 from .errors import ThreadbotError
 from .extractive import LENGTHS, Length, mmr_select, sentence_scores
-from .overview import Clause, choose_verb, display_name, join_clauses, render_clause, shorten
+from .overview import Clause, choose_verb, cite, display_name, join_clauses, render_clause, shorten
 from .sentences import sentence_spans
+from .summary_llm import rewrite_summary
+from .summary_store import cached_summary, store_summary
 from .themes import DiscussionAnalysis, analyse_discussion
 from .threads import Passage, Thread
 
 if TYPE_CHECKING:
     from .library import ThreadLibrary
+    from .llm import ChatClient
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,7 @@ THEMES_IN_OVERVIEW = {"short": 2, "medium": 3, "long": 5}
 CLAUSE_WORDS = {"short": 20, "medium": 28, "long": 40}
 QUOTE_CHARS = 400
 OPENER_BONUS = 0.1
+OTHER_LABEL = "other remarks"  # a theme whose comments share no distinctive term
 
 
 class SummaryError(ThreadbotError):
@@ -286,7 +290,7 @@ def _theme_record(parts: ThreadParts, subset: list[int], group) -> Theme:
         passage = parts.chunk_at("comment", i, 0)
         reps.append(Representative(passage.id if passage else None, comments[i].author,
                                    _chunk_quote(passage, comments[i].text)))
-    label = ", ".join(group.terms) if group.terms else "general discussion"
+    label = ", ".join(group.terms) if group.terms else OTHER_LABEL
     return Theme(label=label, comment_count=len(members), authors=authors, representative=reps)
 
 
@@ -408,7 +412,7 @@ def _conversation_text(clauses: list[Clause], count: int, authors: list[str | No
     parts = []
     for n, clause in enumerate(clauses):
         verb = "adds" if clause.continued else choose_verb(clause.text, first=n == 0, reply=clause.reply)
-        parts.append(render_clause(clause.who, verb, clause.text) + f" {{{n}}}")
+        parts.append(cite(render_clause(clause.who, verb, clause.text), f"{{{n}}}"))
     return join_clauses(parts)
 
 
@@ -463,13 +467,13 @@ def _themes_text(clauses: list[Clause], theme_of: list[int], analysis: Discussio
         voices = [(k, c) for k, (c, tt) in enumerate(zip(clauses, theme_of, strict=True)) if tt == t]
         if not voices:
             continue
-        label = ", ".join(group.terms) if group.terms else "other matters"
+        label = ", ".join(group.terms) if group.terms else OTHER_LABEL
         rendered = []
         for j, (k, clause) in enumerate(voices):
             verb = "argues" if j == 0 else ("replies" if clause.reply else "adds")
             if verb == "argues" and clause.text.rstrip().endswith("?"):
                 verb = "asks"
-            rendered.append(render_clause(clause.who, verb, clause.text) + f" {{{k}}}")
+            rendered.append(cite(render_clause(clause.who, verb, clause.text), f"{{{k}}}"))
             n += 1
         parts.append(f"On {label} ({len(group.members)} comments), " + "; ".join(rendered))
     if analysis.off_topic:
@@ -510,3 +514,20 @@ async def build_summary(lib: ThreadLibrary, parts: ThreadParts, length: Length =
     discussion = await summarize_discussion(lib, parts, length) if parts.thread.comments else None
     return ThreadSummary(thread_id=parts.thread_id, title=parts.thread.title, article=article,
                          discussion=discussion, length=length)
+
+
+async def summarize(lib: ThreadLibrary, thread_id: str, scope: str | None = "local",
+                    length: Length = "medium", llm: ChatClient | None = None,
+                    use_cache: bool = True) -> ThreadSummary:
+    """The thread's summary, from the cache when this version of the thread was summarised before."""
+    info = await lib.thread_info(thread_id, scope)
+    mode = METHOD_VERSION if llm is None else f"llm+{METHOD_VERSION}"
+    if use_cache:
+        body = await cached_summary(lib.store, thread_id, info.content_hash, length, mode)
+        if body is not None:
+            return ThreadSummary.from_json(body)
+    summary = await build_summary(lib, await load_parts(lib, thread_id, scope), length)
+    if llm is not None:
+        summary = await rewrite_summary(llm, summary)
+    await store_summary(lib.store, thread_id, info.content_hash, length, mode, summary.to_json())
+    return summary
