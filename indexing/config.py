@@ -50,6 +50,12 @@ def load_settings(config_path: str | None = None, db_path: str | None = None) ->
     settings.embed_backend = os.environ.get("THREADBOT_BACKEND") or index.get("backend") or "auto"
     if settings.embed_backend not in ("auto", "onnx", "torch"):
         raise ConfigError('[index] backend must be "onnx", "torch" or "auto"')
+    ann_min = index.get("ann_min_passages")
+    if ann_min is not None:
+        if not isinstance(ann_min, int) or ann_min < 1:
+            raise ConfigError("[index] ann_min_passages must be a positive whole number")
+        # The store reads it where it opens the index (bot, CLI, benchmarks alike); env still wins.
+        os.environ.setdefault("THREADBOT_ANN_MIN_PASSAGES", str(ann_min))
     max_mb = index.get("max_upload_mb")
     if max_mb is not None:
         if not isinstance(max_mb, (int, float)) or max_mb <= 0:
