@@ -27,7 +27,7 @@ from common import (
     REPO,
     base_embeddings,
     percentile_ms,
-    populate,
+    prepare,
     report,
     require_dev_data,
     rss_bytes,
@@ -37,7 +37,6 @@ from common import (
 from indexing.embed import load_embedder
 from indexing.library import ThreadLibrary
 from indexing.store import Store
-from indexing.vector_cache import snapshot_folder
 
 
 def parse_count(text: str) -> int:
@@ -57,40 +56,6 @@ async def cold_start(db_path: str, model_id: str, dim: int) -> dict:
     await store.close()
     return {"cold_start_s": round(seconds, 3), "bytes_per_passage": round(grown / max(1, size), 1),
             "passages": size}
-
-
-async def count_passages(db_path: Path) -> int:
-    if not db_path.is_file():
-        return -1
-    store = await Store.open(db_path)
-    try:
-        return (await store.counts())["passages"]
-    finally:
-        await store.close()
-
-
-async def prepare(db_path: Path, n: int, texts, base, model_id: str) -> float | None:
-    """Populate if needed and make sure the saved (clustered) index exists. Returns the clustering
-    time when this run built it, else the time recorded by the run that did."""
-    side = db_path.with_suffix(".json")
-    if await count_passages(db_path) != n:
-        seconds = await populate(db_path, n, texts, base, model_id)
-        print(f"populated {n:,} passages in {seconds:.1f} s", file=sys.stderr)
-        side.unlink(missing_ok=True)
-    folder = snapshot_folder(str(db_path))
-    if (folder / "manifest.json").is_file() and side.is_file():
-        return json.loads(side.read_text()).get("ann_build_s")
-    started = time.perf_counter()
-    store = await Store.open(db_path, model_id, base.shape[1])
-    loaded = time.perf_counter() - started
-    store.vectors.wait_for_ann()
-    build = store.vectors.last_build_seconds
-    await store.save_vectors(force=True)
-    await store.close()
-    print(f"first open (vectors read from SQLite): {loaded:.1f} s; clustering: {build}", file=sys.stderr)
-    side.write_text(json.dumps({"ann_build_s": None if build is None else round(build, 1),
-                                "first_open_s": round(loaded, 1)}))
-    return None if build is None else round(build, 1)
 
 
 async def measure(db_path: Path, embedder, queries: list[str], query_vectors: np.ndarray,
