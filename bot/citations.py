@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from indexing.library import ThreadLibrary
+from indexing.summary_store import last_posted_digest
 
-from .guild_settings import GuildSettingsStore
 from .render import CitationLine
 
 
@@ -25,13 +25,23 @@ class CitationLike(Protocol):
     text: str
 
 
+async def digest_links(library: ThreadLibrary, scope: str, thread_ids: set[str]) -> dict[str, str]:
+    """thread id -> the link of the message where its latest digest was posted."""
+    links = {}
+    for thread_id in thread_ids:
+        row = await last_posted_digest(library.store, thread_id, scope)
+        if row is not None and row.message_url:
+            links[thread_id] = row.message_url
+    return links
+
+
 async def citation_lines(
-    library: ThreadLibrary, guild_settings: GuildSettingsStore, scope: str, citations: Sequence[CitationLike]
+    library: ThreadLibrary, scope: str, citations: Sequence[CitationLike]
 ) -> list[CitationLine]:
     ids = [c.passage_id for c in citations if c.passage_id is not None]
     passages = await library.store.passages_by_id(ids)
     titles = {t.id: t.title for t in await library.threads(scope=scope)}
-    links = await guild_settings.latest_digests(scope)
+    links = await digest_links(library, scope, {c.thread_id for c in citations})
     lines = []
     for c in citations:
         passage = passages.get(c.passage_id) if c.passage_id is not None else None
@@ -41,14 +51,13 @@ async def citation_lines(
             where = f"comment by {c.author}" if c.author else "a comment"
         else:
             where = c.kind
-        post = links.get(c.thread_id)
         lines.append(
             CitationLine(
                 ref=c.ref,
                 thread_title=titles.get(c.thread_id, "(removed thread)"),
                 where=where,
                 text=c.text,
-                link=post.jump_url if post else None,
+                link=links.get(c.thread_id),
             )
         )
     return lines

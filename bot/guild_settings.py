@@ -1,4 +1,4 @@
-"""Per-guild settings (digest channel, upload channel, watched folder) and the digests already posted.
+"""Per-guild settings: digest channel, upload channel, watched folder.
 
 The tables come from migration 4 in `indexing/migrations.py` (the library owns the schema; the
 Store has run the migrations before this opens). The bot keeps its own small connection to the
@@ -27,17 +27,6 @@ class GuildSettings:
     digest_channel_id: int | None = None
     upload_channel_id: int | None = None
     watch_dir: str | None = None
-
-
-@dataclass(frozen=True)
-class DigestPost:
-    scope: str
-    thread_id: str
-    content_hash: str
-    channel_id: int
-    message_id: int
-    jump_url: str
-    posted_at: str
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -100,29 +89,3 @@ class GuildSettingsStore:
                 (str(guild_id), stored, now_iso()),
             )
         return await self.get(guild_id)
-
-    # ---- posted digests ------------------------------------------------------------------------
-    async def record_digest(
-        self, scope: str, thread_id: str, content_hash: str, channel_id: int, message_id: int, jump_url: str
-    ) -> None:
-        async with self._lock:
-            await self._db.execute(
-                "INSERT INTO digest_posts (scope, thread_id, content_hash, channel_id, message_id, jump_url, "
-                "posted_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (scope, thread_id, content_hash, str(channel_id), str(message_id), jump_url, now_iso()),
-            )
-
-    async def digest_posted(self, thread_id: str, content_hash: str) -> bool:
-        sql = "SELECT 1 FROM digest_posts WHERE thread_id = ? AND content_hash = ? LIMIT 1"
-        async with self._db.execute(sql, (thread_id, content_hash)) as cursor:
-            return await cursor.fetchone() is not None
-
-    async def latest_digests(self, scope: str) -> dict[str, DigestPost]:
-        """The most recent digest message per thread of a guild: citations link to it."""
-        sql = (
-            "SELECT scope, thread_id, content_hash, channel_id, message_id, jump_url, posted_at "
-            "FROM digest_posts WHERE scope = ? ORDER BY id"
-        )
-        async with self._db.execute(sql, (scope,)) as cursor:
-            rows = await cursor.fetchall()
-        return {r[1]: DigestPost(r[0], r[1], r[2], int(r[3]), int(r[4]), r[5], r[6]) for r in rows}

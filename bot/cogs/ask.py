@@ -21,7 +21,7 @@ async def answer_question(
     """Ask the library and render its answer; shared by /ask and questions by mention."""
     info = await resolve_thread(bot.library, scope, thread)
     answer: Answer = await bot.answers.ask(question, thread_id=info.id if info else None, scope=scope)
-    lines = await citation_lines(bot.library, bot.guild_settings, scope, answer.citations)
+    lines = await citation_lines(bot.library, scope, answer.citations)
     where = f" · in {info.title[:60]}" if info else ""
     footer = f"{'answer' if answer.answered else 'no answer found'} · {answer.mode}{where}"
     return answer_embeds(question, answer.answer, answer.answered, lines, footer)

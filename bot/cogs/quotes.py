@@ -70,7 +70,7 @@ class Quotes(commands.Cog):
             )
             for n, s in enumerate(shown, start=1)
         ]
-        lines = await citation_lines(self.bot.library, self.bot.guild_settings, scope, sources)
+        lines = await citation_lines(self.bot.library, scope, sources)
         blocks = []
         for statement, line in zip(shown, lines, strict=True):
             how = "quoted" if statement.verbatim else "reported"

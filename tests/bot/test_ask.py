@@ -84,3 +84,17 @@ async def test_quotes(bot_env):
     inter = await env.fake.slash(env.guild_a, "quotes", {"speaker": "Peskov"})
     assert "What Dmitry Peskov said" in inter.text() or "What Peskov said" in inter.text()
     assert "[1]" in inter.text()
+
+
+async def test_summary(bot_env):
+    env = bot_env
+    await index_seed(env, env.guild_a)
+    inter = await env.fake.slash(env.guild_a, "summary", {"length": "short"})
+    assert inter.deferred
+    text = inter.text()
+    assert "What the article says" in text and "What readers say" in text
+    assert "[1]" in text and "**Sources**" in text
+    assert_within_limits(inter.messages())
+    # Guild B has no threads: a clear private message, not guild A's summary.
+    other = await env.fake.slash(env.guild_b, "summary")
+    assert "no threads in this server" in other.text() and "Putin" not in other.text()

@@ -1,0 +1,127 @@
+"""/summary and /digest: what the article says and what readers say, from the library's summariser."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from indexing.digest import make_digest
+from indexing.errors import NotFoundError
+from indexing.summarize import ThreadSummary, summarize
+from indexing.threads import ThreadInfo
+
+from ..citations import citation_lines
+from ..client import ThreadBot, scope_of
+from ..digests import digest_embeds, record_post
+from ..lookup import resolve_thread, thread_autocomplete
+from ..render import embed_pages, renumber, shifted_ref, sources_blocks, truncate
+from ..replies import defer, followup_embeds
+
+
+async def pick_thread(bot: ThreadBot, scope: str, value: str | None) -> ThreadInfo:
+    """The named thread, or the most recently updated one in this guild."""
+    info = await resolve_thread(bot.library, scope, value)
+    if info is not None:
+        return info
+    threads = await bot.library.threads(scope=scope)
+    if not threads:
+        raise NotFoundError("no threads in this server yet: upload one with /upload")
+    return max(threads, key=lambda t: t.updated_at)
+
+
+def summary_blocks(summary: ThreadSummary) -> tuple[list[str], list]:
+    """Blocks of text for a ThreadSummary; article and discussion citations numbered in one sequence."""
+    blocks: list[str] = []
+    citations = []
+    if summary.article is not None:
+        blocks += ["**What the article says**", summary.article.text]
+        citations += summary.article.citations
+    if summary.discussion is not None:
+        d = summary.discussion
+        offset = len(citations)
+        blocks += ["**What readers say**", renumber(d.text, offset)]
+        for theme in d.themes:
+            quote = theme.representative[0] if theme.representative else None
+            line = f"• **{truncate(theme.label, 80)}**: {theme.comment_count} comments"
+            if quote is not None:
+                line += (
+                    f"\n> {truncate(' '.join(quote.text.split()), 200)}\n> *{quote.author or 'anonymous'}*"
+                )
+            blocks.append(line)
+        if d.off_topic_count:
+            blocks.append(f"Off-topic or unrelated: {d.off_topic_count} comments.")
+        for c in d.citations:
+            citations.append(_Shifted(c, offset))
+    if not blocks:
+        blocks.append("The thread has neither article text nor comments.")
+    return blocks, citations
+
+
+class _Shifted:
+    """A discussion citation renumbered after the article's ones."""
+
+    def __init__(self, citation, offset: int):
+        self._c = citation
+        self.ref = shifted_ref(citation.ref, offset)
+
+    def __getattr__(self, name):
+        return getattr(self._c, name)
+
+
+class Summary(commands.Cog):
+    def __init__(self, bot: ThreadBot):
+        self.bot = bot
+
+    @app_commands.command(name="summary")
+    @app_commands.guild_only()
+    @app_commands.describe(
+        thread="which thread (default: the most recent one)",
+        length="short (1-2 sentences), medium (3-5) or long (6-10)",
+    )
+    @app_commands.autocomplete(thread=thread_autocomplete)
+    async def summary(
+        self,
+        interaction: discord.Interaction,
+        thread: str | None = None,
+        length: Literal["short", "medium", "long"] = "medium",
+    ) -> None:
+        """Summarise a thread: what the article says, and what readers say about it."""
+        scope = scope_of(interaction.guild_id)
+        self.bot.question_limiter.hit(interaction.user.id)
+        await defer(interaction)
+        info = await pick_thread(self.bot, scope, thread)
+        result = await summarize(self.bot.library, info.id, scope, length, llm=self.bot.answers.llm)
+        blocks, citations = summary_blocks(result)
+        lines = await citation_lines(self.bot.library, scope, citations)
+        embeds = embed_pages(
+            f"Summary: {info.title}",
+            blocks + sources_blocks(lines),
+            url=_url(info),
+            footer=f"{info.comments} comments · {length} summary · {result.mode}",
+        )
+        await followup_embeds(interaction, embeds)
+
+    @app_commands.command(name="digest")
+    @app_commands.guild_only()
+    @app_commands.describe(thread="which thread (default: the most recent one)")
+    @app_commands.autocomplete(thread=thread_autocomplete)
+    async def digest(self, interaction: discord.Interaction, thread: str | None = None) -> None:
+        """Show a thread's current digest again (article summary, what readers say, counts)."""
+        scope = scope_of(interaction.guild_id)
+        await defer(interaction)
+        info = await pick_thread(self.bot, scope, thread)
+        digest = await make_digest(self.bot.library, info.id, scope)
+        sent = await followup_embeds(interaction, await digest_embeds(self.bot, info, digest))
+        if not digest.already_posted:  # new comments made a fresh digest: it has now been posted here
+            await record_post(self.bot, digest, sent[0])
+
+
+def _url(info: ThreadInfo) -> str | None:
+    return info.url if info.url and info.url.startswith(("http://", "https://")) else None
+
+
+async def setup(bot: ThreadBot) -> None:
+    await bot.add_cog(Summary(bot))

@@ -1,0 +1,113 @@
+"""/upload and the upload channel: ingest a thread file into this guild, then post its digest.
+
+The upload is checked for size before anything is downloaded; parsing and embedding run off the
+event loop inside the library; a file that fails to parse changes nothing in the index.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from indexing.errors import InputTooLargeError, ThreadbotError
+from indexing.library import IndexResult
+from indexing.parsers import SUPPORTED_EXTENSIONS, display_name
+
+from ..client import ThreadBot, scope_of
+from ..digests import publish_digest
+from ..errors import UNEXPECTED
+from ..render import truncate
+from ..replies import defer, send_text
+
+log = logging.getLogger(__name__)
+
+
+def describe_results(results: list[IndexResult]) -> str:
+    lines = []
+    for r in results:
+        verb = {"indexed": "Indexed", "updated": "Updated", "unchanged": "Already indexed (unchanged)"}[
+            r.status
+        ]
+        lines.append(
+            f"{verb}: **{truncate(r.title, 150)}**: {r.paragraphs} paragraphs, {r.comments} comments, "
+            f"{r.passages} passages."
+        )
+    return "\n".join(lines) or "The file held no thread."
+
+
+class Uploads(commands.Cog):
+    def __init__(self, bot: ThreadBot):
+        self.bot = bot
+
+    def _check_size(self, attachment: discord.Attachment) -> None:
+        limit = self.bot.settings.max_upload_bytes
+        if attachment.size > limit:
+            raise InputTooLargeError(
+                display_name(attachment.filename),
+                f"the file is {attachment.size / 1e6:.1f} MB, over the {limit / 1e6:.1f} MB limit",
+            )
+
+    async def ingest(self, attachment: discord.Attachment, guild_id: int) -> list[IndexResult]:
+        self._check_size(attachment)
+        data = await attachment.read()
+        return await self.bot.library.index_bytes(data, attachment.filename, scope=scope_of(guild_id))
+
+    async def publish(
+        self, guild: discord.Guild, results: list[IndexResult], fallback: discord.abc.Messageable
+    ) -> None:
+        for result in results:
+            await publish_digest(self.bot, guild, result.thread_id, fallback)
+
+    @app_commands.command(name="upload")
+    @app_commands.guild_only()
+    @app_commands.describe(file="a thread file: " + ", ".join(SUPPORTED_EXTENSIONS))
+    async def upload(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        """Index a thread file (article + comments) for this server and post its digest."""
+        scope_of(interaction.guild_id)
+        self._check_size(file)  # before deferring: the error can be an immediate private reply
+        await defer(interaction, ephemeral=True)
+        results = await self.ingest(file, interaction.guild_id)
+        await interaction.followup.send(
+            describe_results(results), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        )
+        interaction.extras["answered"] = True
+        await self.publish(interaction.guild, results, interaction.channel)
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """Attachments posted in the guild's upload channel are ingested like /upload."""
+        if message.guild is None or message.author.bot or not message.attachments:
+            return
+        settings = await self.bot.guild_settings.get(message.guild.id)
+        if settings.upload_channel_id != message.channel.id:
+            return
+        for attachment in message.attachments:
+            if not attachment.filename.lower().endswith(SUPPORTED_EXTENSIONS):
+                continue
+            try:
+                results = await self.ingest(attachment, message.guild.id)
+            except ThreadbotError as exc:
+                await send_text(message.channel, f"Could not index it: {exc}", reference=message)
+                continue
+            except discord.HTTPException as exc:
+                log.exception("could not download %s", attachment.filename)
+                await send_text(
+                    message.channel,
+                    f"Could not download {display_name(attachment.filename)} "
+                    f"from Discord ({exc.status}); try again.",
+                    reference=message,
+                )
+                continue
+            except Exception:
+                log.exception("upload-channel ingest of %s failed", attachment.filename)
+                await send_text(message.channel, UNEXPECTED, reference=message)
+                continue
+            await send_text(message.channel, describe_results(results), reference=message)
+            await self.publish(message.guild, results, message.channel)
+
+
+async def setup(bot: ThreadBot) -> None:
+    await bot.add_cog(Uploads(bot))

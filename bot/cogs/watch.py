@@ -1,0 +1,109 @@
+"""The watched folder: a new or changed thread file there is indexed and its digest posted, once.
+
+Folders come from the config file (`[discord] watch_dir`, indexed for every guild) and from
+`/config watch-folder` (one guild, inside `[discord] watch_root`). The scan compares each file's
+size and modification time with the last scan; files that look new go through the library, whose
+content hash decides whether anything changed, and a digest is posted only for content that has no
+digest yet (recorded in the database, so a restart does not post again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import discord
+from discord.ext import commands, tasks
+
+from indexing.parsers import find_thread_files
+
+from ..client import ThreadBot
+from ..digests import publish_digest
+
+log = logging.getLogger(__name__)
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def changed_files(folder: Path, seen: dict[Path, tuple[int, int]]) -> list[Path]:
+    """Files whose size or mtime differ from the last scan (all files on the first scan)."""
+    out = []
+    for path in find_thread_files([folder]):
+        stamp = _stat(path)
+        if stamp is not None and seen.get(path) != stamp:
+            seen[path] = stamp
+            out.append(path)
+    return out
+
+
+class Watch(commands.Cog):
+    def __init__(self, bot: ThreadBot):
+        self.bot = bot
+        self._seen: dict[tuple[int, str], dict[Path, tuple[int, int]]] = {}
+        self._lock = asyncio.Lock()
+        self.loop.change_interval(seconds=bot.settings.watch_interval)
+
+    async def cog_unload(self) -> None:
+        self.loop.cancel()
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        # Started once connected (not at load): `sync-commands` loads the cogs but never connects.
+        if not self.loop.is_running():
+            self.loop.start()
+
+    @tasks.loop(seconds=30)
+    async def loop(self) -> None:
+        await self.scan()
+
+    @loop.error
+    async def _loop_error(self, error: BaseException) -> None:
+        log.error("watched-folder scan failed; it will run again", exc_info=error)
+        self.loop.restart()
+
+    async def folders(self, guild: discord.Guild) -> list[Path]:
+        folders = []
+        if self.bot.settings.watch_dir is not None:
+            folders.append(self.bot.settings.watch_dir)
+        own = (await self.bot.guild_settings.get(guild.id)).watch_dir
+        if own:
+            folders.append(Path(own))
+        return [f for f in folders if f.is_dir()]
+
+    async def scan(self) -> int:
+        """One pass over every guild's folders. Returns the number of files (re)indexed."""
+        async with self._lock:
+            count = 0
+            for guild in self.bot.guilds:
+                for folder in await self.folders(guild):
+                    seen = self._seen.setdefault((guild.id, str(folder)), {})
+                    paths = await asyncio.to_thread(changed_files, folder, seen)
+                    for path in paths:
+                        count += await self._ingest(guild, path)
+            return count
+
+    async def _ingest(self, guild: discord.Guild, path: Path) -> int:
+        results, failures = await self.bot.library.index_paths([path], scope=str(guild.id))
+        for failure in failures:
+            log.warning("watched file %s not indexed: %s", failure.source_file, failure.reason)
+        settings = await self.bot.guild_settings.get(guild.id)
+        channel = guild.get_channel(settings.digest_channel_id) if settings.digest_channel_id else None
+        for result in results:
+            if channel is None:
+                log.info(
+                    "indexed %s for guild %s; no digest channel set, so no digest posted", path.name, guild.id
+                )
+                continue
+            await publish_digest(self.bot, guild, result.thread_id, channel)
+        return len(results)
+
+
+async def setup(bot: ThreadBot) -> None:
+    await bot.add_cog(Watch(bot))

@@ -1,0 +1,76 @@
+"""Posting a thread's digest to a guild channel, once per new content.
+
+The digest itself comes from the library (`indexing.digest`): the first one covers the whole
+thread, later ones only the comments no posted digest covered, and `already_posted` says there is
+nothing new. Here: choose the channel, fit the text into embeds, post, and tell the library where
+it went (so it is never posted twice, and citations can link to it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+
+from indexing.digest import Digest, make_digest, mark_digest_posted
+from indexing.threads import ThreadInfo
+
+from .citations import citation_lines
+from .render import embed_pages, sources_blocks
+from .replies import send_embeds
+
+log = logging.getLogger(__name__)
+
+
+def digest_blocks(info: ThreadInfo, digest: Digest) -> list[str]:
+    """The digest's paragraphs; its first line (the title, already the embed's title) and the link
+    line (already the embed's link) are dropped."""
+    lines = digest.text.split("\n")
+    if lines and lines[0].strip() == info.title.strip():
+        lines = lines[1:]
+        if lines and info.url and lines[0].strip() == info.url.strip():
+            lines = lines[1:]
+    return [block for block in "\n".join(lines).split("\n\n") if block.strip()]
+
+
+async def digest_embeds(bot, info: ThreadInfo, digest: Digest) -> list[discord.Embed]:
+    lines = await citation_lines(bot.library, info.scope, digest.citations)
+    url = info.url if info.url and info.url.startswith(("http://", "https://")) else None
+    title = f"{'Digest update' if digest.is_delta else 'Digest'}: {info.title}"
+    footer = f"{digest.comment_count} comments · {digest.author_count} authors · thread {info.id}"
+    return embed_pages(title, digest_blocks(info, digest) + sources_blocks(lines), url=url, footer=footer)
+
+
+async def record_post(bot, digest: Digest, message: discord.Message) -> None:
+    await mark_digest_posted(bot.library, digest.digest_id, message.channel.id, message.id, message.jump_url)
+
+
+async def publish_digest(
+    bot, guild: discord.Guild, thread_id: str, fallback: discord.abc.Messageable
+) -> discord.Message | None:
+    """Post the thread's digest (or delta digest) to the guild's digest channel, else `fallback`,
+    unless nothing is new since the last one. Returns the first message posted, or None."""
+    scope = str(guild.id)
+    # One post at a time per thread: two uploads of the same file must not both post.
+    async with bot.digest_locks.setdefault(thread_id, asyncio.Lock()):
+        digest = await make_digest(bot.library, thread_id, scope)
+        if digest.already_posted:
+            return None
+        settings = await bot.guild_settings.get(guild.id)
+        channel = guild.get_channel(settings.digest_channel_id) if settings.digest_channel_id else None
+        if channel is None:
+            if settings.digest_channel_id:
+                log.warning(
+                    "digest channel %s of guild %s is gone; posting where the upload happened",
+                    settings.digest_channel_id,
+                    guild.id,
+                )
+            channel = fallback
+        info = await bot.library.thread_info(thread_id, scope=scope)
+        messages = await send_embeds(channel, await digest_embeds(bot, info, digest))
+        await record_post(bot, digest, messages[0])
+        log.info(
+            "posted the %sdigest of %s in guild %s", "delta " if digest.is_delta else "", thread_id, guild.id
+        )
+        return messages[0]

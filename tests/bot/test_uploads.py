@@ -1,0 +1,181 @@
+"""/upload, the upload channel and the watched folder: ingest, then one digest per new content."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.helpers import SEED, db_checksum
+
+from .fake_discord import ADMIN_PERMISSIONS, Channel
+
+
+def thread_json(title: str, comments: list[tuple[str, str]], paragraphs: list[str] | None = None) -> bytes:
+    return json.dumps(
+        {
+            "title": title,
+            "url": f"https://example.org/{title.replace(' ', '-').lower()}",
+            "paragraphs": paragraphs
+            or [
+                f"{title}: the article text says the council voted on the new bridge.",
+                "The mayor said the bridge would open next spring.",
+            ],
+            "comments": [{"id": f"c{i}", "author": a, "text": t} for i, (a, t) in enumerate(comments)],
+        }
+    ).encode()
+
+
+def digest_messages(env, channel: str = "digests") -> list[dict]:
+    return env.fake.messages_in(env.guild_a.channel(channel))
+
+
+async def set_channel(env, setting: str, channel: str) -> None:
+    inter = await env.fake.slash(
+        env.guild_a, f"config {setting}", {"channel": Channel(channel)}, permissions=ADMIN_PERMISSIONS
+    )
+    assert "<#" in inter.text()
+
+
+@pytest.mark.bot(embedder="real")
+async def test_upload_seed_posts_digest_to_digest_channel(bot_env):
+    env = bot_env
+    await set_channel(env, "digest-channel", "digests")
+    attachment = env.fake.attachment(SEED.name, SEED.read_bytes())
+    inter = await env.fake.slash(env.guild_a, "upload", {"file": attachment})
+    assert inter.callbacks[0]["type"] == 5
+    assert "Indexed" in inter.text() and "Putin" in inter.text()
+    assert inter.ephemeral(inter.followups[0])
+    digests = digest_messages(env)
+    assert len(digests) == 1
+    embed = digests[0]["embeds"][0]
+    assert "Putin" in embed["title"]
+    assert "readers" in json.dumps(digests[0]).lower()
+    # The same file again: "unchanged", and no second digest.
+    again = await env.fake.slash(
+        env.guild_a, "upload", {"file": env.fake.attachment(SEED.name, SEED.read_bytes())}
+    )
+    assert "unchanged" in again.text()
+    assert len(digest_messages(env)) == 1
+    # /ask citations now link to the digest message.
+    threads = await env.library.threads(scope=str(env.guild_a.id))
+    assert len(threads) == 1
+
+
+async def test_bad_upload_is_ephemeral_error_and_changes_nothing(bot_env):
+    env = bot_env
+    await env.library.index_bytes(
+        thread_json("Bridge vote", [("ann", "Good news.")]), "bridge.json", scope=str(env.guild_a.id)
+    )
+    before = db_checksum(env.db_path)
+    for name, data in [
+        ("broken.json", b'{"title": "x", "comments": [}'),
+        ("image.txt", b"\x89PNG\r\n\x1a\n" + bytes(300)),
+        ("notes.pdf", b"%PDF-1.4"),
+        ("empty.md", b""),
+    ]:
+        inter = await env.fake.slash(env.guild_a, "upload", {"file": env.fake.attachment(name, data)})
+        messages = inter.messages()
+        assert messages and all(inter.ephemeral(m) for m in messages), messages
+        assert name.split(".")[0] in inter.text(), inter.text()
+    assert db_checksum(env.db_path) == before
+    assert env.fake.messages_in(env.guild_a.channel("general")) == []
+
+
+@pytest.mark.bot(max_upload_bytes=1000)
+async def test_upload_over_the_limit_is_refused_before_download(bot_env):
+    env = bot_env
+    attachment = env.fake.attachment("big.json", b"{}", size=5_000_000)
+    inter = await env.fake.slash(env.guild_a, "upload", {"file": attachment})
+    assert inter.callbacks[0]["type"] == 4 and inter.ephemeral(inter.callbacks[0]["data"])
+    assert "over the" in inter.text() and "limit" in inter.text()
+    assert not any(r.path.startswith("/files/") for r in env.fake.requests)
+    assert await env.library.threads(scope=str(env.guild_a.id)) == []
+
+
+async def test_upload_channel_attachment_is_ingested(bot_env):
+    env = bot_env
+    await set_channel(env, "upload-channel", "uploads")
+    data = thread_json("Bridge vote", [("ann", "Finally a bridge."), ("bob", "Too expensive.")])
+    await env.fake.post_message(
+        env.guild_a,
+        "here is today's thread",
+        channel="uploads",
+        attachments=[env.fake.attachment("bridge.json", data)],
+    )
+    threads = await env.library.threads(scope=str(env.guild_a.id))
+    assert [t.title for t in threads] == ["Bridge vote"]
+    replies = env.fake.messages_in(env.guild_a.channel("uploads"))
+    assert any("Indexed" in (m["content"] or "") for m in replies)
+    # No digest channel set: the digest goes to the upload channel itself.
+    assert any(m["embeds"] and "Bridge vote" in m["embeds"][0]["title"] for m in replies)
+    # Attachments elsewhere are not ingested.
+    await env.fake.post_message(
+        env.guild_a,
+        "x",
+        channel="general",
+        attachments=[env.fake.attachment("other.json", thread_json("Other", []))],
+    )
+    assert len(await env.library.threads(scope=str(env.guild_a.id))) == 1
+
+
+async def test_everyone_in_thread_text_never_pings(bot_env):
+    env = bot_env
+    data = thread_json("Ping test", [("troll", f"@everyone @here <@{env.fake.app_id}> <@&123> look at this")])
+    await env.fake.slash(env.guild_a, "upload", {"file": env.fake.attachment("ping.json", data)})
+    inter = await env.fake.slash(env.guild_a, "quotes", {"speaker": "troll"})
+    assert "@everyone" in inter.text()
+    payload = inter.followups[-1]
+    assert (
+        payload["allowed_mentions"] == {"parse": [], "replied_user": False}
+        or payload["allowed_mentions"]["parse"] == []
+    )
+    digest = env.fake.messages_in(env.guild_a.channel("general"))
+    assert digest and all(m["allowed_mentions"]["parse"] == [] for m in digest)
+    # (The fixture checks allowed_mentions on every payload of every test as well.)
+
+
+@pytest.mark.bot(rate_limit_count=2)
+async def test_rate_limit_on_questions(bot_env):
+    env = bot_env
+    user = env.fake.user("eager")
+    for _ in range(2):
+        ok = await env.fake.slash(env.guild_a, "ask", {"question": "what happened?"}, user=user)
+        assert ok.deferred
+    limited = await env.fake.slash(env.guild_a, "ask", {"question": "what happened?"}, user=user)
+    assert not limited.deferred and "ask again in" in limited.text()
+    assert limited.ephemeral(limited.callbacks[0]["data"])
+    other = await env.fake.slash(
+        env.guild_a, "ask", {"question": "what happened?"}, user=env.fake.user("calm")
+    )
+    assert other.deferred
+
+
+async def test_watched_folder_posts_digest_once_and_delta(bot_env, tmp_path):
+    env = bot_env
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    await set_channel(env, "digest-channel", "digests")
+    watch = env.bot.get_cog("Watch")
+    await env.bot.guild_settings.set(env.guild_a.id, "watch_dir", str(folder))
+    comments = [("ann", "The bridge will help commuters."), ("bob", "The bridge costs too much money.")]
+    (folder / "bridge.json").write_bytes(thread_json("Bridge vote", comments))
+    await watch.scan()
+    await env.fake.settle()
+    assert len(digest_messages(env)) == 1
+    await watch.scan()  # nothing changed: nothing posted
+    await env.fake.settle()
+    assert len(digest_messages(env)) == 1
+    more = comments + [
+        ("cat", "Ferries were better than any bridge."),
+        ("dan", "I agree with cat about ferries."),
+    ]
+    (folder / "bridge.json").write_bytes(thread_json("Bridge vote", more))
+    await watch.scan()
+    await env.fake.settle()
+    posted = digest_messages(env)
+    assert len(posted) == 2
+    delta = json.dumps(posted[1]["embeds"])
+    assert "2 new comments" in delta
+    # Guild B watches nothing and got nothing.
+    assert await env.library.threads(scope=str(env.guild_b.id)) == []
