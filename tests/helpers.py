@@ -1,0 +1,39 @@
+"""Shared test helpers (plain functions; fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO / "examples" / "putin-trump-phone-call.txt"
+EVAL = REPO.parent / "shared" / "eval"
+SEED_GOLDEN = EVAL / "seed-golden.json"
+DEV_THREADS = EVAL / "dev" / "threads-dev.jsonl"
+
+
+def db_checksum(path: str | Path) -> str:
+    """A digest of every row of every table (FTS shadow tables included), independent of page layout.
+
+    Two databases with the same checksum hold the same content; WAL frames are read through
+    SQLite, so uncheckpointed writes count too.
+    """
+    digest = hashlib.sha256()
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        tables = [row[0] for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        for table in tables:
+            digest.update(f"\x00table {table}\x00".encode())
+            try:
+                rows = db.execute(f'SELECT * FROM "{table}"').fetchall()
+            except sqlite3.OperationalError:  # virtual tables are covered by their shadow tables
+                continue
+            for row in sorted(rows, key=repr):
+                digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def table_rows(path: str | Path, sql: str, args: tuple = ()) -> list[tuple]:
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        return db.execute(sql, args).fetchall()
