@@ -24,13 +24,13 @@ log = logging.getLogger(__name__)
 
 
 def digest_blocks(info: ThreadInfo, digest: Digest) -> list[str]:
-    """The digest's paragraphs; its first line (the title, already the embed's title) and the link
-    line (already the embed's link) are dropped."""
+    """The digest's paragraphs, without its heading lines that the embed already shows: the
+    title (the embed's title) and the link or file name (the embed's link and footer)."""
     lines = digest.text.split("\n")
     if lines and lines[0].strip() == info.title.strip():
         lines = lines[1:]
-        if lines and info.url and lines[0].strip() == info.url.strip():
-            lines = lines[1:]
+    if lines and lines[0].strip() in {info.url, info.source, info.source_file} - {None}:
+        lines = lines[1:]
     return [block for block in "\n".join(lines).split("\n\n") if block.strip()]
 
 
@@ -38,7 +38,8 @@ async def digest_embeds(bot, info: ThreadInfo, digest: Digest) -> list[discord.E
     lines = await citation_lines(bot.library, info.scope, digest.citations)
     url = info.url if info.url and info.url.startswith(("http://", "https://")) else None
     title = f"{'Digest update' if digest.is_delta else 'Digest'}: {info.title}"
-    footer = f"{digest.comment_count} comments · {digest.author_count} authors · thread {info.id}"
+    source = f" · {info.source_file}" if info.source_file and not url else ""
+    footer = f"{digest.comment_count} comments · {digest.author_count} authors{source} · thread {info.id}"
     return embed_pages(title, digest_blocks(info, digest) + sources_blocks(lines), url=url, footer=footer)
 
 

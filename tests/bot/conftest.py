@@ -2,8 +2,8 @@
 
 `bot_env` starts a fake Discord with two guilds, a fresh database, and a `ThreadBot` connected to it.
 It fails the test loudly when the bot task died, when the bot called a route the fake does not
-serve, when anything logged an error the test did not expect, or when any payload the bot sent
-could ping someone.
+serve, when anything logged an error the test did not expect, when any payload the bot sent could
+ping someone or is over Discord's size limits, or when the token shows up in the logs.
 
 Options per test: `@pytest.mark.bot(embedder="real", rate_limit_count=2, message_content=False,
 watch_interval=3600, ...)` (keys of BotSettings, plus `embedder` and `message_content`).
@@ -25,6 +25,7 @@ from bot.settings import BotSettings
 from indexing.library import ThreadLibrary
 
 from .fake_discord import FakeDiscord, Guild
+from .limits import assert_within_limits
 
 TOKEN = "fake-token-ABCDEF.0123456789.secret"
 
@@ -146,4 +147,5 @@ async def bot_env(request, tmp_path, monkeypatch, fake_embedder):
         for r in unexpected
     )
     assert_no_pings(fake.sent_messages())
+    assert_within_limits(fake.sent_messages())
     assert TOKEN not in logs.text(), "the Discord token appeared in the logs"

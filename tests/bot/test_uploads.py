@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from tests.helpers import SEED, db_checksum
 
 from .fake_discord import ADMIN_PERMISSIONS, Channel
+from .limits import assert_within_limits
 
 
 def thread_json(title: str, comments: list[tuple[str, str]], paragraphs: list[str] | None = None) -> bytes:
@@ -179,3 +181,27 @@ async def test_watched_folder_posts_digest_once_and_delta(bot_env, tmp_path):
     assert "2 new comments" in delta
     # Guild B watches nothing and got nothing.
     assert await env.library.threads(scope=str(env.guild_b.id)) == []
+
+
+async def test_long_answer_is_split_within_limits(bot_env):
+    env = bot_env
+    sentence = "The council keeps promising a bridge [{n}] while the river keeps rising every spring."
+    comments = [("Verbose", " ".join(sentence.format(n=i * 10 + k) for k in range(6))) for i in range(14)]
+    await env.library.index_bytes(
+        thread_json("Bridge saga", comments), "saga.json", scope=str(env.guild_a.id)
+    )
+    inter = await env.fake.slash(env.guild_a, "ask", {"question": "what did Verbose say?"})
+    messages = inter.messages()
+    assert len(messages) >= 2, "a long answer should span several messages"
+    assert_within_limits(messages)
+    descriptions = [m["embeds"][0]["description"] for m in messages]
+    assert descriptions[0].rstrip().endswith("*(continued…)*")
+    assert descriptions[1].startswith(f"*(…continued, part 2/{len(messages)})*")
+    # No citation marker is cut: every "[" opens a whole "[n]".
+    for d in descriptions:
+        assert d.count("[") == len(re.findall(r"\[\d+\]", d)) + d.count("](")
+    # And every source line keeps its quote with it.
+    for d in descriptions:
+        for block in d.split("\n\n"):
+            if block.startswith("**["):
+                assert "\n> " in block
