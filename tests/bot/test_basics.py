@@ -147,3 +147,16 @@ async def test_watch_folder_stays_inside_the_root(bot_env, watch_root):
     )
     shown = await fake.slash(guild, "config show", permissions=ADMIN_PERMISSIONS)
     assert "guild-a" in shown.text() and str(watch_root) not in shown.text()
+
+
+@pytest.mark.bot(message_content=False)
+async def test_mention_without_the_intent_explains_it(bot_env):
+    await bot_env.fake.post_message(bot_env.guild_a, "", mention_bot=True)
+    replies = bot_env.fake.messages_in(bot_env.guild_a.channel("general"))
+    assert len(replies) == 1 and "Message Content intent" in replies[0]["content"]
+
+
+async def test_empty_mention_gets_usage(bot_env):
+    await bot_env.fake.post_message(bot_env.guild_a, "", mention_bot=True)
+    replies = bot_env.fake.messages_in(bot_env.guild_a.channel("general"))
+    assert len(replies) == 1 and "Ask me something" in replies[0]["content"]

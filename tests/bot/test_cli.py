@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -67,3 +68,19 @@ def test_cli_has_run_and_sync_commands():
     assert parser.parse_args(["run"]).func.__name__ == "cmd_run"
     args = parser.parse_args(["sync-commands", "--guild", "42"])
     assert args.guild == 42
+
+
+async def test_run_connects_and_serves_until_stopped(fake, tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
+    fake.valid_token = TOKEN
+    with caplog.at_level(logging.DEBUG):
+        task = asyncio.create_task(run_bot(settings_for(tmp_path)))
+        await asyncio.wait_for(fake.wait_identified(), timeout=60)
+        await fake.settle()
+        inter = await fake.slash(next(iter(fake.guilds.values())), "threads")
+        assert "No threads yet" in inter.text()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert fake.identify["token"] == TOKEN
+    assert TOKEN not in caplog.text

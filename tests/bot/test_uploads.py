@@ -59,9 +59,12 @@ async def test_upload_seed_posts_digest_to_digest_channel(bot_env):
     )
     assert "unchanged" in again.text()
     assert len(digest_messages(env)) == 1
-    # /ask citations now link to the digest message.
-    threads = await env.library.threads(scope=str(env.guild_a.id))
-    assert len(threads) == 1
+    # Citations in answers now link to the message where the thread's digest was posted.
+    answer = await env.fake.slash(env.guild_a, "ask", {"question": "what did Peskov say?"})
+    link = (
+        f"https://discord.com/channels/{env.guild_a.id}/{env.guild_a.channel('digests')}/{digests[0]['id']}"
+    )
+    assert link in answer.text()
 
 
 async def test_bad_upload_is_ephemeral_error_and_changes_nothing(bot_env):
