@@ -69,6 +69,7 @@ def analyse_discussion(texts: Sequence[str], authors: Sequence[str | None], ids:
         centroids = _recentre(vectors, labels, centroids[keep], np.flatnonzero(keep))
         labels, theme_sim = assign(vectors, centroids)
 
+    theme_sim = _leave_one_out_similarity(vectors, labels, len(centroids))
     article_sim = (np.max(vectors @ article_vectors.T, axis=1) if article_vectors is not None
                    and len(article_vectors) else np.full(n, -1.0))
     off = (theme_sim < OFF_TOPIC_THEME_SIM) & (article_sim < OFF_TOPIC_ARTICLE_SIM)
@@ -93,6 +94,21 @@ def analyse_discussion(texts: Sequence[str], authors: Sequence[str | None], ids:
     return DiscussionAnalysis(themes=groups, off_topic=np.flatnonzero(off).tolist(),
                               top_authors=top_authors(authors), most_replied=most_replied(ids, parents),
                               silhouette=clustering.silhouette)
+
+
+def _leave_one_out_similarity(vectors: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Cosine of each row to the centre of the *other* members of its cluster.
+
+    A comment's own vector pulls the centre towards it; without leaving it out, a stray comment
+    that happened to be clustered with a small theme would look like it belongs there.
+    """
+    sums = np.zeros((k, vectors.shape[1]), dtype=np.float64)
+    for c in range(k):
+        sums[c] = vectors[labels == c].sum(axis=0)
+    others = sums[labels] - vectors
+    norms = np.linalg.norm(others, axis=1)
+    sims = np.einsum("ij,ij->i", vectors, others) / np.where(norms > 1e-9, norms, 1.0)
+    return np.where(norms > 1e-9, sims, 0.0)
 
 
 def _recentre(vectors, labels, kept_centroids, kept_ids) -> np.ndarray:
