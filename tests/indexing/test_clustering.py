@@ -9,7 +9,8 @@ from indexing.labels import class_tfidf_labels
 from indexing.themes import most_replied, pick_representatives, top_authors
 
 
-def blobs(sizes: list[int], dim: int = 32, spread: float = 0.15, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def blobs(sizes: list[int], dim: int = 32, spread: float = 0.15,
+          seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     centres = normalise_rows(rng.normal(size=(len(sizes), dim)))
     rows, truth = [], []
@@ -58,7 +59,8 @@ def test_silhouette_is_high_for_separated_and_low_for_shuffled_labels():
 
 def test_assign_sends_rows_to_the_nearest_centroid():
     centroids = np.eye(3, dtype=np.float32)
-    labels, sims = assign(normalise_rows(np.array([[0.9, 0.1, 0], [0, 0.2, 1.0]], dtype=np.float32)), centroids)
+    rows = normalise_rows(np.array([[0.9, 0.1, 0], [0, 0.2, 1.0]], dtype=np.float32))
+    labels, sims = assign(rows, centroids)
     assert labels.tolist() == [0, 2]
     assert sims[0] > 0.9
 

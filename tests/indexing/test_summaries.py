@@ -49,8 +49,8 @@ def transit_thread(extra_comments: int = 0, with_article: bool = True) -> Thread
     order = [texts[i::6] for i in range(6)]  # interleave topics the way a real thread mixes them
     flat = [t for row in order for t in row] + OFF_TOPIC
     comments = [Comment(id=f"c{i}", author=f"user{i % 7}", text=text) for i, text in enumerate(flat)]
-    comments += [Comment(id=f"n{i}", author="latecomer", text=f"late thought {i}: buses and trams help commuters")
-                 for i in range(extra_comments)]
+    late = "late thought {}: buses and trams help commuters"
+    comments += [Comment(id=f"n{i}", author="latecomer", text=late.format(i)) for i in range(extra_comments)]
     return Thread(title="Council approves transport budget", paragraphs=ARTICLE if with_article else (),
                   comments=tuple(comments), url="https://example.org/transport")
 
@@ -182,7 +182,8 @@ async def test_digest_then_delta_with_only_new_comments_and_nothing_posted_twice
     await mark_digest_posted(library, delta.digest_id, channel_id=42, message_id=8)
     assert (await make_digest(library, result.thread_id)).already_posted
 
-    rows = _db_rows(db_path, "SELECT is_delta, new_comment_count, created_at, posted_at FROM digests ORDER BY id")
+    rows = _db_rows(db_path,
+                    "SELECT is_delta, new_comment_count, created_at, posted_at FROM digests ORDER BY id")
     assert [(r[0], r[1]) for r in rows] == [(0, 21), (1, 4)] and all(r[2] and r[3] for r in rows)
 
 
