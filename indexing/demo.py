@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .config import load_settings
+from .digest import make_digest
 from .embed import load_embedder
 from .library import ThreadLibrary
 
@@ -43,6 +44,10 @@ async def run_demo(db_path: str, example: Path) -> None:
             text = hit.passage.text
             more = "…" if len(text) > 240 else ""
             print(f"{rank}. {hit.passage.label()} (score {hit.score:.4f})\n   {text[:240]}{more}")
+
+        rule("digest (as it would be posted to a channel)")
+        # Not marked as posted, so every run of the demo shows the full digest.
+        print((await make_digest(lib, thread_id)).text)
     print(f"\ndatabase: {db_path} (try: .venv/bin/threadbot --db {db_path} threads)")
 
 
