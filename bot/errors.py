@@ -65,6 +65,8 @@ class ThreadbotTree(app_commands.CommandTree):
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error("command /%s failed", command, exc_info=getattr(error, "original", error))
             message = UNEXPECTED
+        if interaction.type is discord.InteractionType.autocomplete:
+            return  # suggestions cannot carry a message; a failure was logged above
         try:
             await tell_ephemeral(interaction, message)
         except discord.HTTPException:

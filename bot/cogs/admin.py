@@ -13,12 +13,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from indexing.errors import ConfigError
-
 from ..client import ThreadBot, scope_of
 from ..lookup import resolve_thread, thread_autocomplete
 from ..render import truncate
 from ..replies import NO_MENTIONS
+from ..settings import inside_watch_root
 
 log = logging.getLogger(__name__)
 
@@ -27,23 +26,6 @@ ADMIN = discord.Permissions(manage_guild=True)
 
 def _channel_text(channel_id: int | None, fallback: str) -> str:
     return f"<#{channel_id}>" if channel_id else fallback
-
-
-def inside_root(root: Path | None, folder: str) -> Path:
-    """A guild may only watch a folder inside the operator's `watch_root`: server admins must not
-    be able to make the bot read arbitrary paths on the host."""
-    if root is None:
-        raise ConfigError(
-            "watched folders per server are off: the bot's operator has not set "
-            "[discord] watch_root in the config file"
-        )
-    root = root.resolve()
-    candidate = (root / folder).resolve()
-    if candidate != root and root not in candidate.parents:
-        raise ConfigError("the folder must be inside the bot's watch root")
-    if not candidate.is_dir():
-        raise ConfigError(f"no folder named {truncate(folder, 80)} in the watch root")
-    return candidate
 
 
 class Admin(commands.Cog):
@@ -96,7 +78,7 @@ class Admin(commands.Cog):
     @app_commands.describe(folder="a folder inside the bot's watch root (empty to stop watching)")
     async def watch_folder(self, interaction: discord.Interaction, folder: str | None = None) -> None:
         """Watch a folder on the bot's host: new or changed thread files there are indexed."""
-        path = inside_root(self.bot.settings.watch_root, folder) if folder else None
+        path = inside_watch_root(self.bot.settings.watch_root, folder) if folder else None
         await self.bot.guild_settings.set(interaction.guild_id, "watch_dir", str(path) if path else None)
         await self._reply(interaction, f"Watching `{folder}`." if path else "Not watching a folder any more.")
 

@@ -85,28 +85,28 @@ class Uploads(commands.Cog):
         if settings.upload_channel_id != message.channel.id:
             return
         for attachment in message.attachments:
-            if not attachment.filename.lower().endswith(SUPPORTED_EXTENSIONS):
-                continue
-            try:
-                results = await self.ingest(attachment, message.guild.id)
-            except ThreadbotError as exc:
-                await send_text(message.channel, f"Could not index it: {exc}", reference=message)
-                continue
-            except discord.HTTPException as exc:
-                log.exception("could not download %s", attachment.filename)
-                await send_text(
-                    message.channel,
-                    f"Could not download {display_name(attachment.filename)} "
-                    f"from Discord ({exc.status}); try again.",
-                    reference=message,
-                )
-                continue
-            except Exception:
-                log.exception("upload-channel ingest of %s failed", attachment.filename)
-                await send_text(message.channel, UNEXPECTED, reference=message)
-                continue
+            if attachment.filename.lower().endswith(SUPPORTED_EXTENSIONS):
+                await self._ingest_posted(message, attachment)
+
+    async def _ingest_posted(self, message: discord.Message, attachment: discord.Attachment) -> None:
+        """Index one posted file and answer in the channel (there is no private reply here)."""
+        name = display_name(attachment.filename)
+        try:
+            results = await self.ingest(attachment, message.guild.id)
             await send_text(message.channel, describe_results(results), reference=message)
             await self.publish(message.guild, results, message.channel)
+        except ThreadbotError as exc:
+            await send_text(message.channel, f"Could not index {name}: {exc}", reference=message)
+        except discord.HTTPException as exc:
+            log.exception("upload channel: Discord request failed for %s", name)
+            await send_text(
+                message.channel,
+                f"Discord failed while handling {name} ({exc.status}); try again.",
+                reference=message,
+            )
+        except Exception:
+            log.exception("upload channel: ingesting %s failed", name)
+            await send_text(message.channel, UNEXPECTED, reference=message)
 
 
 async def setup(bot: ThreadBot) -> None:

@@ -16,10 +16,12 @@ from pathlib import Path
 import discord
 from discord.ext import commands, tasks
 
+from indexing.errors import ConfigError
 from indexing.parsers import find_thread_files
 
 from ..client import ThreadBot
 from ..digests import publish_digest
+from ..settings import inside_watch_root
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +63,12 @@ class Watch(commands.Cog):
 
     @tasks.loop(seconds=30)
     async def loop(self) -> None:
-        await self.scan()
-
-    @loop.error
-    async def _loop_error(self, error: BaseException) -> None:
-        log.error("watched-folder scan failed; it will run again", exc_info=error)
-        self.loop.restart()
+        try:
+            await self.scan()
+        except Exception:
+            # The watcher must outlive one bad pass (a full disk, Discord down): log it, and the
+            # next pass tries again, instead of the loop stopping for good.
+            log.exception("watched-folder scan failed; the next one runs in %.0f s", self.loop.seconds)
 
     async def folders(self, guild: discord.Guild) -> list[Path]:
         folders = []
@@ -74,7 +76,10 @@ class Watch(commands.Cog):
             folders.append(self.bot.settings.watch_dir)
         own = (await self.bot.guild_settings.get(guild.id)).watch_dir
         if own:
-            folders.append(Path(own))
+            try:  # the operator may have moved watch_root since the folder was chosen
+                folders.append(inside_watch_root(self.bot.settings.watch_root, own))
+            except ConfigError as exc:
+                log.warning("guild %s: not watching %s: %s", guild.id, own, exc)
         return [f for f in folders if f.is_dir()]
 
     async def scan(self) -> int:

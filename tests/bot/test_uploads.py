@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -162,7 +163,11 @@ async def test_watched_folder_posts_digest_once_and_delta(bot_env, tmp_path):
     folder.mkdir()
     await set_channel(env, "digest-channel", "digests")
     watch = env.bot.get_cog("Watch")
-    await env.bot.guild_settings.set(env.guild_a.id, "watch_dir", str(folder))
+    env.bot.settings = dataclasses.replace(env.bot.settings, watch_root=tmp_path)
+    chosen = await env.fake.slash(
+        env.guild_a, "config watch-folder", {"folder": "inbox"}, permissions=ADMIN_PERMISSIONS
+    )
+    assert "Watching" in chosen.text()
     comments = [("ann", "The bridge will help commuters."), ("bob", "The bridge costs too much money.")]
     (folder / "bridge.json").write_bytes(thread_json("Bridge vote", comments))
     await watch.scan()
@@ -208,3 +213,18 @@ async def test_long_answer_is_split_within_limits(bot_env):
         for block in d.split("\n\n"):
             if block.startswith("**["):
                 assert "\n> " in block
+
+
+async def test_bad_file_in_upload_channel_gets_a_reply(bot_env):
+    env = bot_env
+    await set_channel(env, "upload-channel", "uploads")
+    before = db_checksum(env.db_path)
+    await env.fake.post_message(
+        env.guild_a,
+        "",
+        channel="uploads",
+        attachments=[env.fake.attachment("broken.json", b'{"comments": []}')],
+    )
+    replies = env.fake.messages_in(env.guild_a.channel("uploads"))
+    assert len(replies) == 1 and "Could not index broken.json" in replies[0]["content"]
+    assert db_checksum(env.db_path) == before
