@@ -69,7 +69,7 @@ def load_bot_settings(settings: Settings) -> BotSettings:
         watch_dir=_folder(section, "watch_dir"),
         watch_root=_folder(section, "watch_root"),
         watch_interval=_positive(section, "watch_interval", 30.0),
-        threads_per_page=int(_positive(section, "threads_per_page", 10, int)),
+        threads_per_page=min(25, int(_positive(section, "threads_per_page", 10, int))),
     )
 
 
