@@ -108,9 +108,11 @@ def reduce_dimensions(vectors: np.ndarray, dims: int = 10) -> np.ndarray:
     dims = min(dims, vectors.shape[0] - 1, vectors.shape[1])
     if dims < 2:
         return vectors
-    centred = vectors - vectors.mean(axis=0, keepdims=True)
-    _, _, components = np.linalg.svd(centred, full_matrices=False)
-    return normalise_rows(centred @ components[:dims].T)
+    centred = (vectors - vectors.mean(axis=0, keepdims=True)).astype(np.float64)
+    # Eigenvectors of the (dim x dim) covariance: same components as an SVD, a fraction of the time.
+    _, eigenvectors = np.linalg.eigh(centred.T @ centred)
+    components = eigenvectors[:, ::-1][:, :dims]
+    return normalise_rows((centred @ components).astype(np.float32))
 
 
 def choose_clustering(vectors: np.ndarray, max_k: int = 8, seed: int = 0,
