@@ -49,13 +49,10 @@ async def run_bot(settings: Settings) -> int:
         try:
             await bot.start(token)
         except discord.LoginFailure as exc:
-            raise ThreadbotError(
-                "Discord refused the bot token (check DISCORD_TOKEN or [discord] token)"
-            ) from exc
+            raise ThreadbotError("Discord refused the bot token (check DISCORD_TOKEN or [discord] token)") from exc
         except discord.PrivilegedIntentsRequired as exc:
             raise ThreadbotError(
-                "Discord refused a privileged intent: enable Message Content Intent for the "
-                "bot in the developer portal"
+                "Discord refused a privileged intent: enable Message Content Intent for the bot in the developer portal"
             ) from exc
     return 0
 
@@ -67,9 +64,7 @@ async def sync_commands(settings: Settings, guild_id: int | None = None) -> list
         try:
             await bot.login(token)
         except discord.LoginFailure as exc:
-            raise ThreadbotError(
-                "Discord refused the bot token (check DISCORD_TOKEN or [discord] token)"
-            ) from exc
+            raise ThreadbotError("Discord refused the bot token (check DISCORD_TOKEN or [discord] token)") from exc
         if guild_id is None:
             synced = await bot.tree.sync()
         else:

@@ -35,9 +35,7 @@ async def digest_links(library: ThreadLibrary, scope: str, thread_ids: set[str])
     return links
 
 
-async def citation_lines(
-    library: ThreadLibrary, scope: str, citations: Sequence[CitationLike]
-) -> list[CitationLine]:
+async def citation_lines(library: ThreadLibrary, scope: str, citations: Sequence[CitationLike]) -> list[CitationLine]:
     ids = [c.passage_id for c in citations if c.passage_id is not None]
     passages = await library.store.passages_by_id(ids)
     titles = {t.id: t.title for t in await library.threads(scope=scope)}

@@ -17,7 +17,7 @@ from indexing.digest import Digest, make_digest, mark_digest_posted
 from indexing.threads import ThreadInfo
 
 from .citations import citation_lines
-from .render import embed_pages, sources_blocks
+from .render import embed_pages, sources_blocks, web_link
 from .replies import send_embeds
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ def digest_blocks(info: ThreadInfo, digest: Digest) -> list[str]:
 
 async def digest_embeds(bot, info: ThreadInfo, digest: Digest) -> list[discord.Embed]:
     lines = await citation_lines(bot.library, info.scope, digest.citations)
-    url = info.url if info.url and info.url.startswith(("http://", "https://")) else None
+    url = web_link(info.url)
     title = f"{'Digest update' if digest.is_delta else 'Digest'}: {info.title}"
     source = f" · {info.source_file}" if info.source_file and not url else ""
     footer = f"{digest.comment_count} comments · {digest.author_count} authors{source} · thread {info.id}"
@@ -71,7 +71,5 @@ async def publish_digest(
         info = await bot.library.thread_info(thread_id, scope=scope)
         messages = await send_embeds(channel, await digest_embeds(bot, info, digest))
         await record_post(bot, digest, messages[0])
-        log.info(
-            "posted the %sdigest of %s in guild %s", "delta " if digest.is_delta else "", thread_id, guild.id
-        )
+        log.info("posted the %sdigest of %s in guild %s", "delta " if digest.is_delta else "", thread_id, guild.id)
         return messages[0]

@@ -68,10 +68,7 @@ class GuildSettingsStore:
         return GuildSettings(str(guild_id), _int_or_none(row[0]), _int_or_none(row[1]), row[2])
 
     async def all(self) -> list[GuildSettings]:
-        sql = (
-            "SELECT guild_id, digest_channel_id, upload_channel_id, watch_dir FROM guild_settings "
-            "ORDER BY guild_id"
-        )
+        sql = "SELECT guild_id, digest_channel_id, upload_channel_id, watch_dir FROM guild_settings ORDER BY guild_id"
         async with self._db.execute(sql) as cursor:
             rows = await cursor.fetchall()
         return [GuildSettings(r[0], _int_or_none(r[1]), _int_or_none(r[2]), r[3]) for r in rows]

@@ -28,15 +28,10 @@ def thread_choices(threads: list[ThreadInfo], typed: str) -> list[app_commands.C
     matches = [t for t in threads if typed in t.title.lower() or t.id.startswith(typed)] if typed else threads
     # Newest first: the thread people just uploaded is the one they ask about.
     matches = sorted(matches, key=lambda t: t.updated_at, reverse=True)[:MAX_CHOICES]
-    return [
-        app_commands.Choice(name=truncate(f"{t.title} ({t.comments} comments)", 100), value=t.id)
-        for t in matches
-    ]
+    return [app_commands.Choice(name=truncate(f"{t.title} ({t.comments} comments)", 100), value=t.id) for t in matches]
 
 
-async def thread_autocomplete(
-    interaction: discord.Interaction, current: str
-) -> list[app_commands.Choice[str]]:
+async def thread_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
     if interaction.guild_id is None:
         return []
     library: ThreadLibrary = interaction.client.library  # type: ignore[attr-defined]

@@ -111,6 +111,11 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return paginate(re.split(r"\n\s*\n", text), limit)
 
 
+def web_link(url: str | None) -> str | None:
+    """A thread's URL if Discord can link it (an embed URL must be http or https)."""
+    return url if url and url.startswith(("http://", "https://")) else None
+
+
 def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -180,10 +185,6 @@ def renumber(text: str, offset: int) -> str:
     if not offset:
         return text
     return _REF.sub(lambda m: f"[{int(m.group(1)) + offset}]", text)
-
-
-def shifted_ref(ref: str, offset: int) -> str:
-    return renumber(ref, offset)
 
 
 def sources_blocks(lines: Sequence[CitationLine]) -> list[str]:

@@ -28,9 +28,7 @@ async def followup_embeds(
     sent = []
     for embed in embeds:
         sent.append(
-            await interaction.followup.send(
-                embed=embed, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, wait=True
-            )
+            await interaction.followup.send(embed=embed, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, wait=True)
         )
         interaction.extras["answered"] = True
     return sent

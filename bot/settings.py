@@ -30,9 +30,7 @@ class BotSettings:
 
     def require_token(self) -> str:
         if not self.token:
-            raise ConfigError(
-                f"no Discord bot token: set {TOKEN_ENV} or `token` under [discord] in the config file"
-            )
+            raise ConfigError(f"no Discord bot token: set {TOKEN_ENV} or `token` under [discord] in the config file")
         return self.token
 
 
@@ -58,9 +56,7 @@ def load_bot_settings(settings: Settings) -> BotSettings:
     if not isinstance(token, str):
         raise ConfigError("[discord] token must be a string")
     max_mb = section.get("max_upload_mb")
-    max_bytes = (
-        settings.max_upload_bytes if max_mb is None else int(_positive(section, "max_upload_mb", 8) * 2**20)
-    )
+    max_bytes = settings.max_upload_bytes if max_mb is None else int(_positive(section, "max_upload_mb", 8) * 2**20)
     return BotSettings(
         token=token.strip(),
         max_upload_bytes=max_bytes,
@@ -78,8 +74,7 @@ def inside_watch_root(root: Path | None, folder: str) -> Path:
     be able to make the bot read arbitrary paths on the host."""
     if root is None:
         raise ConfigError(
-            "watched folders per server are off: the bot's operator has not set "
-            "[discord] watch_root in the config file"
+            "watched folders per server are off: the bot's operator has not set [discord] watch_root in the config file"
         )
     root = root.resolve()
     candidate = (root / folder).resolve()

@@ -49,9 +49,7 @@ class Admin(commands.Cog):
         self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
     ) -> None:
         """Choose the channel where thread digests are posted."""
-        await self.bot.guild_settings.set(
-            interaction.guild_id, "digest_channel_id", channel.id if channel else None
-        )
+        await self.bot.guild_settings.set(interaction.guild_id, "digest_channel_id", channel.id if channel else None)
         where = _channel_text(channel.id if channel else None, "the channel where the upload happens")
         await self._reply(interaction, f"Digests will be posted in {where}.")
 
@@ -62,9 +60,7 @@ class Admin(commands.Cog):
         self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
     ) -> None:
         """Choose a channel whose attachments are indexed automatically."""
-        await self.bot.guild_settings.set(
-            interaction.guild_id, "upload_channel_id", channel.id if channel else None
-        )
+        await self.bot.guild_settings.set(interaction.guild_id, "upload_channel_id", channel.id if channel else None)
         if channel is None:
             await self._reply(interaction, "Automatic uploads are off.")
             return

@@ -15,9 +15,7 @@ from ..render import answer_embeds
 from ..replies import defer, followup_embeds
 
 
-async def answer_question(
-    bot: ThreadBot, scope: str, question: str, thread: str | None = None
-) -> list[discord.Embed]:
+async def answer_question(bot: ThreadBot, scope: str, question: str, thread: str | None = None) -> list[discord.Embed]:
     """Ask the library and render its answer; shared by /ask and questions by mention."""
     info = await resolve_thread(bot.library, scope, thread)
     answer: Answer = await bot.answers.ask(question, thread_id=info.id if info else None, scope=scope)

@@ -75,8 +75,7 @@ class Quotes(commands.Cog):
         for statement, line in zip(shown, lines, strict=True):
             how = "quoted" if statement.verbatim else "reported"
             blocks.append(
-                citation_block(line, excerpt=600) + f"\n*{statement.speaker_mention}, "
-                f"{statement.cue} ({how})*"
+                citation_block(line, excerpt=600) + f"\n*{statement.speaker_mention}, {statement.cue} ({how})*"
             )
         footer = f"{len(statements)} statements by {statements[0].speaker}"
         if len(statements) > MAX_SHOWN:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Literal
 
 import discord
@@ -17,7 +18,7 @@ from ..citations import citation_lines
 from ..client import ThreadBot, scope_of
 from ..digests import digest_embeds, record_post
 from ..lookup import resolve_thread, thread_autocomplete
-from ..render import embed_pages, renumber, shifted_ref, sources_blocks, truncate
+from ..render import embed_pages, renumber, sources_blocks, truncate, web_link
 from ..replies import defer, followup_embeds
 
 
@@ -47,28 +48,14 @@ def summary_blocks(summary: ThreadSummary) -> tuple[list[str], list]:
             quote = theme.representative[0] if theme.representative else None
             line = f"• **{truncate(theme.label, 80)}**: {theme.comment_count} comments"
             if quote is not None:
-                line += (
-                    f"\n> {truncate(' '.join(quote.text.split()), 200)}\n> *{quote.author or 'anonymous'}*"
-                )
+                line += f"\n> {truncate(' '.join(quote.text.split()), 200)}\n> *{quote.author or 'anonymous'}*"
             blocks.append(line)
         if d.off_topic_count:
             blocks.append(f"Off-topic or unrelated: {d.off_topic_count} comments.")
-        for c in d.citations:
-            citations.append(_Shifted(c, offset))
+        citations += [dataclasses.replace(c, ref=renumber(c.ref, offset)) for c in d.citations]
     if not blocks:
         blocks.append("The thread has neither article text nor comments.")
     return blocks, citations
-
-
-class _Shifted:
-    """A discussion citation renumbered after the article's ones."""
-
-    def __init__(self, citation, offset: int):
-        self._c = citation
-        self.ref = shifted_ref(citation.ref, offset)
-
-    def __getattr__(self, name):
-        return getattr(self._c, name)
 
 
 class Summary(commands.Cog):
@@ -99,7 +86,7 @@ class Summary(commands.Cog):
         embeds = embed_pages(
             f"Summary: {info.title}",
             blocks + sources_blocks(lines),
-            url=_url(info),
+            url=web_link(info.url),
             footer=f"{info.comments} comments · {length} summary · {result.mode}",
         )
         await followup_embeds(interaction, embeds)
@@ -109,7 +96,7 @@ class Summary(commands.Cog):
     @app_commands.describe(thread="which thread (default: the most recent one)")
     @app_commands.autocomplete(thread=thread_autocomplete)
     async def digest(self, interaction: discord.Interaction, thread: str | None = None) -> None:
-        """Show a thread's current digest again (article summary, what readers say, counts)."""
+        """Show a thread's latest digest again (a new one if comments arrived since the last)."""
         scope = scope_of(interaction.guild_id)
         await defer(interaction)
         info = await pick_thread(self.bot, scope, thread)
@@ -117,10 +104,6 @@ class Summary(commands.Cog):
         sent = await followup_embeds(interaction, await digest_embeds(self.bot, info, digest))
         if not digest.already_posted:  # new comments made a fresh digest: it has now been posted here
             await record_post(self.bot, digest, sent[0])
-
-
-def _url(info: ThreadInfo) -> str | None:
-    return info.url if info.url and info.url.startswith(("http://", "https://")) else None
 
 
 async def setup(bot: ThreadBot) -> None:

@@ -18,9 +18,7 @@ class Threads(commands.Cog):
     @app_commands.command(name="threads")
     @app_commands.guild_only()
     @app_commands.describe(page="which page of the list (10 threads per page by default)")
-    async def threads(
-        self, interaction: discord.Interaction, page: app_commands.Range[int, 1, 1000] = 1
-    ) -> None:
+    async def threads(self, interaction: discord.Interaction, page: app_commands.Range[int, 1, 1000] = 1) -> None:
         """List the threads indexed in this server, with their comment counts."""
         scope = scope_of(interaction.guild_id)
         threads = await self.bot.library.threads(scope=scope)

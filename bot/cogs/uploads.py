@@ -28,9 +28,7 @@ log = logging.getLogger(__name__)
 def describe_results(results: list[IndexResult]) -> str:
     lines = []
     for r in results:
-        verb = {"indexed": "Indexed", "updated": "Updated", "unchanged": "Already indexed (unchanged)"}[
-            r.status
-        ]
+        verb = {"indexed": "Indexed", "updated": "Updated", "unchanged": "Already indexed (unchanged)"}[r.status]
         lines.append(
             f"{verb}: **{truncate(r.title, 150)}**: {r.paragraphs} paragraphs, {r.comments} comments, "
             f"{r.passages} passages."

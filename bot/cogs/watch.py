@@ -16,7 +16,7 @@ from pathlib import Path
 import discord
 from discord.ext import commands, tasks
 
-from indexing.errors import ConfigError
+from indexing.errors import ConfigError, ThreadbotError
 from indexing.parsers import find_thread_files
 
 from ..client import ThreadBot
@@ -91,7 +91,11 @@ class Watch(commands.Cog):
                     seen = self._seen.setdefault((guild.id, str(folder)), {})
                     paths = await asyncio.to_thread(changed_files, folder, seen)
                     for path in paths:
-                        count += await self._ingest(guild, path)
+                        try:
+                            count += await self._ingest(guild, path)
+                        except (ThreadbotError, discord.HTTPException):
+                            # One file (or one failed post) must not hold up the others.
+                            log.exception("watched file %s for guild %s failed", path.name, guild.id)
             return count
 
     async def _ingest(self, guild: discord.Guild, path: Path) -> int:
@@ -102,9 +106,7 @@ class Watch(commands.Cog):
         channel = guild.get_channel(settings.digest_channel_id) if settings.digest_channel_id else None
         for result in results:
             if channel is None:
-                log.info(
-                    "indexed %s for guild %s; no digest channel set, so no digest posted", path.name, guild.id
-                )
+                log.info("indexed %s for guild %s; no digest channel set, so no digest posted", path.name, guild.id)
                 continue
             await publish_digest(self.bot, guild, result.thread_id, channel)
         return len(results)
