@@ -13,6 +13,7 @@ from indexing.cli import build_parser
 from indexing.config import Settings
 from indexing.errors import ConfigError, ThreadbotError
 
+from .conftest import assert_no_pings
 from .fake_discord import FakeDiscord
 
 TOKEN = "cli-token-0123456789abcdef"
@@ -29,6 +30,7 @@ async def fake(monkeypatch):
     yield fake
     await fake.stop()
     assert not fake.unserved
+    assert_no_pings(fake.sent_messages())
 
 
 def settings_for(tmp_path, **discord_section) -> Settings:
