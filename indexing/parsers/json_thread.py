@@ -14,7 +14,7 @@ _MAX_DEPTH = 64
 
 def parse_json(text: str, source: str) -> list[Thread]:
     try:
-        data = json.loads(text)
+        data = _loads(text)
     except json.JSONDecodeError as exc:
         raise ParseError(source, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
     except RecursionError as exc:
@@ -31,7 +31,7 @@ def parse_jsonl(text: str, source: str) -> list[Thread]:
     threads = []
     for number, line in _numbered_lines(text):
         try:
-            data = json.loads(line)
+            data = _loads(line)
         except json.JSONDecodeError as exc:
             raise ParseError(source, f"line {number}: invalid JSON ({exc.msg})") from exc
         except RecursionError as exc:
@@ -40,6 +40,30 @@ def parse_jsonl(text: str, source: str) -> list[Thread]:
     if not threads:
         raise ParseError(source, "the file is empty (no JSON lines)")
     return threads
+
+
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _loads(text: str) -> object:
+    """json.loads, with lone surrogates (legal JSON escapes such as "\\ud800", but not encodable text)
+    replaced by U+FFFD in every string a thread is built from; they would break hashing and storage."""
+    if not _ESCAPED_SURROGATE.search(text):
+        return json.loads(text)
+    return json.loads(text, object_hook=_replace_surrogates)
+
+
+def _clean(value: object) -> object:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_LONE_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v for v in value]
+    return value
+
+
+def _replace_surrogates(obj: dict) -> dict:
+    return {_clean(k): _clean(v) for k, v in obj.items()}
 
 
 def _numbered_lines(text: str) -> Iterator[tuple[int, str]]:
