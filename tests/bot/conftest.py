@@ -25,7 +25,7 @@ from bot.settings import BotSettings
 from indexing.library import ThreadLibrary
 
 from .fake_discord import FakeDiscord, Guild
-from .limits import assert_within_limits
+from .limits import assert_no_pings, assert_within_limits
 
 TOKEN = "fake-token-ABCDEF.0123456789.secret"
 
@@ -67,25 +67,11 @@ class BotEnv:
         self.expected_errors.append(pattern)
 
 
-def assert_no_pings(payloads: list[dict]) -> None:
-    """Every message payload disables @everyone, role and user mentions (issue 7)."""
-    for payload in payloads:
-        allowed = payload.get("allowed_mentions")
-        assert allowed is not None, f"payload without allowed_mentions: {payload}"
-        assert allowed.get("parse") == [], payload
-        assert not allowed.get("users") and not allowed.get("roles"), payload
-        assert not allowed.get("replied_user"), payload
-
-
 @pytest.fixture
 async def bot_env(request, tmp_path, monkeypatch, fake_embedder):
     marker = request.node.get_closest_marker("bot")
     options = dict(marker.kwargs) if marker else {}
-    embedder = (
-        request.getfixturevalue("real_embedder")
-        if options.pop("embedder", "fake") == "real"
-        else fake_embedder
-    )
+    embedder = request.getfixturevalue("real_embedder") if options.pop("embedder", "fake") == "real" else fake_embedder
     fake = FakeDiscord(
         message_content=options.pop("message_content", True), heartbeat_ms=options.pop("heartbeat_ms", 41_250)
     )
@@ -136,9 +122,7 @@ async def bot_env(request, tmp_path, monkeypatch, fake_embedder):
         for name, level in quiet.items():
             logging.getLogger(name).setLevel(level)
     assert not fake.unserved, f"the bot called routes the fake does not serve: {fake.unserved}"
-    unexpected = [
-        r for r in logs.errors() if not any(re.search(p, r.getMessage()) for p in env.expected_errors)
-    ]
+    unexpected = [r for r in logs.errors() if not any(re.search(p, r.getMessage()) for p in env.expected_errors)]
     assert not unexpected, "errors were logged: " + "; ".join(
         f"{r.name}: {r.getMessage()} {r.exc_info[1]!r}" if r.exc_info else f"{r.name}: {r.getMessage()}"
         for r in unexpected

@@ -44,9 +44,7 @@ def now() -> str:
 
 def json_response(data: Any, status: int = 200) -> web.Response:
     # Exactly "application/json": discord.py's login fails on aiohttp's default "; charset=utf-8".
-    return web.Response(
-        body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"}
-    )
+    return web.Response(body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"})
 
 
 @dataclass
@@ -557,10 +555,7 @@ class FakeDiscord:
         parts = path.strip("/").split("/")
         route = (request.method, *parts)
         if route == ("GET", "users", "@me"):
-            if (
-                self.valid_token is not None
-                and request.headers.get("Authorization") != f"Bot {self.valid_token}"
-            ):
+            if self.valid_token is not None and request.headers.get("Authorization") != f"Bot {self.valid_token}":
                 return json_response({"message": "401: Unauthorized", "code": 0}, status=401)
             return json_response(self.bot_user)
         if route == ("GET", "oauth2", "applications", "@me"):

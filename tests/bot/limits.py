@@ -1,4 +1,4 @@
-"""Discord's size limits, checked on the payloads the fake server recorded."""
+"""Checks on the payloads the fake server recorded: Discord's size limits, and nobody pinged."""
 
 from __future__ import annotations
 
@@ -21,3 +21,13 @@ def assert_within_limits(messages: list[dict]) -> None:
         assert sum(embed_total(e) for e in embeds) <= EMBED_TOTAL_LIMIT
         for e in embeds:
             assert len(e.get("description") or "") <= EMBED_DESCRIPTION_LIMIT
+
+
+def assert_no_pings(payloads: list[dict]) -> None:
+    """Every message payload disables @everyone, role and user mentions (issue 7)."""
+    for payload in payloads:
+        allowed = payload.get("allowed_mentions")
+        assert allowed is not None, f"payload without allowed_mentions: {payload}"
+        assert allowed.get("parse") == [], payload
+        assert not allowed.get("users") and not allowed.get("roles"), payload
+        assert not allowed.get("replied_user"), payload

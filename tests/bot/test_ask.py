@@ -40,9 +40,7 @@ async def test_guild_b_cannot_see_guild_a_thread(bot_env):
     inter = await env.fake.slash(env.guild_b, "ask", {"question": "what did Peskov say?"})
     assert "Putin" not in inter.text() and "Peskov" not in inter.text().replace("what did Peskov say?", "")
     # Naming A's thread by id from guild B is "not found", never an answer from it.
-    other = await env.fake.slash(
-        env.guild_b, "ask", {"question": "what did Peskov say?", "thread": info.thread_id}
-    )
+    other = await env.fake.slash(env.guild_b, "ask", {"question": "what did Peskov say?", "thread": info.thread_id})
     assert "no thread" in other.text() and other.ephemeral(other.messages()[-1])
     assert other.deleted_original  # the public "thinking…" placeholder was removed
     assert await env.fake.autocomplete(env.guild_b, "ask", "thread", "") == []

@@ -136,15 +136,11 @@ async def test_watch_folder_stays_inside_the_root(bot_env, watch_root):
     bot_env.bot.settings = dataclasses.replace(bot_env.bot.settings, watch_root=watch_root)
     fake, guild = bot_env.fake, bot_env.guild_a
     for escape in ("../secret", "/etc", "guild-a/../../secret"):
-        refused = await fake.slash(
-            guild, "config watch-folder", {"folder": escape}, permissions=ADMIN_PERMISSIONS
-        )
+        refused = await fake.slash(guild, "config watch-folder", {"folder": escape}, permissions=ADMIN_PERMISSIONS)
         assert "inside the bot's watch root" in refused.text(), escape
     ok = await fake.slash(guild, "config watch-folder", {"folder": "guild-a"}, permissions=ADMIN_PERMISSIONS)
     assert "Watching" in ok.text()
-    assert (await bot_env.bot.guild_settings.get(guild.id)).watch_dir == str(
-        (watch_root / "guild-a").resolve()
-    )
+    assert (await bot_env.bot.guild_settings.get(guild.id)).watch_dir == str((watch_root / "guild-a").resolve())
     shown = await fake.slash(guild, "config show", permissions=ADMIN_PERMISSIONS)
     assert "guild-a" in shown.text() and str(watch_root) not in shown.text()
 

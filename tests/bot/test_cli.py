@@ -13,8 +13,8 @@ from indexing.cli import build_parser
 from indexing.config import Settings
 from indexing.errors import ConfigError, ThreadbotError
 
-from .conftest import assert_no_pings
 from .fake_discord import FakeDiscord
+from .limits import assert_no_pings
 
 TOKEN = "cli-token-0123456789abcdef"
 

@@ -22,9 +22,7 @@ async def test_no_command_leaks_another_guilds_thread(bot_env):
         ["Officials said the Zanzibarian ferry would sail in May.", "Zed told reporters the plan was final."],
     )
     a_thread = (await env.library.index_bytes(secret, "zanzibar.json", scope=str(a.id)))[0]
-    await env.library.index_bytes(
-        thread_json("Bridge vote", [("ann", "Fine.")]), "bridge.json", scope=str(b.id)
-    )
+    await env.library.index_bytes(thread_json("Bridge vote", [("ann", "Fine.")]), "bridge.json", scope=str(b.id))
 
     seen: list = []
     for command, options in [

@@ -56,8 +56,7 @@ def test_giant_token_is_cut_hard_but_within_limit():
 
 def test_citation_lines_are_atomic():
     citations = [
-        citation_block(CitationLine(f"[{i}]", "A thread", f"comment by user{i}", "text " * 40))
-        for i in range(60)
+        citation_block(CitationLine(f"[{i}]", "A thread", f"comment by user{i}", "text " * 40)) for i in range(60)
     ]
     pages = paginate(citations, EMBED_DESCRIPTION_LIMIT)
     for block in citations:

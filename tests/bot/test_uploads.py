@@ -55,16 +55,12 @@ async def test_upload_seed_posts_digest_to_digest_channel(bot_env):
     assert "Putin" in embed["title"]
     assert "readers" in json.dumps(digests[0]).lower()
     # The same file again: "unchanged", and no second digest.
-    again = await env.fake.slash(
-        env.guild_a, "upload", {"file": env.fake.attachment(SEED.name, SEED.read_bytes())}
-    )
+    again = await env.fake.slash(env.guild_a, "upload", {"file": env.fake.attachment(SEED.name, SEED.read_bytes())})
     assert "unchanged" in again.text()
     assert len(digest_messages(env)) == 1
     # Citations in answers now link to the message where the thread's digest was posted.
     answer = await env.fake.slash(env.guild_a, "ask", {"question": "what did Peskov say?"})
-    link = (
-        f"https://discord.com/channels/{env.guild_a.id}/{env.guild_a.channel('digests')}/{digests[0]['id']}"
-    )
+    link = f"https://discord.com/channels/{env.guild_a.id}/{env.guild_a.channel('digests')}/{digests[0]['id']}"
     assert link in answer.text()
 
 
@@ -151,9 +147,7 @@ async def test_rate_limit_on_questions(bot_env):
     limited = await env.fake.slash(env.guild_a, "ask", {"question": "what happened?"}, user=user)
     assert not limited.deferred and "ask again in" in limited.text()
     assert limited.ephemeral(limited.callbacks[0]["data"])
-    other = await env.fake.slash(
-        env.guild_a, "ask", {"question": "what happened?"}, user=env.fake.user("calm")
-    )
+    other = await env.fake.slash(env.guild_a, "ask", {"question": "what happened?"}, user=env.fake.user("calm"))
     assert other.deferred
 
 
@@ -195,9 +189,7 @@ async def test_long_answer_is_split_within_limits(bot_env):
     env = bot_env
     sentence = "The council keeps promising a bridge [{n}] while the river keeps rising every spring."
     comments = [("Verbose", " ".join(sentence.format(n=i * 10 + k) for k in range(6))) for i in range(14)]
-    await env.library.index_bytes(
-        thread_json("Bridge saga", comments), "saga.json", scope=str(env.guild_a.id)
-    )
+    await env.library.index_bytes(thread_json("Bridge saga", comments), "saga.json", scope=str(env.guild_a.id))
     inter = await env.fake.slash(env.guild_a, "ask", {"question": "what did Verbose say?"})
     messages = inter.messages()
     assert len(messages) >= 2, "a long answer should span several messages"
