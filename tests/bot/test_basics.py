@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import discord
 import pytest
@@ -156,3 +157,16 @@ async def test_empty_mention_gets_usage(bot_env):
     await bot_env.fake.post_message(bot_env.guild_a, "", mention_bot=True)
     replies = bot_env.fake.messages_in(bot_env.guild_a.channel("general"))
     assert len(replies) == 1 and "Ask me something" in replies[0]["content"]
+
+
+@pytest.mark.bot(threads_per_page=2)
+async def test_threads_paginated(bot_env):
+    scope = str(bot_env.guild_a.id)
+    for title in ("Alpha vote", "Beta vote", "Gamma vote"):
+        data = json.dumps({"title": title, "paragraphs": [f"{title} happened."], "comments": []}).encode()
+        await bot_env.library.index_bytes(data, f"{title}.json", scope=scope)
+    first = await bot_env.fake.slash(bot_env.guild_a, "threads")
+    second = await bot_env.fake.slash(bot_env.guild_a, "threads", {"page": 2})
+    assert "page 1/2" in first.text() and "/threads page:2" in first.text()
+    assert first.text().count(" vote**") == 2 and second.text().count(" vote**") == 1
+    assert "page 2/2" in second.text()
