@@ -20,7 +20,7 @@ from ..client import ThreadBot, scope_of
 from ..digests import publish_digest
 from ..errors import UNEXPECTED
 from ..render import truncate
-from ..replies import defer, send_text
+from ..replies import defer, followup_text, send_text
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +68,7 @@ class Uploads(commands.Cog):
         self._check_size(file)  # before deferring: the error can be an immediate private reply
         await defer(interaction, ephemeral=True)
         results = await self.ingest(file, interaction.guild_id)
-        await interaction.followup.send(
-            describe_results(results), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-        )
-        interaction.extras["answered"] = True
+        await followup_text(interaction, describe_results(results), ephemeral=True)
         await self.publish(interaction.guild, results, interaction.channel)
 
     @commands.Cog.listener()

@@ -220,3 +220,23 @@ async def test_bad_file_in_upload_channel_gets_a_reply(bot_env):
     replies = env.fake.messages_in(env.guild_a.channel("uploads"))
     assert len(replies) == 1 and "Could not index broken.json" in replies[0]["content"]
     assert db_checksum(env.db_path) == before
+
+
+async def test_upload_of_many_threads_reports_in_pages(bot_env):
+    env = bot_env
+    lines = [
+        json.dumps(
+            {
+                "title": f"Council vote number {i} on the long bridge project " * 2,
+                "paragraphs": [f"Vote {i} happened."],
+                "comments": [],
+            }
+        )
+        for i in range(40)
+    ]
+    inter = await env.fake.slash(
+        env.guild_a, "upload", {"file": env.fake.attachment("many.jsonl", "\n".join(lines).encode())}
+    )
+    assert len(inter.followups) >= 2 and all(inter.ephemeral(m) for m in inter.followups)
+    assert inter.text().count("Indexed:") == 40
+    assert len(await env.library.threads(scope=str(env.guild_a.id))) == 40
