@@ -15,6 +15,7 @@ from discord import app_commands
 from indexing.errors import ThreadbotError
 
 from .ratelimit import RateLimited
+from .render import MESSAGE_LIMIT, truncate
 from .replies import NO_MENTIONS
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ def user_message(error: BaseException) -> str | None:
 
 async def tell_ephemeral(interaction: discord.Interaction, message: str) -> None:
     """Send `message` privately, whether or not the interaction was already deferred."""
+    message = truncate(message, MESSAGE_LIMIT)
     if not interaction.response.is_done():
         await interaction.response.send_message(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
         return
