@@ -290,28 +290,30 @@ class VectorIndex:
 
     # ---- persistence ---------------------------------------------------------------------------
     def save(self, folder: str | Path, stamp: dict) -> None:
-        """Write the index to `folder` (files first, then the manifest, atomically)."""
+        """Write the index to `folder`: data files first, then the manifest naming them, atomically.
+        Holds the lock throughout, so two saves (on close, after clustering) never interleave."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         generation = f"{time.time_ns():x}"
         with self._lock:
-            with open(folder / f"{generation}.columns.npz.tmp", "wb") as f:
+            columns = folder / f"{generation}.columns.npz"
+            with open(f"{columns}.tmp", "wb") as f:
                 n = self._size
                 np.savez(f, ids=self.ids, thread_codes=self._thread_codes[:n],
                          scope_codes=self._scope_codes[:n], kind_codes=self._kind_codes[:n])
+            os.replace(f"{columns}.tmp", columns)
             vectors_file = self._vectors.save(folder / f"{generation}.vectors")
             manifest = dict(stamp, format=1, generation=generation, size=self._size, dim=self.dim,
                             backend=self._vectors.name, vectors=vectors_file.name,
                             threads=sorted(self._threads, key=self._threads.get),
                             scopes=sorted(self._scopes, key=self._scopes.get))
+            tmp = folder / f"manifest.{generation}.tmp"
+            tmp.write_text(json.dumps(manifest))
+            os.replace(tmp, folder / "manifest.json")
             self.changes = 0
-        os.replace(folder / f"{generation}.columns.npz.tmp", folder / f"{generation}.columns.npz")
-        tmp = folder / "manifest.json.tmp"
-        tmp.write_text(json.dumps(manifest))
-        os.replace(tmp, folder / "manifest.json")
-        for old in folder.iterdir():  # earlier generations are no longer referenced
-            if not old.name.startswith(generation) and old.name != "manifest.json":
-                old.unlink(missing_ok=True)
+            for old in folder.iterdir():  # earlier generations are no longer referenced
+                if not old.name.startswith(generation) and old.name != "manifest.json":
+                    old.unlink(missing_ok=True)
 
     @classmethod
     def load(cls, folder: str | Path, ann_min_passages: int = DEFAULT_ANN_MIN_PASSAGES
