@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 # progress(stage, done, total): stage is "embed" while vectors are computed.
 Progress = Callable[[str, int, int], None]
+EMBED_SLICE = 128  # texts embedded per hold of the model lock (about a second on a laptop CPU)
 
 
 @dataclass
@@ -111,7 +112,13 @@ class ThreadLibrary:
                 if progress:
                     progress("embed", done, len(texts))
 
-            matrix = await self._run_model(self.embedder.embed, texts, 16, tick)
+            # Slices, each taking the model lock on its own: questions asked while a big thread is being
+            # indexed get their query embedded between two slices instead of after the whole thread.
+            parts = []
+            for start in range(0, len(texts), EMBED_SLICE):
+                parts.append(await self._run_model(self.embedder.embed, texts[start:start + EMBED_SLICE], 16,
+                                                   tick))
+            matrix = np.concatenate(parts)
             new_vectors = dict(zip(todo.keys(), matrix, strict=True))
         statements = None
         if self.extractor is not None:
