@@ -150,8 +150,11 @@ async def save_index(db: aiosqlite.Connection, index: VectorIndex, db_path: str,
         return applied
     big_enough = len(index) >= snapshot_min_passages()
     changed = index.changes > max(100, len(index) // 100) or not (folder / "manifest.json").is_file()
+    prune = not (folder / "manifest.json").is_file()  # no saved copy needs any entry
     if force or (big_enough and changed):
         stamp = {"instance": await instance_id(db), "model_id": model_id, "version": caught_up}
         await asyncio.to_thread(index.save, folder, stamp)
+        prune = True  # the copy just saved needs only entries after caught_up
+    if prune:
         await db.execute("DELETE FROM passage_log WHERE version <= ?", (caught_up,))
     return caught_up
