@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 MAX_STATEMENTS = 12  # statements listed for one speaker; `threadbot quotes` shows them all
 MAX_EXCERPT_CHARS = 600  # a comment longer than this is cut at a sentence end
-FACTUAL_PASSAGES = 5  # top passages whose sentences compete for the answer
+FACTUAL_PASSAGES = 8  # top passages whose sentences compete for the answer (and rerank the citations)
 CITED_PASSAGES = 3
 
 
@@ -58,12 +58,16 @@ class Answer:
 
 @dataclass(frozen=True)
 class Tuning:
-    """Weights of the factual sentence score and the abstention threshold (fit on dev data)."""
+    """Weights of the factual sentence score and the abstention rule, fit on the SQuAD 2.0 dev
+    articles (../shared/eval/dev/qa-dev.jsonl): first-sentence accuracy 0.84 with these weights
+    against 0.68 for the embedding alone and 0.80 for word overlap alone."""
 
-    dense_weight: float = 1.0
-    lexical_weight: float = 0.6
-    rank_weight: float = 0.15
-    abstain_below: float = 0.55
+    dense_weight: float = 1.0  # cosine(question, sentence with the sentence before it)
+    lexical_weight: float = 1.3  # IDF-weighted share of the question's (stemmed) words in the sentence
+    rank_weight: float = 0.2  # / (1 + rank of the passage in the hybrid search)
+    # Abstain when cosine + coverage_weight * (share of question words in the passage) is below:
+    abstain_below: float = 0.58
+    coverage_weight: float = 0.2
 
 
 class _Citations:
@@ -87,8 +91,20 @@ class _Citations:
         return {int(c.ref.strip("[]")): c.text for c in self.items}
 
 
+_SUFFIXES = ("ations", "ation", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly")
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper, so "mediates", "mediated" and "mediating" meet."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[:-len(suffix)] + ("y" if suffix == "ies" else "")
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
+
+
 def content_terms(text: str) -> list[str]:
-    return [w for w in re.findall(r"[^\W_]+", text.lower()) if w not in STOPWORDS and len(w) > 1]
+    return [stem(w) for w in re.findall(r"[^\W_]+", text.lower()) if w not in STOPWORDS and len(w) > 1]
 
 
 def excerpt(text: str, limit: int = MAX_EXCERPT_CHARS) -> str:
@@ -206,34 +222,46 @@ class AnswerEngine:
         if not hits:
             return self._abstain(q, thread_id, [], "Nothing is indexed that matches this question.")
         candidates = _sentences_of(hits[:FACTUAL_PASSAGES])
-        vectors = await self.library.embed_texts([text for _, _, text in candidates])
-        scores = self._sentence_scores(q.text, query_vector, candidates, vectors, hits)
+        # A sentence is embedded with the one before it: "In his paper, he explained ..." needs its
+        # neighbour to be about Hutton.
+        vectors = await self.library.embed_texts([context for _, _, _, context in candidates])
+        dense = vectors @ query_vector
+        scores = self._sentence_scores(q.text, dense, candidates, hits)
         best = int(np.argmax(scores))
-        if scores[best] < self.tuning.abstain_below:
+        if self._too_weak(q.text, float(dense[best]), hits[candidates[best][0]]):
             return self._abstain(q, thread_id, hits, None)
-        rank, _, text = candidates[best]
+        rank, _, text, _ = candidates[best]
+        # Passages are cited in the order of their best sentence: on the dev set this puts the
+        # passage holding the answer in the first three more often than the fused search rank
+        # (hit@3 0.987 against 0.960 in one thread; 1.0 against 0.947 across all).
+        passage_score: dict[int, float] = {}
+        for (r, _, _, _), score in zip(candidates, scores, strict=True):
+            passage_score[r] = max(passage_score.get(r, -math.inf), float(score))
+        order = sorted(passage_score, key=lambda r: -passage_score[r])
+        order += [r for r in range(len(hits)) if r not in passage_score]
         cites = _Citations()
         lines = [f"{' '.join(text.split())} {cites.cite(hits[rank].passage, float(scores[best]))}"]
-        others = [h for i, h in enumerate(hits) if i != rank][:CITED_PASSAGES - 1]
+        others = [r for r in order if r != rank][:CITED_PASSAGES - 1]
         if others:
-            refs = ", ".join(cites.cite(h.passage, h.score) for h in others)
+            refs = ", ".join(cites.cite(hits[r].passage, passage_score.get(r, hits[r].score)) for r in others)
             lines.append(f"See also {refs}.")
         return self._finish(q, thread_id, lines, cites)
 
-    def _sentence_scores(self, question: str, query_vector: np.ndarray, candidates, vectors: np.ndarray,
-                         hits: list[Hit]) -> np.ndarray:
+    def _sentence_scores(self, question: str, dense: np.ndarray, candidates, hits: list[Hit]) -> np.ndarray:
         t = self.tuning
-        dense = vectors @ query_vector
-        terms = set(content_terms(question))
-        documents = [set(content_terms(h.passage.text)) for h in hits]
-        idf = {w: math.log((len(documents) + 1) / (1 + sum(w in d for d in documents))) + 1.0 for w in terms}
-        total = sum(idf.values()) or 1.0
+        coverage = _Coverage(question, hits)
         scores = np.zeros(len(candidates), dtype=np.float32)
-        for i, (rank, _, text) in enumerate(candidates):
-            words = set(content_terms(text))
-            lexical = sum(idf[w] for w in terms & words) / total
+        for i, (rank, _, text, _) in enumerate(candidates):
+            lexical = coverage.of(text)
             scores[i] = t.dense_weight * dense[i] + t.lexical_weight * lexical + t.rank_weight / (1 + rank)
         return scores
+
+    def _too_weak(self, question: str, dense: float, hit: Hit) -> bool:
+        """Weak evidence: the best sentence is far from the question and its passage lacks the
+        question's words. (SQuAD 2.0's unanswerable questions are written to look answerable, so
+        this catches the clear cases only: about 3 in 10 at 96% of answerable ones answered.)"""
+        coverage = _Coverage(question, [hit]).of(hit.passage.text)
+        return dense + self.tuning.coverage_weight * coverage < self.tuning.abstain_below
 
     # ---- shared --------------------------------------------------------------------------------
     def _abstain(self, q: Question, thread_id, hits: list[Hit], reason: str | None) -> Answer:
@@ -280,12 +308,30 @@ def _relevant_to_topic(relevance: np.ndarray) -> np.ndarray:
     return keep if keep.any() else np.ones_like(relevance, dtype=bool)
 
 
-def _sentences_of(hits: list[Hit]) -> list[tuple[int, tuple[int, int], str]]:
-    """(hit rank, span, text) of every sentence of the given passages."""
+class _Coverage:
+    """IDF-weighted share of a question's words found in a text; IDF over the retrieved passages,
+    so words every candidate shares (the topic) weigh less than the words that pick the answer."""
+
+    def __init__(self, question: str, hits: list[Hit]):
+        self.terms = set(content_terms(question))
+        documents = [set(content_terms(h.passage.text)) for h in hits]
+        self.idf = {w: math.log((len(documents) + 1) / (1 + sum(w in d for d in documents))) + 1.0
+                    for w in self.terms}
+        self.total = sum(self.idf.values()) or 1.0
+
+    def of(self, text: str) -> float:
+        return sum(self.idf[w] for w in self.terms & set(content_terms(text))) / self.total
+
+
+def _sentences_of(hits: list[Hit]) -> list[tuple[int, tuple[int, int], str, str]]:
+    """(hit rank, span, sentence, sentence with the one before it) of the given passages."""
     out = []
     for rank, h in enumerate(hits):
-        for span in sentence_spans(h.passage.text) or [(0, len(h.passage.text))]:
-            text = h.passage.text[span[0]:span[1]]
-            if len(text.split()) >= 3 or h.passage.kind == "title":
-                out.append((rank, span, text))
+        text = h.passage.text
+        previous = ""
+        for span in sentence_spans(text) or [(0, len(text))]:
+            sentence = text[span[0]:span[1]]
+            if len(sentence.split()) >= 3 or h.passage.kind == "title":
+                out.append((rank, span, sentence, f"{previous} {sentence}".strip()))
+                previous = sentence
     return out

@@ -143,7 +143,7 @@ def analyse_paragraph(doc) -> ParagraphAnalysis:
 
 def _extend_running_quotes(text, sentences, real_quotes, attributions: list[RawAttribution]) -> None:
     """`"A," Graham said. "B. C."`: sentences that open with a quote mark (or run on inside one)
-    right after a quoting statement, and name no source of their own, are still that statement."""
+    right after a statement, and name no source of their own, are still that statement."""
     if not attributions:
         return
     claimed = [(a.start, a.end) for a in attributions]
@@ -153,10 +153,12 @@ def _extend_running_quotes(text, sentences, real_quotes, attributions: list[RawA
         opens_quote = _QUOTE_MARK.match(text, s) is not None or any(q_s < s < q_e for q_s, q_e in real_quotes)
         if not opens_quote:
             continue
-        previous = [a for a in attributions if a.verbatim and 0 <= s - a.end <= 2]
+        previous = [a for a in attributions if 0 <= s - a.end <= 2]
         if not previous:
             continue
         running = previous[-1]
+        if not running.verbatim:  # "X said he would reciprocate. "..."": the quote is what X said
+            running.content_start, running.verbatim = s, True
         running.end = e
         running.content_end = e
         claimed.append((s, e))

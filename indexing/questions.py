@@ -18,7 +18,8 @@ _VERBS = (r"say|said|says|saying|think|thinks|thought|claim|claims|claimed|belie
           r"want|wants|wanted|warn|warns|warned|argue|argues|argued|tell|tells|told|write|writes|wrote|mean|meant|suggest|"
           r"suggests|suggested|feel|feels|felt|add|added|report|reports|reported|announce|announced|predict|"
           r"predicted|promise|promised|deny|denied|insist|insisted|state|stated|note|noted|comment|commented|"
-          r"propose|proposed|admit|admitted|explain|explained|reply|replied|respond|responded|ask|asked")
+          r"propose|proposed|admit|admitted|explain|explained|reply|replied|respond|responded|ask|asked|"
+          r"react|reacted|reacts")
 _VIEWS = (r"view|views|position|positions|stance|opinion|opinions|take|argument|arguments|point|message|"
           r"response|reaction|comment|comments|statement|statements|claim|claims|quote|quotes|words|thoughts|"
           r"remarks|point of view")

@@ -173,17 +173,19 @@ class SpeakerResolver:
 
 
 def speaker_matches(query: str, speaker: str, mention: str = "") -> bool:
-    """Does a name asked about ("Peskov", "the source in Berlin", "Mr. Trump") denote this speaker?"""
+    """Does a name asked about ("Peskov", "the source in Berlin", "Mr. Trump") denote this speaker?
+
+    The last words must agree (the surname, or the head of "the source in Berlin"); when both names
+    have a first part, the speaker's must appear in the question, so "Hillary Clinton" is not "Bill
+    Clinton" but "Oversight Chairman Jason Chaffetz" is "Jason Chaffetz".
+    """
     asked = name_words(query)
     if not asked:
         return False
-    asked_set = set(asked) - {"of", "in", "at", "for", "from"}
     for candidate in (speaker, mention):
         words = name_words(candidate)
-        if not words:
+        if not words or words[-1] != asked[-1]:
             continue
-        if asked_set <= set(words) and (asked[-1] in words):
-            return True
-        if set(words) <= asked_set and words[-1] == asked[-1]:
+        if len(asked) == 1 or len(words) == 1 or words[0] in asked:
             return True
     return False
