@@ -30,8 +30,9 @@ QUESTIONS = [
 ]
 
 
-async def concurrent_calls_during_indexing(lib: ThreadLibrary, calls: int = 100) -> dict:
-    """Index the biggest dev thread; once embedding has started, fire `calls` questions at once."""
+async def concurrent_calls_during_indexing(lib: ThreadLibrary, calls: int = 100, ask: bool = True) -> dict:
+    """Index the biggest dev thread; once embedding has started, fire `calls` questions at once
+    (answers from the answer engine, or plain searches when `ask` is false or there is no engine)."""
     threads = parse_bytes(DEV_THREADS.read_bytes(), DEV_THREADS.name)
     big = max(threads, key=lambda t: len(t.comments))
     assert len(big.comments) == 1522
@@ -42,7 +43,7 @@ async def concurrent_calls_during_indexing(lib: ThreadLibrary, calls: int = 100)
     ids = [t.id for t in await lib.threads()]
 
     started = asyncio.Event()
-    engine = AnswerEngine(lib) if AnswerEngine is not None else None
+    engine = AnswerEngine(lib) if AnswerEngine is not None and ask else None
 
     def progress(stage: str, done: int, total: int) -> None:
         started.set()
