@@ -134,6 +134,8 @@ class AnswerEngine:
         if not question:
             return Answer(question, thread_id, False, "Ask a question about the indexed threads.",
                           "extractive")
+        if thread_id is not None:
+            await self.library.thread_info(thread_id, scope)  # NotFoundError names an unknown thread
         statements = await self.library.statements(scope, thread_id)
         authors = {s.speaker for s in statements if s.source == "comment"}
         parsed = classify(question, authors)

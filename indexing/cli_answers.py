@@ -11,7 +11,6 @@ from dataclasses import asdict
 
 from .answer import Answer, AnswerEngine
 from .config import Settings
-from .embed import load_embedder
 from .errors import NotFoundError
 from .library import ThreadLibrary
 from .llm import ChatClient, llm_config
@@ -46,13 +45,13 @@ async def cmd_ask(args, settings: Settings) -> int:
     if args.batch is None and not args.question:
         print("error: give a QUESTION or --batch FILE", file=sys.stderr)
         return 2
-    embedder = load_embedder(settings.model_path, settings.embed_backend)  # loaded once, also for a batch
+    from .cli import make_embedder  # at call time: cli imports this module
+
+    embedder = make_embedder(settings)  # loaded once, also for a whole batch
     async with await ThreadLibrary.open(settings.db_path, embedder) as lib:
         engine = AnswerEngine(lib, llm=_chat_client(settings, args.extractive))
         if args.batch is not None:
             return await _ask_batch(engine, args.batch)
-        if args.thread:
-            await lib.thread_info(args.thread)
         answer = await engine.ask(args.question, thread_id=args.thread)
     if args.json:
         _print_json(asdict(answer))

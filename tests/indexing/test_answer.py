@@ -1,0 +1,157 @@
+"""The answer engine: speaker, comment-author, discussion and factual answers, and abstention.
+
+Unit tests use the fake embedder (shared words mean similar vectors) with the real spaCy parser;
+the seed's golden questions run with the real model.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict
+
+import pytest
+
+from indexing.answer import AnswerEngine
+from indexing.library import ThreadLibrary
+from indexing.parsers import parse_file
+from indexing.threads import Comment, Thread
+from indexing.verbatim import unverified_quotes
+
+from ..helpers import SEED, SEED_GOLDEN
+
+THREAD = Thread(
+    title="Council to vote on the harbour bridge",
+    paragraphs=(
+        "The city council will vote on the harbour bridge on Saturday, the mayor's office said.",
+        '"This bridge will pay for itself within ten years," Mayor Ann Lee said on Monday.',
+        "Lee said she had no doubt the council would approve the plan.",
+        'Opposition leader Tom Hart warned: "The costs are hidden and the traffic studies are old."',
+        "Construction would start in the spring and last three years.",
+    ),
+    comments=(
+        Comment(id="c1", author="riverwatcher", text="The bridge traffic will ruin the old town. Build a tunnel."),
+        Comment(id="c2", author="Pat", text="Bridge traffic is overstated; the ferry is worse."),
+        Comment(id="c3", author="riverwatcher", text="Also, who pays for the bridge maintenance?"),
+    ),
+)
+
+
+@pytest.fixture
+async def indexed(library):
+    result = await library.index_thread(THREAD)
+    return library, result.thread_id
+
+
+def quotes_are_verbatim(answer) -> bool:
+    passages = {int(c.ref.strip("[]")): c.text for c in answer.citations}
+    return unverified_quotes(answer.answer, passages) == []
+
+
+def refs_match_citations(answer) -> bool:
+    used = set(re.findall(r"\[\d+\]", answer.answer))
+    return used == {c.ref for c in answer.citations}
+
+
+async def test_speaker_answer_lists_statements_in_order_with_citations(indexed):
+    library, thread_id = indexed
+    answer = await AnswerEngine(library).ask("What did Ann Lee say?", thread_id)
+    assert answer.answered and answer.mode == "extractive"
+    lines = answer.answer.splitlines()
+    assert lines[0] == "Ann Lee:"
+    assert lines[1].startswith('- "This bridge will pay for itself within ten years," Mayor Ann Lee said')
+    assert lines[2].startswith("- Lee said she had no doubt")
+    assert "Tom Hart" not in answer.answer and "tunnel" not in answer.answer
+    assert [c.kind for c in answer.citations] == ["paragraph", "paragraph"]
+    assert refs_match_citations(answer) and quotes_are_verbatim(answer)
+
+
+async def test_an_alias_and_a_topic(indexed):
+    library, thread_id = indexed
+    answer = await AnswerEngine(library).ask("What did Hart warn about the costs?", thread_id)
+    assert "The costs are hidden" in answer.answer
+    assert answer.citations[0].text == THREAD.paragraphs[3]
+
+
+async def test_comment_author_answer(indexed):
+    library, thread_id = indexed
+    answer = await AnswerEngine(library).ask("What did riverwatcher say?", thread_id)
+    assert answer.answered
+    assert answer.answer.splitlines()[0] == "riverwatcher wrote:"
+    assert {c.author for c in answer.citations} == {"riverwatcher"}
+    assert {c.kind for c in answer.citations} == {"comment"}
+
+
+async def test_discussion_answer_groups_comments_by_author(indexed):
+    library, thread_id = indexed
+    answer = await AnswerEngine(library).ask("What do commenters think about the bridge traffic?", thread_id)
+    assert answer.answered
+    assert all(c.kind == "comment" for c in answer.citations)
+    assert {"riverwatcher", "Pat"} <= {c.author for c in answer.citations}
+    assert "riverwatcher:" in answer.answer.splitlines() and "Pat:" in answer.answer.splitlines()
+    assert refs_match_citations(answer)
+
+
+async def test_factual_answer_leads_with_the_answering_sentence(indexed):
+    library, thread_id = indexed
+    answer = await AnswerEngine(library).ask("When will construction start?", thread_id)
+    assert answer.answered
+    assert answer.answer.splitlines()[0].startswith("Construction would start in the spring")
+    assert answer.citations[0].text == THREAD.paragraphs[4]
+    assert refs_match_citations(answer)
+
+
+async def test_abstains_with_closest_matches_when_evidence_is_weak(indexed):
+    library, thread_id = indexed
+    answer = await AnswerEngine(library).ask("Which telescope photographed the comet nucleus?", thread_id)
+    assert not answer.answered
+    assert answer.answer.startswith("The indexed threads do not answer this question.")
+    assert "Closest matches:" in answer.answer
+    assert answer.citations and refs_match_citations(answer)
+    assert '"' not in answer.answer.split("Closest matches:")[1]  # previews are never shown as quotes
+
+
+async def test_an_empty_library_abstains(library):
+    answer = await AnswerEngine(library).ask("What did anyone say?")
+    assert not answer.answered and answer.citations == []
+
+
+async def test_answer_json_shape(indexed):
+    library, thread_id = indexed
+    answer = asdict(await AnswerEngine(library).ask("What did Ann Lee say?", thread_id))
+    assert list(answer) == ["question", "thread_id", "answered", "answer", "mode", "citations"]
+    assert list(answer["citations"][0]) == ["ref", "thread_id", "passage_id", "kind", "author", "text", "score"]
+    json.dumps(answer)
+
+
+async def test_statements_are_replaced_with_the_thread_and_kept_when_unchanged(indexed):
+    library, thread_id = indexed
+    before = await library.statements(thread_id=thread_id)
+    assert (await library.index_thread(THREAD)).status == "unchanged"
+    assert await library.statements(thread_id=thread_id) == before
+    changed = Thread(title=THREAD.title, paragraphs=THREAD.paragraphs[:2], comments=())
+    assert (await library.index_thread(changed)).status == "updated"
+    after = await library.statements(thread_id=thread_id)
+    assert {s.speaker for s in after} == {"Ann Lee", "mayor's office"}
+    await library.forget(thread_id)
+    assert await library.statements(thread_id=thread_id) == []
+
+
+@pytest.mark.slow
+async def test_seed_golden_questions(tmp_path, real_embedder):
+    if not SEED_GOLDEN.exists():
+        pytest.skip("../shared/eval/seed-golden.json is not available")
+    golden = json.loads(SEED_GOLDEN.read_text())
+    async with await ThreadLibrary.open(tmp_path / "seed.db", real_embedder) as library:
+        thread_id = (await library.index_thread(parse_file(SEED)[0])).thread_id
+        engine = AnswerEngine(library)
+        for q in golden["questions"]:
+            answer = await engine.ask(q["q"], thread_id)
+            text = answer.answer.lower()
+            for group in q.get("expect", []):
+                assert any(p.lower() in text for p in group), (q["q"], group, answer.answer)
+            for phrase in q.get("forbid", []):
+                assert phrase.lower() not in text, (q["q"], phrase)
+            if "cited_authors_include_any" in q:
+                assert {c.author for c in answer.citations} & set(q["cited_authors_include_any"])
+            assert quotes_are_verbatim(answer) and refs_match_citations(answer)
