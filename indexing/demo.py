@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from .answer import AnswerEngine
+from .cli_answers import render_answer
 from .config import load_settings
 from .digest import make_digest
 from .embed import load_embedder
@@ -44,6 +46,10 @@ async def run_demo(db_path: str, example: Path) -> None:
             text = hit.passage.text
             more = "…" if len(text) > 240 else ""
             print(f"{rank}. {hit.passage.label()} (score {hit.score:.4f})\n   {text[:240]}{more}")
+
+        question = "what did Peskov say?"
+        rule(f"ask: {question!r}")
+        print(render_answer(await AnswerEngine(lib).ask(question, thread_id)))
 
         rule("digest (as it would be posted to a channel)")
         # Not marked as posted, so every run of the demo shows the full digest.

@@ -92,6 +92,7 @@ class ThreadLibrary:
         base = dict(thread_id=thread_id, title=thread.title, source_file=thread.source_file,
                     paragraphs=len(thread.paragraphs), comments=len(thread.comments))
         if await self.store.thread_hash(thread_id) == thread.content_hash():
+            await self._backfill_statements(thread_id, thread)
             count = (await self.store.thread_info(thread_id)).passages
             return IndexResult(status="unchanged", passages=count, **base)
         passages = await self._run_model(thread_passages, thread, thread_id, self.embedder.count_tokens,
@@ -128,6 +129,19 @@ class ThreadLibrary:
         log.info("%s thread %s (%s): %d passages, %d embedded", written.status, thread_id, thread.title,
                  len(passages), len(new_vectors))
         return IndexResult(status=written.status, passages=len(passages), embedded=len(new_vectors), **base)
+
+    async def _backfill_statements(self, thread_id: str, thread: Thread) -> None:
+        """A thread indexed before who-said-what existed gets its statements when it is next indexed;
+        a thread that already has statements (or has nothing to extract from) is left alone."""
+        if self.extractor is None or await self.store.statement_count(thread_id) > 0:
+            return
+        if not thread.paragraphs and not any(c.author for c in thread.comments):
+            return
+        passages = await self.store.thread_passages(thread_id)
+        async with self._nlp_lock:
+            statements = await asyncio.to_thread(self.extractor, thread, passages)
+        if statements:
+            await self.store.replace_statements(thread_id, passages, statements)
 
     async def index_bytes(self, data: bytes, name: str, scope: str = "local",
                           progress: Progress | None = None) -> list[IndexResult]:

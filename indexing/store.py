@@ -398,6 +398,22 @@ class Store:
             log.warning("full-text query %r failed: %s", match, exc)
             return []
 
+    async def statement_count(self, thread_id: str) -> int:
+        async with self._reader.execute("SELECT COUNT(*) FROM statements WHERE thread_id = ?", (thread_id,)) as cur:
+            return (await cur.fetchone())[0]
+
+    async def replace_statements(self, thread_id: str, passages: list[Passage], statements: list[Statement]) -> None:
+        """Replace a thread's statements alone (its passages are stored and carry their ids)."""
+        async with self._write_lock:
+            db = self._writer
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                await _write_statements(db, thread_id, passages, statements)
+                await db.execute("COMMIT")
+            except BaseException:
+                await _rollback(db)
+                raise
+
     async def statements(self, scope: str | None = None, thread_id: str | None = None,
                          speaker: str | None = None) -> list[Statement]:
         """Stored statements in thread and reading order, filtered by scope, thread and exact speaker."""

@@ -155,3 +155,13 @@ async def test_seed_golden_questions(tmp_path, real_embedder):
             if "cited_authors_include_any" in q:
                 assert {c.author for c in answer.citations} & set(q["cited_authors_include_any"])
             assert quotes_are_verbatim(answer) and refs_match_citations(answer)
+
+
+async def test_threads_indexed_without_statements_get_them_on_the_next_index(db_path, fake_embedder):
+    async with await ThreadLibrary.open(db_path, fake_embedder) as library:
+        library.extractor = None  # as a database from before who-said-what
+        thread_id = (await library.index_thread(THREAD)).thread_id
+        assert await library.statements(thread_id=thread_id) == []
+    async with await ThreadLibrary.open(db_path, fake_embedder) as library:
+        assert (await library.index_thread(THREAD)).status == "unchanged"
+        assert {s.speaker for s in await library.statements(thread_id=thread_id)} >= {"Ann Lee", "Tom Hart"}
