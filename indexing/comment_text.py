@@ -19,7 +19,8 @@ _DEBRIS = re.compile(r"(?i)original message|-{4,}|_{4,}|={4,}|\bwrote:\s*$|\S+@\
 _GREETING = re.compile(
     r"(?i)^(?:hi|hello|hey|dear|thanks|thank you|cheers|regards|best regards|best)\b[^.!?]{0,30}$")
 # Where quoted or signature material starts inside a sentence (mail clients flatten it into one line).
-_CUT = re.compile(r"(?i)-{4,}|_{4,}|={4,}|original message|\bwrote:|(?:^|\s)>+\s|\bcc:|\bfrom:\s")
+_CUT = re.compile(r"(?i)-{4,}|_{4,}|={4,}|original message|\bwrote:|(?:^|\s)>+\s|\bcc:|\bfrom:\s|\s--\s"
+                  r"|\s#\w\b|\[\d+\]\s*(?:https?://|www\.)|(?:https?://|www\.)\S+")
 # A salutation or discourse opener in front of the sentence proper: "Hi Irene, ", "David, ", "Well, ".
 _OPENER = re.compile(r"^(?:(?i:hi|hello|hey|dear|greetings)\b[^,.!?:]{0,40}[,.!:]\s*"
                      r"|[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)?,\s+(?=\S))")
@@ -57,6 +58,9 @@ def is_debris(text: str) -> bool:
         return True
     cleaned = _DEBRIS.sub(" ", text)
     if len(_ALPHA_WORD.findall(cleaned)) < 4:
+        return True
+    shouting = sum(1 for w in words if len(w) > 1 and w.isupper())
+    if shouting >= 0.6 * len(words):  # a signature slogan or a heading, not a point made
         return True
     all_tokens = text.split()
     return len(words) / max(1, len(all_tokens)) < 0.6
