@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +34,7 @@ MAX_STATEMENTS = 12  # statements listed for one speaker; `threadbot quotes` sho
 MAX_EXCERPT_CHARS = 600  # a comment longer than this is cut at a sentence end
 FACTUAL_PASSAGES = 8  # top passages whose sentences compete for the answer (and rerank the citations)
 CITED_PASSAGES = 3
+EMBEDDING_CACHE_SIZE = 20_000  # remembered candidate-sentence vectors (about 30 MB)
 
 
 @dataclass
@@ -128,6 +130,7 @@ class AnswerEngine:
         self.library = library
         self.llm = llm
         self.tuning = tuning or Tuning()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     async def ask(self, question: str, thread_id: str | None = None, scope: str | None = "local") -> Answer:
         question = " ".join(question.split())
@@ -163,7 +166,10 @@ class AnswerEngine:
     # ---- speakers ------------------------------------------------------------------------------
     async def _speaker_answer(self, q: Question, found: list[Statement], thread_id, scope) -> Answer:
         found = _distinct(found)
-        relevance = await self._relevance(q.topic or q.text, [s.text for s in found])
+        if q.topic or len(found) > MAX_STATEMENTS:
+            relevance = await self._relevance(q.topic or q.text, [s.text for s in found])
+        else:  # every statement is shown: no need to rank them
+            relevance = np.ones(len(found), dtype=np.float32)
         if q.topic:
             keep = _relevant_to_topic(relevance)
             found = [s for s, k in zip(found, keep, strict=True) if k]
@@ -192,8 +198,21 @@ class AnswerEngine:
     async def _relevance(self, query: str, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros(0, dtype=np.float32)
-        vectors = await self.library.embed_texts([query, *texts])
+        vectors = await self._embed([query, *texts])
         return vectors[1:] @ vectors[0]
+
+    async def _embed(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of answer candidates, remembered: a batch of questions over one thread
+        scores the same sentences again and again."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            for text, vector in zip(missing, await self.library.embed_texts(missing), strict=True):
+                self._cache[text] = vector
+            while len(self._cache) > EMBEDDING_CACHE_SIZE:
+                self._cache.popitem(last=False)
+        for text in texts:
+            self._cache.move_to_end(text)
+        return np.stack([self._cache[t] for t in texts])
 
     # ---- discussion ----------------------------------------------------------------------------
     async def _discussion_answer(self, q: Question, thread_id, scope) -> Answer:
@@ -201,7 +220,11 @@ class AnswerEngine:
         hits = await self.library.search(topic, scope=scope, thread_id=thread_id, k=12, kinds=["comment"])
         if not hits:
             return self._abstain(q, thread_id, [], "The indexed threads have no comments on this.")
-        relevance = await self._relevance(topic, [h.passage.text for h in hits])
+        # The search scored most hits against the topic already (dense cosine); embed only the rest.
+        unscored = [h.passage.text for h in hits if h.dense_score is None]
+        extra = iter(await self._relevance(topic, unscored))
+        relevance = np.array([h.dense_score if h.dense_score is not None else float(next(extra))
+                              for h in hits], dtype=np.float32)
         floor = max(0.2, float(relevance.max()) - 0.25)
         keep = [h for h, r in zip(hits, relevance, strict=True) if r >= floor]
         by_author: dict[str, list[Hit]] = {}
@@ -226,7 +249,7 @@ class AnswerEngine:
         candidates = _sentences_of(hits[:FACTUAL_PASSAGES])
         # A sentence is embedded with the one before it: "In his paper, he explained ..." needs its
         # neighbour to be about Hutton.
-        vectors = await self.library.embed_texts([context for _, _, _, context in candidates])
+        vectors = await self._embed([context for _, _, _, context in candidates])
         dense = vectors @ query_vector
         scores = self._sentence_scores(q.text, dense, candidates, hits)
         best = int(np.argmax(scores))
