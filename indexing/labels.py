@@ -78,6 +78,7 @@ def class_tfidf_labels(groups: Sequence[Sequence[str]], top_n: int = 3,
     sizes = [sum(tf.values()) for tf in term_counts]
     average = sum(sizes) / max(1, len(sizes))
     labels = []
+    used: set[str] = set()  # terms naming an earlier (larger) theme are not used again if avoidable
     for texts, tf, df, size in zip(groups, term_counts, doc_counts, sizes, strict=True):
         need = min(min_docs, len(texts))
         scored = []
@@ -90,12 +91,14 @@ def class_tfidf_labels(groups: Sequence[Sequence[str]], top_n: int = 3,
             scored.append((weight, term))
         scored.sort(key=lambda x: (-x[0], x[1]))
         chosen: list[str] = []
-        for _, term in scored:
-            parts = set(term.split())
-            if any(parts & set(c.split()) for c in chosen):
-                continue
-            chosen.append(term)
-            if len(chosen) == top_n:
-                break
+        for fresh_only in (True, False):
+            for _, term in scored:
+                parts = set(term.split())
+                if len(chosen) == top_n or (fresh_only and (parts | {term}) & used) or term in chosen:
+                    continue
+                if any(parts & set(c.split()) for c in chosen):
+                    continue
+                chosen.append(term)
+        used.update(chosen)  # a pair ("safe spaces") blocks itself, not its words ("safe zones")
         labels.append(chosen)
     return labels
