@@ -86,7 +86,7 @@ def thread_from_object(data: object, source: str, where: str | None = None) -> T
     paragraphs = _paragraphs(data, fail)
     comments = _comments(data.get("comments"), fail)
     return Thread(
-        title=" ".join(title.split()),
+        title=title.strip(),  # as given: callers match the titles `index --json` reports to their own
         paragraphs=tuple(paragraphs),
         comments=tuple(comments),
         url=_optional_str(data, "url", fail),
