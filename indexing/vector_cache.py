@@ -137,6 +137,12 @@ async def load_index(db: aiosqlite.Connection, db_path: str, model_id: str, dim:
         await db.execute("COMMIT")
 
 
+async def _oldest_entry(db: aiosqlite.Connection, default: int) -> int:
+    async with db.execute("SELECT MIN(version) FROM passage_log") as cursor:
+        row = await cursor.fetchone()
+    return default if row is None or row[0] is None else int(row[0])
+
+
 async def save_index(db: aiosqlite.Connection, index: VectorIndex, db_path: str, model_id: str,
                      applied: int, force: bool = False) -> int:
     """Catch up with writes from other processes, save the index if enough changed, prune the log.
@@ -150,7 +156,9 @@ async def save_index(db: aiosqlite.Connection, index: VectorIndex, db_path: str,
         return applied
     big_enough = len(index) >= snapshot_min_passages()
     changed = index.changes > max(100, len(index) // 100) or not (folder / "manifest.json").is_file()
-    prune = not (folder / "manifest.json").is_file()  # no saved copy needs any entry
+    # With no saved copy no entry is needed; pruning waits for 10,000 so a read-only session or a
+    # small database is never written to on close.
+    prune = not (folder / "manifest.json").is_file() and caught_up - await _oldest_entry(db, caught_up) > 10_000
     if force or (big_enough and changed):
         stamp = {"instance": await instance_id(db), "model_id": model_id, "version": caught_up}
         await asyncio.to_thread(index.save, folder, stamp)
