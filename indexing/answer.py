@@ -25,12 +25,13 @@ from .questions import Question, classify
 from .quotes import Statement, statements_of
 from .search import STOPWORDS, Hit
 from .sentences import sentence_spans
+from .speakers import name_words
 from .threads import Passage
 from .verbatim import drop_unverified_lines
 
 log = logging.getLogger(__name__)
 
-MAX_STATEMENTS = 12  # statements listed for one speaker; `threadbot quotes` shows them all
+MAX_STATEMENTS = 40  # statements listed for one speaker; `threadbot quotes` shows them all
 MAX_EXCERPT_CHARS = 600  # a comment longer than this is cut at a sentence end
 FACTUAL_PASSAGES = 8  # top passages whose sentences compete for the answer (and rerank the citations)
 CITED_PASSAGES = 3
@@ -159,6 +160,8 @@ class AnswerEngine:
             found = article or found
             if found:
                 return await self._speaker_answer(q, found, thread_id, scope)
+            # Nothing in the who-said-what index: retrieval fills in, from sentences naming them.
+            return await self._factual_answer(q, thread_id, scope, naming=q.speaker)
         if q.type == "discussion":
             return await self._discussion_answer(q, thread_id, scope)
         return await self._factual_answer(q, thread_id, scope)
@@ -240,13 +243,19 @@ class AnswerEngine:
         return self._finish(q, thread_id, lines, cites)
 
     # ---- facts ---------------------------------------------------------------------------------
-    async def _factual_answer(self, q: Question, thread_id, scope) -> Answer:
+    async def _factual_answer(self, q: Question, thread_id, scope, naming: str | None = None) -> Answer:
+        """`naming`: only sentences that name this speaker may answer (a speaker with no statements)."""
         query_vector = await self.library.embed_query(q.text)
         hits = await self.library.search(q.text, scope=scope, thread_id=thread_id, k=10,
                                          query_vector=query_vector)
         if not hits:
             return self._abstain(q, thread_id, [], "Nothing is indexed that matches this question.")
         candidates = _sentences_of(hits[:FACTUAL_PASSAGES])
+        if naming:
+            surname = re.compile(rf"\b{re.escape((name_words(naming) or [naming])[-1])}\b", re.I)
+            candidates = [c for c in candidates if surname.search(c[2])]
+            if not candidates:
+                return self._abstain(q, thread_id, hits, f"The indexed threads record nothing said by {naming}.")
         # A sentence is embedded with the one before it: "In his paper, he explained ..." needs its
         # neighbour to be about Hutton.
         vectors = await self._embed([context for _, _, _, context in candidates])
@@ -269,7 +278,7 @@ class AnswerEngine:
         others = [r for r in order if r != rank][:CITED_PASSAGES - 1]
         if others:
             refs = ", ".join(cites.cite(hits[r].passage, passage_score.get(r, hits[r].score)) for r in others)
-            lines.append(f"See also {refs}.")
+            lines.append(f"Related: {refs}")
         return self._finish(q, thread_id, lines, cites)
 
     def _sentence_scores(self, question: str, dense: np.ndarray, candidates, hits: list[Hit]) -> np.ndarray:
