@@ -34,8 +34,6 @@ PRONOUNS = frozenset("he she it they we i".split())
 # Subjects that name nobody: "no one can credibly state ...".
 NOBODY = frozenset("no one nobody anyone anybody everyone everybody someone somebody none".split())
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC"})
-OPEN_QUOTES = "“\""
-CLOSE_QUOTES = "”\""
 MIN_QUOTE_WORDS = 3  # shorter quoted strings are scare quotes ("unpleasant"), not statements
 
 
