@@ -194,7 +194,8 @@ def _attributions_at(doc, token, real_quotes, blocking, sentences) -> list[RawAt
 
 
 def _attribution_at(doc, token, real_quotes, blocking, sentences) -> RawAttribution | None:
-    text = doc.text
+    # No `doc.text` up here: spaCy rebuilds it on every access, and this runs for every token
+    # (a 10,000-token paragraph took a minute).
     if _inside(blocking, token.idx):
         return None
     if token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
@@ -209,7 +210,7 @@ def _attribution_at(doc, token, real_quotes, blocking, sentences) -> RawAttribut
         if token.tag_ == "VBN" and token.dep_ == "advcl":  # "Asked by reporters ..., Peskov said"
             return None
         subject = _subject_of(token)
-        if subject is None or not _has_content(token, text, real_quotes):
+        if subject is None or not _has_content(token, doc.text, real_quotes):
             return None
         cue = token.text
     else:

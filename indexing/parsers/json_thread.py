@@ -19,6 +19,8 @@ def parse_json(text: str, source: str) -> list[Thread]:
         raise ParseError(source, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
     except RecursionError as exc:
         raise ParseError(source, "JSON is nested too deeply") from exc
+    except ValueError as exc:  # an integer over Python's digit limit (sys.get_int_max_str_digits)
+        raise ParseError(source, f"a number in the JSON is too long to read ({_TOO_LONG})") from exc
     items = data if isinstance(data, list) else [data]
     if not items:
         raise ParseError(source, "the JSON list holds no threads")
@@ -36,12 +38,15 @@ def parse_jsonl(text: str, source: str) -> list[Thread]:
             raise ParseError(source, f"line {number}: invalid JSON ({exc.msg})") from exc
         except RecursionError as exc:
             raise ParseError(source, f"line {number}: JSON is nested too deeply") from exc
+        except ValueError as exc:
+            raise ParseError(source, f"line {number}: a number is too long to read ({_TOO_LONG})") from exc
         threads.append(thread_from_object(data, source, f"line {number}"))
     if not threads:
         raise ParseError(source, "the file is empty (no JSON lines)")
     return threads
 
 
+_TOO_LONG = "over 4,300 digits"
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 

@@ -175,6 +175,9 @@ CASES = [
     Case("single 2 MB comment", "long.json",
          lambda: dumps(thread_json(comments=[{"id": "x", "text": "The pier is broken again. " * 80_000}])),
          None, one_comment_of(2_000_000)),
+    Case("single 1.2 MB article paragraph", "wall.json",
+         lambda: dumps(thread_json(paragraphs=["He said the pier is broken. " * 43_000])), None,
+         article_check("Harbour reopens", "He said the pier is broken.")),
     Case("100k tiny comments", "many.json",  # about 20 s: marked slow below
          lambda: dumps(thread_json(comments=[{"id": str(i), "text": f"ok {i}"} for i in range(100_000)])),
          None, comment_count(100_000)),
@@ -187,6 +190,19 @@ CASES = [
     Case("comment text a number", "cnum.json", lambda: dumps(thread_json(comments=[{"id": "1", "text": 5}])),
          '"text"] must be a string, not a number'),
     Case("deeply nested JSON", "deep.json", lambda: NESTED, "nested too deeply"),
+    Case("JSON number with 5,000 digits", "digits.json",
+         lambda: b'{"title": "x", "comments": [{"text": "a", "score": ' + b"7" * 5000 + b"}]}",
+         "number in the JSON is too long"),
+    Case("JSONL number with 5,000 digits", "digits.jsonl",
+         lambda: dumps(thread_json()) + b'\n{"title": "y", "n": ' + b"9" * 5000 + b"}", "line 2: a number"),
+    Case("infinite and NaN scores", "inf.json",
+         lambda: b'{"title": "Scores", "comments": [{"text": "a", "score": 1e999}, {"text": "b", "score": NaN}]}',
+         None, comment_count(2)),
+    Case("HTML nested 100,000 deep", "deep.html",
+         lambda: b"<html><body>" + b"<div>" * 100_000 + b"Some text." + b"</div>" * 100_000 + b"</body></html>",
+         "no article text"),
+    Case("Markdown quote nested 100,000 deep", "quotes.md", lambda: b"# Quotes\n\n" + b"> " * 100_000 + b"x",
+         None, titles("Quotes")),
     Case("duplicate ids and parent cycles", "cycles.json", lambda: dumps(thread_json(comments=[
         {"id": "a", "text": "one", "parent": "b"}, {"id": "b", "text": "two", "parent": "a"},
         {"id": "a", "text": "three", "parent": "a"}, {"id": "c", "text": "four", "parent": "c"}])),
@@ -233,7 +249,7 @@ async def populated(db_path, fake_embedder):
     await lib.close()
 
 
-SLOW_KINDS = {"100k tiny comments", "single 2 MB comment"}
+SLOW_KINDS = {"100k tiny comments", "single 2 MB comment", "single 1.2 MB article paragraph"}
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.slow) if c.kind in SLOW_KINDS else c
