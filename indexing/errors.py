@@ -10,8 +10,8 @@ class ParseError(ThreadbotError):
 
     def __init__(self, source: str, reason: str):
         self.source = source
-        self.reason = reason
-        super().__init__(f"{source}: {reason}")
+        self.reason = " ".join(str(reason).split())  # one line, whatever a library's message held
+        super().__init__(f"{source}: {self.reason}")
 
 
 class InputTooLargeError(ParseError):

@@ -16,7 +16,7 @@ import numpy as np
 
 from .embed import Embedder
 from .errors import ParseError, ThreadbotError
-from .parsers import DEFAULT_MAX_BYTES, find_thread_files, parse_bytes, parse_file
+from .parsers import DEFAULT_MAX_BYTES, display_name, find_thread_files, parse_bytes, parse_file
 from .passages import thread_passages
 from .quotes import SpeakerCount, Statement, StatementExtractor, extract_statements, statements_of
 from .search import Hit, fts_match_expression, query_terms, reciprocal_rank_fusion
@@ -102,29 +102,38 @@ class ThreadLibrary:
         for p in passages:
             if p.content_hash not in known:
                 todo.setdefault(p.content_hash, p.text)
-        new_vectors: dict[str, np.ndarray] = {}
-        if todo:
-            texts = list(todo.values())
-            done = 0
 
-            def tick(n: int) -> None:
-                nonlocal done
-                done += n
-                if progress:
-                    progress("embed", done, len(texts))
+        async def embed_new() -> dict[str, np.ndarray]:
+            new_vectors: dict[str, np.ndarray] = {}
+            if todo:
+                texts = list(todo.values())
+                done = 0
 
-            # Slices, each taking the model lock on its own: questions asked while a big thread is being
-            # indexed get their query embedded between two slices instead of after the whole thread.
-            parts = []
-            for start in range(0, len(texts), EMBED_SLICE):
-                parts.append(await self._run_model(self.embedder.embed, texts[start:start + EMBED_SLICE], 16,
-                                                   tick))
-            matrix = np.concatenate(parts)
-            new_vectors = dict(zip(todo.keys(), matrix, strict=True))
-        statements = None
-        if self.extractor is not None:
+                def tick(n: int) -> None:
+                    nonlocal done
+                    done += n
+                    if progress:
+                        progress("embed", done, len(texts))
+
+                # Slices, each taking the model lock on its own: questions asked while a big thread is being
+                # indexed get their query embedded between two slices instead of after the whole thread.
+                parts = []
+                for start in range(0, len(texts), EMBED_SLICE):
+                    parts.append(await self._run_model(self.embedder.embed, texts[start:start + EMBED_SLICE], 16,
+                                                       tick))
+                matrix = np.concatenate(parts)
+                new_vectors = dict(zip(todo.keys(), matrix, strict=True))
+            return new_vectors
+
+        async def who_said_what() -> list[Statement] | None:
+            if self.extractor is None:
+                return None
             async with self._nlp_lock:  # the parser is not shared between threads
-                statements = await asyncio.to_thread(self.extractor, thread, passages)
+                return await asyncio.to_thread(self.extractor, thread, passages)
+
+        # Side by side: the parser is single-threaded and the model does not fill both cores, so the
+        # thread is indexed in about the longer of the two instead of their sum.
+        new_vectors, statements = await asyncio.gather(embed_new(), who_said_what())
         written = await self.store.write_thread(thread_id, scope, thread, passages, new_vectors, statements)
         log.info("%s thread %s (%s): %d passages, %d embedded", written.status, thread_id, thread.title,
                  len(passages), len(new_vectors))
@@ -162,7 +171,7 @@ class ThreadLibrary:
             except ParseError as exc:
                 failures.append(IndexFailure(exc.source, exc.reason))
             except ThreadbotError as exc:
-                failures.append(IndexFailure(Path(path).name, str(exc)))
+                failures.append(IndexFailure(display_name(Path(path).name), str(exc)))
         return results, failures
 
     # ---- reading -----------------------------------------------------------------------------

@@ -308,3 +308,16 @@ async def test_index_thread_with_odd_records_directly(populated):
     thread = Thread(title="Odd", comments=(Comment("1", None, "x" * 5000), Comment("2", "a" * 500, "\u0000ok")))
     result = await populated.index_thread(thread)
     assert result.status == "indexed" and result.comments == 2
+
+
+async def test_odd_file_names_on_disk_are_reported_safely(tmp_path, populated):
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    (folder / "bad\x1b[2Jname.json").write_bytes(b"{oops")
+    (folder / ("n" * 240 + ".json")).write_bytes(b"[]")
+    (folder / "fine\x07.md").write_bytes(b"# Fine\n\nBody.\n")
+    results, failures = await populated.index_paths([folder])
+    assert [r.title for r in results] == ["Fine"] and results[0].source_file == "fine?.md"
+    assert sorted(f.source_file for f in failures) == ["bad?[2Jname.json", "n" * 110 + "….json"]
+    for failure in failures:
+        assert all(ch.isprintable() for ch in failure.source_file + failure.reason)

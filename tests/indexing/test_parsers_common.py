@@ -123,3 +123,8 @@ def test_find_thread_files_expands_directories(tmp_path):
         (tmp_path / name).write_text("x")
     found = find_thread_files([tmp_path])
     assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.txt", "sub/b.JSON", "sub/d.md"]
+
+
+def test_parse_error_message_is_always_one_line():
+    exc = ParseError("x.html", "lxml says:\n  bad tag\r\n at line 3")
+    assert str(exc) == "x.html: lxml says: bad tag at line 3" and exc.reason == "lxml says: bad tag at line 3"
