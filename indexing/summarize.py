@@ -435,7 +435,7 @@ async def _theme_clauses(lib, parts: ThreadParts, subset: list[int], own: list[l
             picks.append((t, subset[r]))
     candidates = [s for _, i in picks for s in own[i]]
     vectors = await _embed_sentences(lib, candidates)
-    clauses, theme_of, anonymous = [], [], 0
+    clauses, theme_of, anonymous, mentioned = [], [], 0, set()
     first_in_theme: dict[int, int] = {}
     for t, i in picks:
         rows = [k for k, s in enumerate(candidates) if s.comment == i]
@@ -447,7 +447,7 @@ async def _theme_clauses(lib, parts: ThreadParts, subset: list[int], own: list[l
         k = rows[int(np.argmax(score))]
         s = candidates[k]
         comment = comments[i]
-        who = _speaker(comment.author, set(), anonymous)
+        who = _speaker(comment.author, mentioned, anonymous)
         anonymous += comment.author is None
         passage = parts.chunk_at("comment", i, s.start)
         reply = t in first_in_theme and comment.parent == comments[first_in_theme[t]].id
