@@ -408,6 +408,8 @@ def _fit_words(clauses: list[Clause], budget: int, floor: int = 12) -> None:
 
 
 def _conversation_text(clauses: list[Clause], count: int, authors: list[str | None]) -> str:
+    if not clauses:  # nothing but quotes, links or greetings: say at least how much was said
+        return _count_sentence(count, authors)
     # A few messages narrated one by one need no head count; the JSON carries comment_count.
     parts = []
     for n, clause in enumerate(clauses):

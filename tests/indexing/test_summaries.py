@@ -192,3 +192,16 @@ async def test_digest_of_unknown_thread_is_a_clear_error(library):
 
     with pytest.raises(NotFoundError):
         await make_digest(library, "nope")
+
+
+async def test_single_comment_and_debris_only_discussions(library):
+    one = await library.index_thread(Thread(title="Lone voice", comments=(
+        Comment("c1", "ann", "The tram line should reach the hospital before the stadium."),)))
+    d = (await summarize(library, one.thread_id)).discussion
+    assert d.comment_count == 1 and len(d.themes) == 1 and d.off_topic_count == 0
+    assert d.text.startswith("ann says that the tram line") and d.citations[0].author == "ann"
+
+    debris = await library.index_thread(Thread(title="Links only", comments=(
+        Comment("c1", "bob", "https://example.org/a"), Comment("c2", "cy", "Thanks!"))))
+    d = (await summarize(library, debris.thread_id)).discussion
+    assert d.text == "2 comments from 2 authors." and d.citations == []
