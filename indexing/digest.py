@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING
 
 from .errors import NotFoundError
 from .sentences import sentence_spans
-from .summarize import Citation, Theme, ThreadParts, load_parts, summarize, summarize_discussion
+from .summarize import (
+    Citation,
+    Theme,
+    ThreadParts,
+    load_parts,
+    summarize,
+    summarize_discussion,
+    theme_from_json,
+)
 from .summary_store import (
     DigestRow,
     get_digest,
@@ -52,6 +60,8 @@ class Digest:
     message_url: str | None = None
     previous_digest_at: str | None = None
     citations: list[Citation] = field(default_factory=list)
+    article: str | None = None  # the article summary in the text (None in a delta digest)
+    themes: list[Theme] = field(default_factory=list)  # the themes shown (of the new comments in a delta)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -108,7 +118,7 @@ def _link(parts: ThreadParts) -> str | None:
     return thread.url or thread.source or thread.source_file
 
 
-async def _full_digest_text(lib: ThreadLibrary, parts: ThreadParts, scope: str) -> tuple[str, list[Citation]]:
+async def _full_digest_text(lib: ThreadLibrary, parts: ThreadParts, scope: str) -> tuple[str, list[Citation], dict]:
     summary = await summarize(lib, parts.thread_id, scope, "medium")
     lines = [parts.thread.title]
     if link := _link(parts):
@@ -125,11 +135,13 @@ async def _full_digest_text(lib: ThreadLibrary, parts: ThreadParts, scope: str) 
         citations += cited
     else:
         lines += ["", "No comments yet."]
-    return "\n".join(lines), citations
+    shown = {"article": summary.article.text if summary.article else None,
+             "themes": [asdict(t) for t in d.themes[:MAX_THEMES]] if d else []}
+    return "\n".join(lines), citations, shown
 
 
 async def _delta_digest_text(lib: ThreadLibrary, parts: ThreadParts, new: list[int],
-                             since: str) -> tuple[str, list[Citation]]:
+                             since: str) -> tuple[str, list[Citation], dict]:
     d = await summarize_discussion(lib, parts, "medium", only=new)
     noun = "comment" if len(new) == 1 else "comments"
     when = since[:16].replace("T", " ")
@@ -140,7 +152,8 @@ async def _delta_digest_text(lib: ThreadLibrary, parts: ThreadParts, new: list[i
     if d:
         counts = _counts_line(len(new), d.author_count, d.off_topic_count)
         lines += ["", f"What readers say in the new comments ({counts}):", *block]
-    return "\n".join(lines), citations
+    shown = {"article": None, "themes": [asdict(t) for t in d.themes[:MAX_THEMES]] if d else []}
+    return "\n".join(lines), citations, shown
 
 
 def _from_row(row: DigestRow, title: str, already_posted: bool) -> Digest:
@@ -150,7 +163,8 @@ def _from_row(row: DigestRow, title: str, already_posted: bool) -> Digest:
                   comment_count=body.get("comment_count", 0), author_count=body.get("author_count", 0),
                   already_posted=already_posted, created_at=row.created_at, posted_at=row.posted_at,
                   message_url=row.message_url, previous_digest_at=body.get("previous_digest_at"),
-                  citations=[Citation(**c) for c in body.get("citations", [])])
+                  citations=[Citation(**c) for c in body.get("citations", [])], article=body.get("article"),
+                  themes=[theme_from_json(t) for t in body.get("themes", [])])
 
 
 async def make_digest(lib: ThreadLibrary, thread_id: str, scope: str = "local") -> Digest:
@@ -169,20 +183,21 @@ async def make_digest(lib: ThreadLibrary, thread_id: str, scope: str = "local") 
     if draft is not None:
         return _from_row(draft, parts.thread.title, already_posted=False)
     if last is None:
-        text, citations = await _full_digest_text(lib, parts, scope)
+        text, citations, shown = await _full_digest_text(lib, parts, scope)
         new_count, previous_at = len(comments), None
     else:
-        text, citations = await _delta_digest_text(lib, parts, new, last.posted_at or last.created_at)
+        text, citations, shown = await _delta_digest_text(lib, parts, new, last.posted_at or last.created_at)
         new_count, previous_at = len(new), last.posted_at or last.created_at
     authors = len({c.author for c in comments if c.author})
     body = {"comment_count": len(comments), "author_count": authors, "previous_digest_at": previous_at,
-            "citations": [asdict(c) for c in citations]}
+            "citations": [asdict(c) for c in citations], **shown}
     digest_id, created = await insert_digest(lib.store, thread_id, scope, info.content_hash, keys, new_count,
                                              last is not None, text, body)
     return Digest(digest_id=digest_id, thread_id=thread_id, scope=scope, title=parts.thread.title, text=text,
                   is_delta=last is not None, new_comment_count=new_count, comment_count=len(comments),
                   author_count=authors, already_posted=False, created_at=created,
-                  previous_digest_at=previous_at, citations=citations)
+                  previous_digest_at=previous_at, citations=citations, article=shown["article"],
+                  themes=[theme_from_json(t) for t in shown["themes"]])
 
 
 async def mark_digest_posted(lib: ThreadLibrary, digest_id: int, channel_id: str | int | None = None,

@@ -138,11 +138,14 @@ class ThreadSummary:
             discussion=_discussion_from_json(discussion) if discussion else None)
 
 
+def theme_from_json(t: dict) -> Theme:
+    return Theme(t["label"], t["comment_count"], t["authors"], [Representative(**r) for r in t["representative"]])
+
+
 def _discussion_from_json(d: dict) -> DiscussionSummary:
     return DiscussionSummary(
         text=d["text"], comment_count=d["comment_count"], author_count=d["author_count"],
-        themes=[Theme(t["label"], t["comment_count"], t["authors"],
-                      [Representative(**r) for r in t["representative"]]) for t in d["themes"]],
+        themes=[theme_from_json(t) for t in d["themes"]],
         off_topic_count=d["off_topic_count"], citations=[Citation(**c) for c in d.get("citations", [])],
         top_authors=[AuthorActivity(**a) for a in d.get("top_authors", [])],
         most_replied=[RepliedComment(**r) for r in d.get("most_replied", [])])

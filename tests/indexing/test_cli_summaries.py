@@ -83,6 +83,7 @@ def test_digest_is_recorded_and_the_next_one_covers_only_new_comments(run, fake_
     code, out, _ = run(fake_embedder, "digest", thread_id, "--json")
     first = json.loads(out)
     assert code == 0 and not first["is_delta"] and first["new_comment_count"] == 15
+    assert first["article"] in first["text"] and first["themes"] and first["citations"]
     assert first["text"].startswith("Council approves transport budget\nhttps://example.org/transport")
     code, out, _ = run(fake_embedder, "digest", thread_id)
     assert code == 0 and out.startswith("No new comments since the last digest")

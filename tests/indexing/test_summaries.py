@@ -163,6 +163,7 @@ async def test_digest_then_delta_with_only_new_comments_and_nothing_posted_twice
     assert first.text.startswith("Council approves transport budget\nhttps://example.org/transport")
     assert "What readers say (21 comments, 7 authors, 3 off-topic):" in first.text
     assert first.text.count("• ") == 3
+    assert first.article and first.article in first.text and len(first.themes) == 3
     # Made again before posting: the same digest, not a second one.
     assert (await make_digest(library, result.thread_id)).digest_id == first.digest_id
 
@@ -179,6 +180,7 @@ async def test_digest_then_delta_with_only_new_comments_and_nothing_posted_twice
     assert "What readers say in the new comments (4 comments, 1 author)" in delta.text
     assert "latecomer" in delta.text and "potholes" not in delta.text  # only what is new
     assert delta.previous_digest_at == posted.posted_at
+    assert delta.article is None and sum(t.comment_count for t in delta.themes) <= 4
     await mark_digest_posted(library, delta.digest_id, channel_id=42, message_id=8)
     assert (await make_digest(library, result.thread_id)).already_posted
 
