@@ -153,6 +153,10 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         END;
         INSERT OR IGNORE INTO meta (key, value) VALUES ('instance_id', lower(hex(randomblob(16))));
     """),
+    (6, "drop digest_posts (the digests table records where each digest was posted)", """
+        DROP INDEX IF EXISTS digest_posts_thread;
+        DROP TABLE IF EXISTS digest_posts;
+    """),
 ]
 
 
