@@ -111,6 +111,20 @@ async def test_abstains_with_closest_matches_when_evidence_is_weak(indexed):
     assert '"' not in answer.answer.split("Closest matches:")[1]  # previews are never shown as quotes
 
 
+async def test_abstains_when_the_best_sentence_contradicts_the_question(library):
+    thread = Thread(title="Reductions", paragraphs=(
+        "The most commonly used reduction is a polynomial-time reduction.",
+        "Reductions compare the difficulty of two problems.",
+    ))
+    thread_id = (await library.index_thread(thread)).thread_id
+    engine = AnswerEngine(library)
+    same = await engine.ask("What is the most commonly used reduction?", thread_id)
+    assert same.answered and same.answer.startswith("The most commonly used reduction")
+    swapped = await engine.ask("What is the least commonly used reduction?", thread_id)
+    assert not swapped.answered
+    assert swapped.answer.startswith("The indexed threads do not answer this question.")
+
+
 async def test_an_empty_library_abstains(library):
     answer = await AnswerEngine(library).ask("What did anyone say?")
     assert not answer.answered and answer.citations == []
