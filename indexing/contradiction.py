@@ -53,12 +53,17 @@ for _a, _b in _OPPOSITES:
     OPPOSITES[_stem(_b)] = OPPOSITES.get(_stem(_b), frozenset()) | {_stem(_a)}
 
 _NEGATING_PREFIXES = ("un", "in", "im", "il", "ir", "non", "dis")
-_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+# A figure standing alone: "10th", "1990s" and "km2" are words, not figures to look up.
+_NUMBER = re.compile(r"(?<![^\W\d_])(?:\d[\d,.]*\d|\d)(?![^\W_])")
 _YEAR = range(1000, 2101)
 
 
+# "at least three" is no superlative: idioms are dropped before the words are compared.
+_IDIOMS = re.compile(r"\bat (?:least|most|last|first|best|worst)\b|\bmore or less\b|\bsooner or later\b", re.I)
+
+
 def _words(text: str) -> set[str]:
-    return set(re.findall(r"[^\W_]+", text.lower()))
+    return set(re.findall(r"[^\W_]+", _IDIOMS.sub(" ", text).lower()))
 
 
 def _figure(number: str) -> str:

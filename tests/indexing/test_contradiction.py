@@ -54,3 +54,13 @@ def test_a_figure_in_another_retrieved_passage_is_no_conflict():
     question = "What happened to the 587,000 square kilometres?"
     assert premise_conflicts(question, "Most lost forest became pasture.",
                              ["Most lost forest became pasture.", "The area rose to 587,000 square kilometres."]) == []
+
+
+def test_idioms_are_not_opposites():
+    sentence = "It is believed that the problem is at least not NP-complete."
+    assert premise_conflicts("Which class is most commonly not ascribed to the problem?", sentence, [sentence]) == []
+
+
+def test_ordinals_and_decades_are_not_figures():
+    sentence = "The tenth edition appeared in the nineteen-nineties."
+    assert premise_conflicts("When did the 10th edition of the 1990s series appear?", sentence, [sentence]) == []
