@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .citations import Citation
+from .citations import excerpt as shared_excerpt
 from .contradiction import premise_conflicts
 from .library import ThreadLibrary
 from .questions import Question, classify
@@ -39,17 +41,6 @@ MAX_EXCERPT_CHARS = 600  # a comment longer than this is cut at a sentence end
 FACTUAL_PASSAGES = 8  # top passages whose sentences compete for the answer (and rerank the citations)
 CITED_PASSAGES = 3
 EMBEDDING_CACHE_SIZE = 20_000  # remembered candidate-sentence vectors (about 30 MB)
-
-
-@dataclass
-class Citation:
-    ref: str  # "[1]"
-    thread_id: str
-    passage_id: int
-    kind: str  # "title" | "paragraph" | "comment"
-    author: str | None
-    text: str
-    score: float
 
 
 @dataclass
@@ -114,17 +105,7 @@ def content_terms(text: str) -> list[str]:
 
 
 def excerpt(text: str, limit: int = MAX_EXCERPT_CHARS) -> str:
-    """The text, or its first sentences up to `limit` characters followed by an ellipsis."""
-    if len(text) <= limit:
-        return text
-    end = 0
-    for _, e in sentence_spans(text):
-        if e > limit:
-            break
-        end = e
-    if end == 0:
-        end = text.rfind(" ", 0, limit) if " " in text[:limit] else limit
-    return text[:end].rstrip() + " …"
+    return shared_excerpt(text, limit)
 
 
 class AnswerEngine:

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
+from .citations import excerpt
 from .errors import NotFoundError
-from .sentences import sentence_spans
 from .summarize import (
     Citation,
     Theme,
@@ -74,17 +74,7 @@ def comment_key(comment: Comment) -> str:
 
 def _short_quote(text: str, limit: int = QUOTE_CHARS) -> str:
     """Whole sentences from the start of a verbatim quote, cut with an ellipsis past `limit`."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    end = 0
-    for _, e in sentence_spans(text):
-        if e > limit:
-            break
-        end = e
-    if end:
-        return text[:end] + " …"
-    return text[:limit].rsplit(" ", 1)[0] + " …"
+    return excerpt(" ".join(text.split()), limit)
 
 
 def _themes_block(themes: Sequence[Theme], first_ref: int,

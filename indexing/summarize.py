@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .citations import Citation
 from .comment_text import Sentence, own_sentences
 from .errors import ThreadbotError
 from .extractive import LENGTHS, Length, mmr_select, sentence_scores
@@ -54,19 +55,6 @@ class SummaryError(ThreadbotError):
 
 
 # ---- records --------------------------------------------------------------------------------------
-@dataclass
-class Citation:
-    """Shaped like the citations of `ask`: `ref` is the marker used in the text."""
-
-    ref: str
-    thread_id: str
-    passage_id: int | None
-    kind: str
-    author: str | None
-    text: str
-    score: float
-
-
 @dataclass
 class ArticleSummary:
     text: str
