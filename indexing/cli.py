@@ -207,8 +207,9 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # The reader (`| head`) went away: not an error worth a traceback.
-        sys.stderr.close()
+        # The reader (`| head`) went away: not an error worth a traceback. Point stdout at devnull so
+        # the interpreter's final flush does not raise again (as the Python signal docs advise).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
 
 
