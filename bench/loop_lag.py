@@ -51,6 +51,7 @@ def worst_in(stalls: list[tuple[float, float]], windows: list[tuple[float, float
 async def run(db_path: Path) -> tuple[int, float, float, dict[str, float]]:
     embedder = await asyncio.to_thread(load_embedder)
     lib = await ThreadLibrary.open(db_path, embedder)
+    await lib.warm_up()  # as the bot does at start-up, before it serves
     phases: dict[str, list[tuple[float, float]]] = {"embedding": [], "who-said-what": []}
     embedder.embed = timed(embedder.embed, phases["embedding"])
     if getattr(lib, "extractor", None) is not None:

@@ -36,6 +36,8 @@ async def open_bot(settings: Settings, *, with_model: bool = True):
         embedder = await asyncio.to_thread(load_embedder, settings.model_path, settings.embed_backend)
     llm = llm_config(settings.section("llm"))
     async with await ThreadLibrary.open(settings.db_path, embedder, bot_settings.max_upload_bytes) as library:
+        if with_model:
+            await library.warm_up()  # before the gateway connects: no load stalls once serving
         answers = AnswerEngine(library, llm=ChatClient(llm) if llm else None)
         async with await GuildSettingsStore.open(settings.db_path) as guild_settings:
             async with ThreadBot(library, guild_settings, bot_settings, answers) as bot:

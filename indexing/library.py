@@ -139,6 +139,20 @@ class ThreadLibrary:
                  len(passages), len(new_vectors))
         return IndexResult(status=written.status, passages=len(passages), embedded=len(new_vectors), **base)
 
+    async def warm_up(self) -> None:
+        """Load the models a first upload or question would load (embedding model, spaCy parser).
+
+        Loading runs in worker threads but holds the GIL in long stretches (imports, weight
+        unpickling), so a long-running process does it once before serving, not mid-request.
+        """
+        if self.embedder is not None:
+            await self.embed_query("warm up")
+        if self.extractor is not None:
+            from .nlp import english_pipeline
+
+            async with self._nlp_lock:
+                await asyncio.to_thread(english_pipeline)
+
     async def _backfill_statements(self, thread_id: str, thread: Thread) -> None:
         """A thread indexed before who-said-what existed gets its statements when it is next indexed;
         a thread that already has statements (or has nothing to extract from) is left alone."""
