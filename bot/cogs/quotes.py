@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import discord
 from discord import app_commands
 from discord.ext import commands
+
+from indexing.citations import Citation
 
 from ..citations import citation_lines
 from ..client import ThreadBot, scope_of
@@ -15,18 +15,6 @@ from ..render import citation_block, embed_pages, truncate
 from ..replies import defer, followup_embeds
 
 MAX_SHOWN = 40  # statements listed; the footer says how many more there are
-
-
-@dataclass(frozen=True)
-class StatementSource:
-    """A statement seen as a citation of its passage."""
-
-    ref: str
-    thread_id: str
-    passage_id: int | None
-    kind: str
-    author: str | None
-    text: str
 
 
 class Quotes(commands.Cog):
@@ -60,13 +48,14 @@ class Quotes(commands.Cog):
             return
         shown = statements[:MAX_SHOWN]
         sources = [
-            StatementSource(
+            Citation(
                 f"[{n}]",
                 s.thread_id,
                 s.passage_id,
                 s.passage_kind,
                 s.speaker if s.source == "comment" else None,
                 s.text,
+                score=1.0,  # statements are listed in thread order, not ranked
             )
             for n, s in enumerate(shown, start=1)
         ]
