@@ -74,6 +74,7 @@ async def main() -> None:
         db = Path(tmp) / "bench.db"
         async with await ThreadLibrary.open(db, embedder) as library, \
                 await GuildSettingsStore.open(db) as guild_settings:
+            await library.warm_up()  # as `threadbot run` does before connecting
             bot = ThreadBot(library, guild_settings, BotSettings(), guild_ready_timeout=0.05)
             task = asyncio.create_task(bot.start("bench-token"))
             await asyncio.sleep(0)  # let start() initialise the client before waiting on it
