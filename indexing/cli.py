@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import sys
 from dataclasses import asdict
 
 from .cli_answers import add_answer_commands
+from .cli_output import print_json
 from .cli_summaries import add_summary_commands
 from .config import Settings, load_settings
 from .embed import Embedder, load_embedder
@@ -46,11 +46,6 @@ class ProgressBar:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
-
-
-def print_json(value) -> None:
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=1)
-    sys.stdout.write("\n")
 
 
 # ---- commands -----------------------------------------------------------------------------------

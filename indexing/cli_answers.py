@@ -10,15 +10,11 @@ import sys
 from dataclasses import asdict
 
 from .answer import Answer, AnswerEngine
+from .cli_output import print_json
 from .config import Settings
 from .errors import NotFoundError
 from .library import ThreadLibrary
 from .llm import ChatClient, llm_config
-
-
-def _print_json(value, indent: int | None = 1) -> None:
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=indent)
-    sys.stdout.write("\n")
 
 
 def _chat_client(settings: Settings, extractive_only: bool) -> ChatClient | None:
@@ -54,7 +50,7 @@ async def cmd_ask(args, settings: Settings) -> int:
             return await _ask_batch(engine, args.batch)
         answer = await engine.ask(args.question, thread_id=args.thread)
     if args.json:
-        _print_json(asdict(answer))
+        print_json(asdict(answer))
     else:
         print(render_answer(answer))
     return 0
@@ -81,7 +77,7 @@ async def _ask_batch(engine: AnswerEngine, source: str) -> int:
                 record = {"question": None, "thread_id": None, "answered": False, "answer": "",
                           "mode": "extractive", "citations": [], "id": item_id,
                           "error": f"line {number}: {exc}"}
-            _print_json(record, indent=None)
+            print_json(record, indent=None)
             sys.stdout.flush()
     finally:
         if stream is not sys.stdin:
@@ -97,7 +93,7 @@ async def cmd_quotes(args, settings: Settings) -> int:
         if not args.speaker:
             counts = await lib.speakers(args.thread)
             if args.json:
-                _print_json([asdict(c) for c in counts])
+                print_json([asdict(c) for c in counts])
             else:
                 for c in counts:
                     role = "commenter" if c.source == "comment" else "article"
@@ -109,7 +105,7 @@ async def cmd_quotes(args, settings: Settings) -> int:
             await lib.thread_info(args.thread)
         statements = await lib.statements(thread_id=args.thread, speaker=args.speaker)
     if args.json:
-        _print_json({"speaker": args.speaker, "statements": [
+        print_json({"speaker": args.speaker, "statements": [
             {"ref": f"[{i}]", "thread_id": s.thread_id, "passage_id": s.passage_id, "speaker": s.speaker,
              "speaker_mention": s.speaker_mention, "cue": s.cue, "source": s.source, "verbatim": s.verbatim,
              "text": s.text, "start": s.start, "end": s.end}

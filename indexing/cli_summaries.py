@@ -3,19 +3,12 @@ a channel would get. Registered by cli.py."""
 
 from __future__ import annotations
 
-import json
-import sys
-
 from .cli_answers import _chat_client
+from .cli_output import print_json
 from .config import Settings
 from .digest import Digest, make_digest, mark_digest_posted
 from .library import ThreadLibrary
 from .summarize import ThreadSummary, summarize
-
-
-def _print_json(value) -> None:
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=1)
-    sys.stdout.write("\n")
 
 
 def _embedder(settings: Settings):
@@ -68,7 +61,7 @@ async def cmd_summary(args, settings: Settings) -> int:
         summary = await summarize(lib, args.thread_id, length=args.length,
                                   llm=_chat_client(settings, args.extractive), use_cache=not args.no_cache)
     if args.json:
-        _print_json(summary.to_json())
+        print_json(summary.to_json())
     else:
         print(render_summary(summary))
     return 0
@@ -89,7 +82,7 @@ async def cmd_digest(args, settings: Settings) -> int:
             digest = await mark_digest_posted(lib, digest.digest_id, channel_id="cli")
             digest.already_posted = False
     if args.json:
-        _print_json(digest.to_json())
+        print_json(digest.to_json())
     else:
         print(render_digest(digest))
     return 0

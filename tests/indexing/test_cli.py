@@ -20,22 +20,6 @@ GOOD_JSON = {"title": "Mayor resigns", "paragraphs": ["The mayor resigned on Mon
 
 
 @pytest.fixture
-def run(monkeypatch, capsys, tmp_path, fake_embedder):
-    """Run `threadbot ARGS` in-process against a real database file, with the fake embedder."""
-    monkeypatch.chdir(tmp_path)
-    for var in ("THREADBOT_DB", "THREADBOT_CONFIG", "THREADBOT_MODEL"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setattr(cli, "make_embedder", lambda settings: fake_embedder)
-
-    def run_cli(*args: str) -> tuple[int, str, str]:
-        code = cli.main(["--db", str(tmp_path / "cli.db"), *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run_cli
-
-
-@pytest.fixture
 def files(tmp_path):
     folder = tmp_path / "threads"
     folder.mkdir()

@@ -1,0 +1,27 @@
+"""Fixtures shared by the CLI tests."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from indexing import cli
+
+
+@pytest.fixture
+def run(monkeypatch, capsys, tmp_path, fake_embedder):
+    """Run `threadbot ARGS` in-process against a real database file, with the fake embedder."""
+    monkeypatch.chdir(tmp_path)
+    for var in ("THREADBOT_DB", "THREADBOT_CONFIG", "THREADBOT_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(cli, "make_embedder", lambda settings: fake_embedder)
+
+    def run_cli(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+        if stdin is not None:
+            monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = cli.main(["--db", str(tmp_path / "cli.db"), *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run_cli
