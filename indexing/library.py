@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 # progress(stage, done, total): stage is "embed" while vectors are computed.
 Progress = Callable[[str, int, int], None]
 EMBED_SLICE = 128  # texts embedded per hold of the model lock (about a second on a laptop CPU)
+EMBED_BATCH = 8  # texts sorted by length: batch 8 ran 4% faster than 16 on the 1,600-comment bench
 
 
 @dataclass
@@ -106,7 +107,10 @@ class ThreadLibrary:
         async def embed_new() -> dict[str, np.ndarray]:
             new_vectors: dict[str, np.ndarray] = {}
             if todo:
-                texts = list(todo.values())
+                # Shortest first across the whole thread, not per slice: batches of like lengths carry
+                # little padding (slices in thread order took 13.6 s instead of 11.0 s for 1,600 comments).
+                hashes = sorted(todo, key=lambda h: len(todo[h]))
+                texts = [todo[h] for h in hashes]
                 done = 0
 
                 def tick(n: int) -> None:
@@ -119,10 +123,10 @@ class ThreadLibrary:
                 # indexed get their query embedded between two slices instead of after the whole thread.
                 parts = []
                 for start in range(0, len(texts), EMBED_SLICE):
-                    parts.append(await self._run_model(self.embedder.embed, texts[start:start + EMBED_SLICE], 16,
-                                                       tick))
+                    piece = texts[start:start + EMBED_SLICE]
+                    parts.append(await self._run_model(self.embedder.embed, piece, EMBED_BATCH, tick))
                 matrix = np.concatenate(parts)
-                new_vectors = dict(zip(todo.keys(), matrix, strict=True))
+                new_vectors = dict(zip(hashes, matrix, strict=True))
             return new_vectors
 
         async def who_said_what() -> list[Statement] | None:
