@@ -26,7 +26,7 @@ from .citations import Citation
 from .citations import excerpt as shared_excerpt
 from .contradiction import premise_conflicts
 from .library import ThreadLibrary
-from .questions import Question, classify
+from .questions import Question, asked_noun, classify
 from .quotes import Statement, statements_of
 from .search import STOPWORDS, Hit
 from .sentences import sentence_spans
@@ -62,8 +62,11 @@ class Tuning:
     dense_weight: float = 1.0  # cosine(question, sentence with the sentence before it)
     lexical_weight: float = 1.3  # IDF-weighted share of the question's (stemmed) words in the sentence
     rank_weight: float = 0.2  # / (1 + rank of the passage in the hybrid search)
+    # The sentence names the asked noun with a new word before it ("What test ...?" against "The
+    # Lucas-Lehmer test ..."): the shape of an answer, not of a restated question.
+    slot_weight: float = 0.1
     # Abstain when cosine + coverage_weight * (share of question words in the passage) is below:
-    abstain_below: float = 0.58
+    abstain_below: float = 0.56
     coverage_weight: float = 0.2
 
 
@@ -102,6 +105,16 @@ def stem(word: str) -> str:
 
 def content_terms(text: str) -> list[str]:
     return [stem(w) for w in re.findall(r"[^\W_]+", text.lower()) if w not in STOPWORDS and len(w) > 1]
+
+
+def names_a_new_kind(sentence: str, noun: str, question_terms: set[str]) -> bool:
+    """Whether `sentence` has `noun` after a content word the question lacks ("Lucas-Lehmer test")."""
+    target = stem(noun)
+    words = re.findall(r"[^\W_]+(?:[-–][^\W_]+)*", sentence.lower())
+    for before, word in zip(words, words[1:], strict=False):
+        if stem(word) == target and before not in STOPWORDS and stem(before) not in question_terms:
+            return True
+    return False
 
 
 def excerpt(text: str, limit: int = MAX_EXCERPT_CHARS) -> str:
@@ -272,10 +285,14 @@ class AnswerEngine:
     def _sentence_scores(self, question: str, dense: np.ndarray, candidates, hits: list[Hit]) -> np.ndarray:
         t = self.tuning
         coverage = _Coverage(question, hits)
+        noun = asked_noun(question)
+        question_terms = set(content_terms(question))
         scores = np.zeros(len(candidates), dtype=np.float32)
         for i, (rank, _, text, _) in enumerate(candidates):
             lexical = coverage.of(text)
-            scores[i] = t.dense_weight * dense[i] + t.lexical_weight * lexical + t.rank_weight / (1 + rank)
+            slot = bool(noun) and names_a_new_kind(text, noun, question_terms)
+            scores[i] = (t.dense_weight * dense[i] + t.lexical_weight * lexical + t.rank_weight / (1 + rank)
+                         + t.slot_weight * slot)
         return scores
 
     def _too_weak(self, question: str, dense: float, hit: Hit) -> bool:

@@ -46,6 +46,11 @@ CROWD = re.compile(r"^(?:the\s+)?(?:commenters?|commentors?|readers?|comments?|c
 CROWD_WORDS = re.compile(r"\b(?:commenters?|commentors?|readers?|comment section|the comments|discussion|"
                          r"posters?|replies)\b", re.I)
 PRONOUNS = frozenset("he she it they we i you him her them this that there who".split())
+# "What test is useful for ...?", "Which type of rock ...?": the noun the answer names.
+ASKED_NOUN = re.compile(r"^\s*(?:what|which)\s+(?:(?:type|types|kind|kinds|sort|sorts|form|forms)\s+of\s+)?"
+                        r"(?P<noun>[a-z][a-z-]+)\b", re.I)
+NOT_NOUNS = frozenset("is are was were do does did can could might may would will shall should has have had "
+                      "about if when of in on to for".split())
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,14 @@ def classify(question: str, authors: Iterable[str] = ()) -> Question:
     if CROWD_WORDS.search(text):
         return Question(text, "discussion", topic=_discussion_topic(text))
     return Question(text, "factual")
+
+
+def asked_noun(question: str) -> str | None:
+    """The noun a what/which question asks for ("test" in "What test is useful for ...?"), if any."""
+    match = ASKED_NOUN.match(question)
+    if match is None or match.group("noun").lower() in NOT_NOUNS:
+        return None
+    return match.group("noun").lower()
 
 
 def _clean_name(name: str) -> str:

@@ -9,6 +9,8 @@ _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "st", "jr", "sr",
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
     "no", "vs", "etc", "inc", "corp", "co", "ltd", "u.s", "u.k", "u.n", "e.g", "i.e", "a.m", "p.m", "d.c",
+    # References and measures in encyclopaedic text: "(Vol. 1)", "p. 12", "Fig. 3", "approx. 40".
+    "vol", "vols", "p", "pp", "fig", "figs", "eq", "ch", "sec", "approx", "ca", "cf", "dept", "est", "mt", "ft",
 }
 _BOUNDARY = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
 _NEWLINES = re.compile(r"\n\s*\n|\n")

@@ -12,9 +12,10 @@ from dataclasses import asdict
 
 import pytest
 
-from indexing.answer import AnswerEngine
+from indexing.answer import AnswerEngine, content_terms, names_a_new_kind
 from indexing.library import ThreadLibrary
 from indexing.parsers import parse_file
+from indexing.questions import asked_noun
 from indexing.threads import Comment, Thread
 from indexing.verbatim import unverified_quotes
 
@@ -179,3 +180,23 @@ async def test_threads_indexed_without_statements_get_them_on_the_next_index(db_
     async with await ThreadLibrary.open(db_path, fake_embedder) as library:
         assert (await library.index_thread(THREAD)).status == "unchanged"
         assert {s.speaker for s in await library.statements(thread_id=thread_id)} >= {"Ann Lee", "Tom Hart"}
+
+
+@pytest.mark.parametrize(("question", "noun"), [
+    ("What test is especially useful for numbers of this form?", "test"),
+    ("Which type of rock is found at the Grand Canyon?", "rock"),
+    ("What kinds of cells engulf pathogens?", "cells"),
+    ("What is the capital of France?", None),
+    ("What did Peskov say?", None),
+    ("When was it built?", None),
+])
+def test_asked_noun_is_the_noun_a_what_question_asks_for(question, noun):
+    assert asked_noun(question) == noun
+
+
+def test_a_sentence_fills_the_asked_slot_only_with_a_word_the_question_lacks():
+    question_terms = set(content_terms("What test is especially useful for numbers of this form?"))
+    assert names_a_new_kind("The Lucas–Lehmer test is particularly fast.", "test", question_terms)
+    assert not names_a_new_kind("This test is useful for numbers of this form.", "test", question_terms)
+    assert not names_a_new_kind("A useful test exists.", "test", question_terms)  # "useful" is the question's
+    assert not names_a_new_kind("Nothing is tested here.", "test", question_terms)

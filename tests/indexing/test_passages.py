@@ -65,6 +65,8 @@ def test_sentence_spans_respect_abbreviations_and_lines():
                                      "New line here"]
     assert split_sentences("Donald J. Trump spoke. Later, more.") == [
         "Donald J. Trump spoke.", "Later, more."]
+    assert split_sentences("He published it in 1795 (Vol. 1, 2). See Fig. 3 on p. 12 too.") == [
+        "He published it in 1795 (Vol. 1, 2).", "See Fig. 3 on p. 12 too."]
     for s, e in sentence_spans(text):
         assert text[s:e] == text[s:e].strip()
     assert sentence_spans("   ") == []
