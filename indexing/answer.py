@@ -103,8 +103,27 @@ def stem(word: str) -> str:
     return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 
+_ROMAN = {"II": "2", "III": "3", "IV": "4", "VI": "6", "VII": "7", "VIII": "8", "IX": "9"}
+
+
 def content_terms(text: str) -> list[str]:
-    return [stem(w) for w in re.findall(r"[^\W_]+", text.lower()) if w not in STOPWORDS and len(w) > 1]
+    """Stemmed words that carry content, numbers included; Roman numerals read as digits, so
+    "Type 1" meets "Type I". A lone "I" or "V" counts only after a capitalised word ("Type I",
+    "World War I"); "as I said" keeps its pronoun, "Yesterday I said" is read as a numeral (harmless:
+    it matters only to a question that has the number)."""
+    terms = []
+    previous = ""  # the word before, when it is capitalised ("Type"), else ""
+    for match in re.finditer(r"[^\W_]+", text):
+        raw = match.group()
+        word = raw.lower()
+        if raw in _ROMAN:
+            word = _ROMAN[raw]
+        elif raw in ("I", "V") and previous and previous.lower() not in STOPWORDS:
+            word = "1" if raw == "I" else "5"
+        previous = raw if raw[:1].isupper() else ""
+        if word.isdigit() or (word not in STOPWORDS and len(word) > 1):
+            terms.append(stem(word))
+    return terms
 
 
 def names_a_new_kind(sentence: str, noun: str, question_terms: set[str]) -> bool:

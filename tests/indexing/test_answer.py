@@ -200,3 +200,10 @@ def test_a_sentence_fills_the_asked_slot_only_with_a_word_the_question_lacks():
     assert not names_a_new_kind("This test is useful for numbers of this form.", "test", question_terms)
     assert not names_a_new_kind("A useful test exists.", "test", question_terms)  # "useful" is the question's
     assert not names_a_new_kind("Nothing is tested here.", "test", question_terms)
+
+
+def test_content_terms_keep_numbers_and_read_roman_numerals():
+    assert content_terms("Type 1 hypersensitivity") == content_terms("Type I hypersensitivity")
+    assert "4" in content_terms("Type IV reactions") and "1" not in content_terms("Type IV reactions")
+    assert "1" not in content_terms("It was as I said")  # the pronoun is not a numeral
+    assert "2003" in content_terms("found in 2003")
