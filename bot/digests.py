@@ -14,13 +14,18 @@ import logging
 import discord
 
 from indexing.digest import Digest, make_digest, mark_digest_posted
+from indexing.library import IndexResult
 from indexing.threads import ThreadInfo
 
 from .citations import citation_lines
-from .render import embed_pages, sources_blocks, web_link
+from .render import embed_pages, sources_blocks, truncate, web_link
 from .replies import send_embeds
 
 log = logging.getLogger(__name__)
+
+# A file holding more threads than this (a JSON Lines export) gets one list of them instead of a
+# digest each, so one upload cannot flood the digest channel; /digest shows any of them.
+MAX_DIGESTS_PER_FILE = 3
 
 
 def digest_blocks(info: ThreadInfo, digest: Digest) -> list[str]:
@@ -58,18 +63,46 @@ async def publish_digest(
         digest = await make_digest(bot.library, thread_id, scope)
         if digest.already_posted:
             return None
-        settings = await bot.guild_settings.get(guild.id)
-        channel = guild.get_channel(settings.digest_channel_id) if settings.digest_channel_id else None
-        if channel is None:
-            if settings.digest_channel_id:
-                log.warning(
-                    "digest channel %s of guild %s is gone; posting where the upload happened",
-                    settings.digest_channel_id,
-                    guild.id,
-                )
-            channel = fallback
+        channel = await digest_channel(bot, guild, fallback)
         info = await bot.library.thread_info(thread_id, scope=scope)
         messages = await send_embeds(channel, await digest_embeds(bot, info, digest))
         await record_post(bot, digest, messages[0])
         log.info("posted the %sdigest of %s in guild %s", "delta " if digest.is_delta else "", thread_id, guild.id)
         return messages[0]
+
+
+async def digest_channel(bot, guild: discord.Guild, fallback: discord.abc.Messageable) -> discord.abc.Messageable:
+    """The guild's digest channel, else `fallback` (where the upload happened)."""
+    settings = await bot.guild_settings.get(guild.id)
+    channel = guild.get_channel(settings.digest_channel_id) if settings.digest_channel_id else None
+    if channel is None:
+        if settings.digest_channel_id:
+            log.warning(
+                "digest channel %s of guild %s is gone; posting where the upload happened",
+                settings.digest_channel_id,
+                guild.id,
+            )
+        channel = fallback
+    return channel
+
+
+async def publish_file_digests(
+    bot, guild: discord.Guild, results: list[IndexResult], fallback: discord.abc.Messageable
+) -> list[discord.Message]:
+    """The digests of the threads one file brought: one each for a few threads, else one list of
+    the new and updated ones (their digests stay unposted: /digest posts any of them)."""
+    if len(results) <= MAX_DIGESTS_PER_FILE:
+        posted = [await publish_digest(bot, guild, r.thread_id, fallback) for r in results]
+        return [message for message in posted if message is not None]
+    fresh = [r for r in results if r.status != "unchanged"]
+    if not fresh:
+        return []
+    blocks = [
+        f"**{truncate(r.title, 150)}**: {r.comments} comments · `/digest thread:{r.thread_id}`" for r in fresh
+    ]
+    unchanged = len(results) - len(fresh)
+    footer = f"{unchanged} more already indexed and unchanged" if unchanged else None
+    embeds = embed_pages(f"{len(fresh)} new or updated threads", blocks, footer=footer)
+    messages = await send_embeds(await digest_channel(bot, guild, fallback), embeds)
+    log.info("listed %d threads of one file in guild %s instead of a digest each", len(fresh), guild.id)
+    return messages

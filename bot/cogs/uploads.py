@@ -17,7 +17,7 @@ from indexing.library import IndexResult
 from indexing.parsers import SUPPORTED_EXTENSIONS, display_name
 
 from ..client import ThreadBot, scope_of
-from ..digests import publish_digest
+from ..digests import publish_file_digests
 from ..errors import UNEXPECTED
 from ..render import truncate
 from ..replies import defer, followup_text, send_text
@@ -56,8 +56,7 @@ class Uploads(commands.Cog):
     async def publish(
         self, guild: discord.Guild, results: list[IndexResult], fallback: discord.abc.Messageable
     ) -> None:
-        for result in results:
-            await publish_digest(self.bot, guild, result.thread_id, fallback)
+        await publish_file_digests(self.bot, guild, results, fallback)
 
     @app_commands.command(name="upload")
     @app_commands.guild_only()

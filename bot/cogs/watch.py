@@ -20,7 +20,7 @@ from indexing.errors import ConfigError, ThreadbotError
 from indexing.parsers import find_thread_files
 
 from ..client import ThreadBot
-from ..digests import publish_digest
+from ..digests import publish_file_digests
 from ..settings import inside_watch_root
 
 log = logging.getLogger(__name__)
@@ -104,11 +104,10 @@ class Watch(commands.Cog):
             log.warning("watched file %s not indexed: %s", failure.source_file, failure.reason)
         settings = await self.bot.guild_settings.get(guild.id)
         channel = guild.get_channel(settings.digest_channel_id) if settings.digest_channel_id else None
-        for result in results:
-            if channel is None:
-                log.info("indexed %s for guild %s; no digest channel set, so no digest posted", path.name, guild.id)
-                continue
-            await publish_digest(self.bot, guild, result.thread_id, channel)
+        if channel is None:
+            log.info("indexed %s for guild %s; no digest channel set, so no digest posted", path.name, guild.id)
+        elif results:
+            await publish_file_digests(self.bot, guild, results, channel)
         return len(results)
 
 

@@ -240,3 +240,16 @@ async def test_upload_of_many_threads_reports_in_pages(bot_env):
     assert len(inter.followups) >= 2 and all(inter.ephemeral(m) for m in inter.followups)
     assert inter.text().count("Indexed:") == 40
     assert len(await env.library.threads(scope=str(env.guild_a.id))) == 40
+    # One list of the 40 threads in the channel, not 40 digests.
+    posted = env.fake.messages_in(env.guild_a.channel("general"))
+    titles = [embed["title"] for message in posted for embed in message["embeds"]]
+    assert titles and all(title.startswith("40 new or updated threads") for title in titles)
+    assert json.dumps(posted).count("/digest thread:") == 40
+
+
+async def test_a_file_of_a_few_threads_gets_a_digest_each(bot_env):
+    env = bot_env
+    lines = [thread_json(f"Bridge vote {i}", [("ann", f"Vote {i} was fair.")]).decode() for i in range(3)]
+    await env.fake.slash(env.guild_a, "upload", {"file": env.fake.attachment("few.jsonl", "\n".join(lines).encode())})
+    titles = [m["embeds"][0]["title"] for m in env.fake.messages_in(env.guild_a.channel("general"))]
+    assert sorted(titles) == [f"Digest: Bridge vote {i}" for i in range(3)]
