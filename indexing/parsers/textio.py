@@ -39,13 +39,31 @@ def decode_bytes(data: bytes, source: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data).best()
+    matches = from_bytes(data)
+    best = matches.best()
     if best is None:
         raise ParseError(source, "the file is not valid text in any encoding that could be detected")
     text = str(best)
+    if _prefer_western(best, matches):
+        text = data.decode("cp1252")
     if _control_ratio(text) > 0.05:
         raise ParseError(source, "the file looks binary, not like text")
     return text
+
+
+# Central European single-byte code pages, and the languages that use them.
+_CENTRAL_EUROPEAN_CODECS = {"cp1250", "iso8859_2", "mac_latin2", "cp852", "cp1257", "iso8859_13", "cp775",
+                            "iso8859_10", "iso8859_4", "iso8859_16"}
+_CENTRAL_EUROPEAN_LANGUAGES = {"Czech", "Slovak", "Polish", "Hungarian", "Slovene", "Croatian", "Romanian",
+                               "Lithuanian", "Latvian", "Estonian", "Serbian", "Bosnian"}
+
+
+def _prefer_western(best, matches) -> bool:
+    """Short Western European text in Windows-1252 often reads as cp1250 to the detector ("crème"
+    became "crčme"): take cp1252 when it also fits and the text is not in a Central European language."""
+    if best.encoding not in _CENTRAL_EUROPEAN_CODECS or best.language in _CENTRAL_EUROPEAN_LANGUAGES:
+        return False
+    return any(match.encoding == "cp1252" for match in matches)
 
 
 def _strict(data: bytes, codec: str, source: str) -> str:

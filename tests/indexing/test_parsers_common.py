@@ -85,6 +85,19 @@ def test_legacy_8bit_text_is_decoded():
     assert "crème brûlée" in t.paragraphs[0]
 
 
+@pytest.mark.parametrize("text", ["The crème brûlée was great, said Zoë.",
+                                  "Café owners said the naïve plan would fail.\nReader comment: I agree — totally."])
+def test_short_windows_1252_text_is_not_read_as_central_european(text):
+    [t] = parse_bytes(text.encode("cp1252"), "short.txt")
+    assert text.splitlines()[0] in (t.title, *t.paragraphs)
+
+
+def test_central_european_text_keeps_its_code_page():
+    text = "Zażółć gęślą jaźń, powiedział premier w środę.\n\nPříliš žluťoučký kůň úpěl ďábelské ódy."
+    [t] = parse_bytes(text.encode("cp1250"), "polish.txt")
+    assert "Zażółć gęślą jaźń" in t.title
+
+
 def test_mixed_line_endings():
     [t] = parse_bytes(b"Title\r\n\r\nOne.\rStill one.\n\r\nTwo.\r\n", "mixed.txt")
     assert t.title == "Title"
