@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 from ..errors import ParseError
+from ..sentences import split_sentences
 from ..threads import Thread
+
+LONG_FIRST_LINE = 150  # a first line longer than this is a paragraph, not a title
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
@@ -44,7 +47,9 @@ def parse_markdown(text: str, source: str) -> Thread:
             continue
         if title is None and line.strip():
             title = _plain(line)
-            continue
+            if len(title) <= LONG_FIRST_LINE:
+                continue
+            title = _title_from_paragraph(title)  # and the line stays in the text
         body.append(line)
     if not title:
         raise ParseError(source, "the file is empty (no title or heading)")
@@ -58,3 +63,11 @@ def parse_markdown(text: str, source: str) -> Thread:
     if current:
         paragraphs.append(" ".join(c for c in current if c))
     return Thread(title=title, paragraphs=tuple(p for p in paragraphs if p), source_file=source)
+
+
+def _title_from_paragraph(text: str) -> str:
+    """A file without a heading that opens with a paragraph: its first sentence, cut at a word."""
+    first = (split_sentences(text) or [text])[0]
+    if len(first) <= LONG_FIRST_LINE:
+        return first
+    return first[:LONG_FIRST_LINE].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"

@@ -30,6 +30,16 @@ def test_first_line_is_title_without_heading():
     assert t.paragraphs == ("First body line.", "Second.")
 
 
+def test_a_long_first_line_stays_a_paragraph_and_lends_its_first_sentence_as_title():
+    opening = ("The council voted on Monday to close the old bridge for repairs. " * 3).strip()
+    t = parse_markdown(f"{opening}\n\nSecond paragraph.", "notes.md")
+    assert t.title == "The council voted on Monday to close the old bridge for repairs."
+    assert t.paragraphs == (opening, "Second paragraph.")
+    endless = "word " * 80
+    assert parse_markdown(endless, "x.md").title.endswith("…")
+    assert len(parse_markdown(endless, "x.md").title) <= 151
+
+
 def test_code_fence_lines_are_not_headings():
     t = parse_markdown("# Title\n\n```\n# not a heading\n```\n\nText.\n", "a.md")
     assert t.title == "Title"
