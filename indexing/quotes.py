@@ -53,11 +53,13 @@ MAX_ANALYSED_CHARS = 10_000  # news paragraphs are a few hundred characters
 
 def extract_statements(thread: Thread, passages: list[Passage], nlp=None) -> list[Statement]:
     """All statements of a thread in reading order (CPU-heavy: call it in a worker thread)."""
-    nlp = nlp or english_pipeline()
+    if thread.paragraphs:  # a comments-only thread never loads the parser (a second or two)
+        nlp = nlp or english_pipeline()
     # An over-long "paragraph" (an unsplit page, a paste) stays searchable but is not parsed for quotes:
     # spaCy refuses texts over 1,000,000 characters and slows badly long before that.
     texts = (p if len(p) <= MAX_ANALYSED_CHARS else "" for p in thread.paragraphs)
-    analyses: list[ParagraphAnalysis] = [analyse_paragraph(doc) for doc in nlp.pipe(texts, batch_size=32)]
+    analyses: list[ParagraphAnalysis] = ([analyse_paragraph(doc) for doc in nlp.pipe(texts, batch_size=32)]
+                                         if thread.paragraphs else [])
     resolved = SpeakerResolver(analyses).resolve()
     by_position: dict[tuple[str, int], list[Passage]] = {}
     for p in passages:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from indexing import quotes
 from indexing.nlp import english_pipeline
 from indexing.parsers import parse_file
 from indexing.passages import thread_passages
@@ -129,3 +130,13 @@ def test_name_matching():
     assert speaker_matches("the source in Berlin", "source in Berlin")
     assert not speaker_matches("Hillary Clinton", "Bill Clinton")
     assert not speaker_matches("Putin", "Dmitry Peskov")
+
+
+def test_a_comments_only_thread_does_not_load_the_parser(monkeypatch):
+    def no_parser():
+        raise AssertionError("the spaCy pipeline was loaded for a thread without paragraphs")
+
+    monkeypatch.setattr(quotes, "english_pipeline", no_parser)
+    thread = Thread(title="Comments", comments=(Comment(id="c1", author="ann", text="I think the vote was fair."),))
+    statements = quotes.extract_statements(thread, thread_passages(thread, "tid", word_count))
+    assert [(s.speaker, s.source) for s in statements] == [("ann", "comment")]
