@@ -85,10 +85,20 @@ def reported(text: str) -> str:
     return text
 
 
+# Sentences that open with a command or an interjection ("Move this function ...", "Yes, ...")
+# read badly after "that"; they are quoted as written.
+_DIRECT_OPENERS = frozenset(
+    "please consider move let let's use try see remove add make note check take keep look read change put "
+    "send give do don't dont get go stop imagine remember forget ignore yes no yeah nope well sorry oh hmm "
+    "ok okay hi hello dear hey wow lol".split())
+
+
 def render_clause(who: str, verb: str, text: str) -> str:
-    """`who verb that sentence`, turned into reported speech; questions and thanks stay direct quotes."""
+    """`who verb that sentence`, turned into reported speech; questions, thanks, commands and
+    interjections stay direct quotes."""
     text = text.strip().strip('"“”').strip()
-    if verb in ("asks", "thanks") or not text[:1].isalpha():
+    opener = re.sub(r"[^\w']", "", text.split(" ", 1)[0]).lower() if text else ""
+    if verb in ("asks", "thanks") or not text[:1].isalpha() or opener in _DIRECT_OPENERS:
         return f'{who} {verb}: "{text}"'
     text = reported(text)
     first = text.split(" ", 1)[0]

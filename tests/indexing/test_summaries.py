@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 
 from indexing.digest import make_digest, mark_digest_posted
+from indexing.overview import render_clause
 from indexing.summarize import summarize
 from indexing.threads import Comment, Thread
 
@@ -207,3 +208,10 @@ async def test_single_comment_and_debris_only_discussions(library):
         Comment("c1", "bob", "https://example.org/a"), Comment("c2", "cy", "Thanks!"))))
     d = (await summarize(library, debris.thread_id)).discussion
     assert d.text == "2 comments from 2 authors." and d.citations == []
+
+
+def test_commands_and_interjections_are_quoted_not_reported():
+    assert render_clause("Michael Rys", "replies", "Move this function into an appendix.") == (
+        'Michael Rys replies: "Move this function into an appendix."')
+    assert render_clause("Ann", "says", "Yes, the vote was fair.") == 'Ann says: "Yes, the vote was fair."'
+    assert render_clause("Ann", "says", "I think the vote was fair.") == "Ann says that they think the vote was fair."
