@@ -53,7 +53,11 @@ async def cmd_index(args, settings: Settings) -> int:
     bar = ProgressBar(enabled=True)
     async with await ThreadLibrary.open(settings.db_path, make_embedder(settings), settings.max_upload_bytes) as lib:
         results, failures = await lib.index_paths(args.paths, progress=bar)
-    bar.close()
+        bar.close()
+        if lib.clustering:  # started by this run's growth: finish it, or the next run starts again
+            print(f"clustering the dense index of {len(lib.store.vectors):,} passages for fast search "
+                  "(once; about a minute per million) ...", file=sys.stderr)
+            await lib.finish_clustering()
     for failure in failures:
         print(f"error: {failure.source_file}: {failure.reason}", file=sys.stderr)
     if args.json:
@@ -103,7 +107,7 @@ async def cmd_show(args, settings: Settings) -> int:
 
 
 async def cmd_search(args, settings: Settings) -> int:
-    async with await ThreadLibrary.open(settings.db_path, make_embedder(settings)) as lib:
+    async with await ThreadLibrary.open(settings.db_path, make_embedder(settings), background_clustering=False) as lib:
         hits = await lib.search(args.query, thread_id=args.thread, k=args.k)
     if args.json:
         print_json([asdict(h) for h in hits])

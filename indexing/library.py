@@ -61,14 +61,29 @@ class ThreadLibrary:
 
     @classmethod
     async def open(cls, db_path: str | Path, embedder: Embedder | None,
-                   max_bytes: int = DEFAULT_MAX_BYTES, ann_min_passages: int | None = None) -> ThreadLibrary:
+                   max_bytes: int = DEFAULT_MAX_BYTES, ann_min_passages: int | None = None,
+                   background_clustering: bool = True) -> ThreadLibrary:
         """Without an embedder the library can list and show threads but not index or search.
-        `ann_min_passages`: size at which dense search turns approximate (default 200,000)."""
+        `ann_min_passages`: size at which dense search turns approximate (default 200,000).
+        `background_clustering=False` for a short-lived process: one that exits before the
+        clustering would finish should not spend a core on it (see `finish_clustering`)."""
         if embedder is None:
             store = await Store.open(db_path)
         else:
-            store = await Store.open(db_path, embedder.model_id, embedder.dim, ann_min_passages)
+            store = await Store.open(db_path, embedder.model_id, embedder.dim, ann_min_passages,
+                                     background_clustering)
         return cls(store, embedder, max_bytes)
+
+    @property
+    def clustering(self) -> bool:
+        """Whether the dense index is being clustered in the background right now."""
+        return not self.store.vectors.wait_for_ann(timeout=0)
+
+    async def finish_clustering(self) -> None:
+        """Wait for a running background clustering of the dense index, so that closing saves it
+        clustered."""
+        if self.clustering:
+            await asyncio.to_thread(self.store.vectors.wait_for_ann)
 
     async def close(self) -> None:
         await self.store.close()

@@ -103,9 +103,10 @@ async def replay(db: aiosqlite.Connection, index: VectorIndex, since: int) -> in
 
 
 async def load_index(db: aiosqlite.Connection, db_path: str, model_id: str, dim: int,
-                     ann_min: int | None = None) -> tuple[VectorIndex, int]:
+                     ann_min: int | None = None, cluster: bool = True) -> tuple[VectorIndex, int]:
     """The dense index and the passage-log number it reflects. Runs in one read transaction, so
-    the log and the rows agree even while another connection writes."""
+    the log and the rows agree even while another connection writes. `cluster`: whether the index
+    may cluster itself in the background once big enough (not worth starting in a short process)."""
     ann_min = ann_min_passages(ann_min)
     folder = snapshot_folder(db_path)
     await db.execute("BEGIN")
@@ -122,7 +123,7 @@ async def load_index(db: aiosqlite.Connection, db_path: str, model_id: str, dim:
                 index.auto_build = False
                 applied = await replay(db, index, int(manifest["version"]))
                 if applied is not None:
-                    index.auto_build = True
+                    index.auto_build = cluster
                     index.changes = 0 if applied == int(manifest["version"]) else index.changes
                     index.maybe_build_ann()
                     return index, applied
@@ -130,7 +131,7 @@ async def load_index(db: aiosqlite.Connection, db_path: str, model_id: str, dim:
         index = VectorIndex(dim, ann_min)
         index.auto_build = False
         await load_all(db, index)
-        index.auto_build = True
+        index.auto_build = cluster
         index.maybe_build_ann()
         return index, version
     finally:

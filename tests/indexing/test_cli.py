@@ -6,10 +6,12 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
 from indexing import cli
+from indexing.vectors import VectorIndex
 from tests.helpers import REPO, SEED
 
 HIT_KEYS = {"passage", "score", "dense_score", "bm25_score", "dense_rank", "bm25_rank", "thread_title"}
@@ -165,3 +167,28 @@ def test_console_script_help_runs_as_a_subprocess():
     done = subprocess.run([sys.executable, "-m", "indexing.cli", "frobnicate"], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "invalid choice" in done.stderr
+
+
+def test_index_finishes_the_clustering_it_starts_and_queries_never_start_one(run, tmp_path, monkeypatch):
+    """A short-lived process must not leave clustering half done (the next run would start again)
+    nor spend a core on clustering it cannot finish."""
+    monkeypatch.setenv("THREADBOT_ANN_MIN_PASSAGES", "200")
+    monkeypatch.setenv("THREADBOT_SNAPSHOT_MIN_PASSAGES", "1")
+    comments = [{"id": str(i), "author": f"user{i % 7}", "text": f"Comment {i} on the bridge vote number {i}."}
+                for i in range(300)]
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"title": "Bridge vote", "paragraphs": ["The council voted."], "comments": comments}))
+    build = VectorIndex._build_ann
+    monkeypatch.setattr(VectorIndex, "_build_ann", lambda self: time.sleep(0.5) or build(self))  # a big index
+    code, _, err = run("index", str(path))
+    assert code == 0 and "clustering the dense index of 302 passages" in err
+    saved, _ = VectorIndex.load(tmp_path / "cli.db.vectors", 200)
+    assert saved.approximate and len(saved) == 302  # saved clustered, so no later run clusters again
+
+    (tmp_path / "cli.db.vectors" / "manifest.json").unlink()  # no saved index: a query loads flat vectors
+    started = []
+    original = VectorIndex.maybe_build_ann
+    monkeypatch.setattr(VectorIndex, "maybe_build_ann", lambda self: started.append(original(self)) or started[-1])
+    assert run("search", "bridge vote")[0] == 0
+    assert run("ask", "what was voted?")[0] == 0
+    assert started and not any(started)  # asked, and declined: a query never starts what it would abandon
