@@ -107,7 +107,7 @@ async def cmd_show(args, settings: Settings) -> int:
 
 
 async def cmd_search(args, settings: Settings) -> int:
-    async with await ThreadLibrary.open(settings.db_path, make_embedder(settings), background_clustering=False) as lib:
+    async with await ThreadLibrary.open(settings.db_path, make_embedder(settings), long_running=False) as lib:
         hits = await lib.search(args.query, thread_id=args.thread, k=args.k)
     if args.json:
         print_json([asdict(h) for h in hits])

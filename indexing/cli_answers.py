@@ -44,7 +44,7 @@ async def cmd_ask(args, settings: Settings) -> int:
     from .cli import make_embedder  # at call time: cli imports this module
 
     embedder = make_embedder(settings)  # loaded once, also for a whole batch
-    async with await ThreadLibrary.open(settings.db_path, embedder, background_clustering=False) as lib:
+    async with await ThreadLibrary.open(settings.db_path, embedder, long_running=False) as lib:
         engine = AnswerEngine(lib, llm=_chat_client(settings, args.extractive))
         if args.batch is not None:
             return await _ask_batch(engine, args.batch)

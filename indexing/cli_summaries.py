@@ -57,7 +57,7 @@ def render_summary(s: ThreadSummary) -> str:
 
 
 async def cmd_summary(args, settings: Settings) -> int:
-    async with await ThreadLibrary.open(settings.db_path, _embedder(settings), background_clustering=False) as lib:
+    async with await ThreadLibrary.open(settings.db_path, _embedder(settings), long_running=False) as lib:
         summary = await summarize(lib, args.thread_id, length=args.length,
                                   llm=_chat_client(settings, args.extractive), use_cache=not args.no_cache)
     if args.json:
@@ -75,7 +75,7 @@ def render_digest(d: Digest) -> str:
 
 
 async def cmd_digest(args, settings: Settings) -> int:
-    async with await ThreadLibrary.open(settings.db_path, _embedder(settings), background_clustering=False) as lib:
+    async with await ThreadLibrary.open(settings.db_path, _embedder(settings), long_running=False) as lib:
         digest = await make_digest(lib, args.thread_id)
         if not digest.already_posted and not args.preview:
             # Printing is this command's way of posting: the next digest covers only what is new.

@@ -62,16 +62,17 @@ class ThreadLibrary:
     @classmethod
     async def open(cls, db_path: str | Path, embedder: Embedder | None,
                    max_bytes: int = DEFAULT_MAX_BYTES, ann_min_passages: int | None = None,
-                   background_clustering: bool = True) -> ThreadLibrary:
+                   long_running: bool = True) -> ThreadLibrary:
         """Without an embedder the library can list and show threads but not index or search.
         `ann_min_passages`: size at which dense search turns approximate (default 200,000).
-        `background_clustering=False` for a short-lived process: one that exits before the
-        clustering would finish should not spend a core on it (see `finish_clustering`)."""
+        `long_running=False` for a short-lived process (the CLI): it neither clusters the dense
+        index nor copies a saved one into memory in the background (work it would abandon at exit;
+        see `finish_clustering`); a write still copies the saved index in first."""
         if embedder is None:
             store = await Store.open(db_path)
         else:
             store = await Store.open(db_path, embedder.model_id, embedder.dim, ann_min_passages,
-                                     background_clustering)
+                                     long_running)
         return cls(store, embedder, max_bytes)
 
     @property

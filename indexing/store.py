@@ -74,18 +74,19 @@ class Store:
         self.dim = dim
         self.vectors = VectorIndex(dim)
         self.ann_min_passages: int | None = None
-        self.background_clustering = True
+        self.long_running = True
         self.log_version = 0  # the last passage-log entry reflected in self.vectors
         self._instance = ""
 
     # ---- lifecycle -------------------------------------------------------------------------
     @classmethod
     async def open(cls, path: str | Path, model_id: str | None = None, dim: int | None = None,
-                   ann_min_passages: int | None = None, background_clustering: bool = True) -> Store:
+                   ann_min_passages: int | None = None, long_running: bool = True) -> Store:
         """Open (creating and migrating as needed). Without a model, the store serves only
         metadata reads (threads, passages, full text), never vectors. `ann_min_passages`: the size
-        at which the dense index is clustered for approximate search (default 200,000), in a
-        background thread unless `background_clustering` is False (a short-lived process)."""
+        at which the dense index is clustered for approximate search (default 200,000). A
+        `long_running` process clusters, and copies a saved (mapped) index into memory, in
+        background threads; a short-lived one does neither."""
         path = str(path)
         if path != ":memory:":
             parent = Path(path).expanduser().resolve().parent
@@ -106,7 +107,7 @@ class Store:
             raise
         store = cls(path, writer, reader, model_id or "", dim or 0)
         store.ann_min_passages = ann_min_passages
-        store.background_clustering = background_clustering
+        store.long_running = long_running
         if model_id is not None and dim is not None:
             await store._load_vectors()
         return store
@@ -128,9 +129,11 @@ class Store:
 
     async def _load_vectors(self) -> None:
         self.vectors, self.log_version = await vector_cache.load_index(
-            self._reader, self.path, self.model_id, self.dim, self.ann_min_passages, self.background_clustering)
+            self._reader, self.path, self.model_id, self.dim, self.ann_min_passages, self.long_running)
         self._instance = await vector_cache.instance_id(self._reader)
         self.vectors.on_built = self._save_vectors_after_build
+        if self.long_running:
+            self.vectors.make_resident(background=True)
 
     def _save_vectors_after_build(self) -> None:
         """Runs in the clustering thread: persist at once so a restart does not cluster again."""

@@ -9,6 +9,11 @@ of numpy's float32 matvec (it reads half the memory), and probing lists takes ab
 
 Without faiss installed the index falls back to a float32 numpy matrix and exact search only.
 
+Restarts: a saved index is mapped from its file (ready at once; pages are read as searches touch
+them) and copied into memory in the background, or before the first write, which a mapped index
+cannot take. At a million passages the file is 800 MB: read whole it took 0.7 s from the page
+cache but 11.8 s from a cold virtual disk.
+
 Thread safety: every method takes one lock, so searches in worker threads never see a half-applied
 insert or removal. The filter columns (ids, thread, scope, kind) are numpy arrays sorted by
 passage id, which SQLite hands out in increasing order.
@@ -79,6 +84,7 @@ class VectorIndex:
         faiss = _faiss()
         self._vectors: _Vectors = _FaissVectors(dim, faiss) if faiss else _NumpyVectors(dim)
         self._builder: threading.Thread | None = None
+        self._materialiser: threading.Thread | None = None  # copies a mapped index into memory
         self._build_log: list[np.ndarray] | None = None  # ids added or removed while a build runs
         self.last_build_seconds: float | None = None
         self.changes = 0  # rows added or removed since the last snapshot
@@ -121,6 +127,7 @@ class VectorIndex:
             raise ValueError(f"expected vectors of shape ({n}, {self.dim}), got {rows.vectors.shape}")
         ids = np.asarray(rows.ids, dtype=np.int64)
         vectors = np.ascontiguousarray(rows.vectors, dtype=np.float32)
+        self.make_resident()
         with self._lock:
             present = self._rows_of(ids) >= 0
             if present.any():  # a re-applied change: replace, never duplicate
@@ -147,6 +154,9 @@ class VectorIndex:
 
     def remove(self, passage_ids: list[int] | np.ndarray) -> None:
         ids = np.asarray(passage_ids, dtype=np.int64)
+        if ids.size == 0:
+            return
+        self.make_resident()
         with self._lock:
             if ids.size == 0 or self._size == 0:
                 return
@@ -234,6 +244,44 @@ class VectorIndex:
             keep = ids >= 0
             return SearchResult(ids[keep], scores[keep], approximate)
 
+    # ---- mapped from a saved file --------------------------------------------------------------
+    @property
+    def mapped(self) -> bool:
+        """True while the vectors are still read through the saved file's mapping (read-only)."""
+        return getattr(self._vectors, "mapped", False)
+
+    def make_resident(self, background: bool = False) -> None:
+        """Copy a mapped index into memory: now (before a write or a save; call it without holding
+        the lock), or in a background thread. Nothing to do once resident."""
+        if not self.mapped:
+            return
+        if background:
+            with self._lock:
+                if self._materialiser is None:
+                    self._materialiser = threading.Thread(target=self._materialise, name="threadbot-vectors-load",
+                                                          daemon=True)
+                    self._materialiser.start()
+            return
+        if self._materialiser is not None:
+            self._materialiser.join()
+        self._materialise()
+
+    def wait_resident(self) -> None:
+        """Block until a background copy started by make_resident(background=True) is done."""
+        if self._materialiser is not None:
+            self._materialiser.join()
+
+    def _materialise(self) -> None:
+        vectors = self._vectors
+        if not getattr(vectors, "mapped", False):
+            return
+        started = time.perf_counter()
+        lists = vectors.copy_lists()  # outside the lock: mapped lists never change, searches go on
+        with self._lock:
+            if self._vectors is vectors and vectors.mapped:
+                vectors.adopt_lists(lists)
+        log.info("dense index copied into memory in %.1f s", time.perf_counter() - started)
+
     # ---- approximate index ---------------------------------------------------------------------
     def maybe_build_ann(self) -> bool:
         """Start the background clustering once the index is big enough; True if one started."""
@@ -292,6 +340,7 @@ class VectorIndex:
     def save(self, folder: str | Path, stamp: dict) -> None:
         """Write the index to `folder`: data files first, then the manifest naming them, atomically.
         Holds the lock throughout, so two saves (on close, after clustering) never interleave."""
+        self.make_resident()  # a mapped index would be written as a reference to its own file
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         generation = f"{time.time_ns():x}"
@@ -359,6 +408,7 @@ class _FaissVectors(_Vectors):
     def __init__(self, dim: int, faiss, lists: int = 1, index=None):
         self.dim = dim
         self.faiss = faiss
+        self.mapped = False  # lists read through a mapping of the saved file until copied
         if index is None:
             quantizer = faiss.IndexFlatIP(dim)
             index = faiss.IndexIVFScalarQuantizer(quantizer, dim, lists, faiss.ScalarQuantizer.QT_fp16,
@@ -455,15 +505,22 @@ class _FaissVectors(_Vectors):
     def compact(self) -> None:
         """Copy each list into an exactly sized buffer: growing lists one add at a time leaves
         up to half their memory as spare capacity."""
-        faiss = self.faiss
+        self.adopt_lists(self.copy_lists())
+
+    def copy_lists(self):
+        """The inverted lists copied into memory, each exactly sized."""
         old = self.index.invlists
-        fresh = faiss.ArrayInvertedLists(old.nlist, old.code_size)
+        fresh = self.faiss.ArrayInvertedLists(old.nlist, old.code_size)
         for list_no in range(old.nlist):
             size = old.list_size(list_no)
             if size:
                 fresh.add_entries(list_no, size, old.get_ids(list_no), old.get_codes(list_no))
-        self.index.replace_invlists(fresh, True)
+        return fresh
+
+    def adopt_lists(self, fresh) -> None:
+        self.index.replace_invlists(fresh, True)  # frees the old lists (and unmaps a mapped file)
         fresh.this.disown()
+        self.mapped = False
 
     def save(self, path: Path) -> Path:
         path = path.with_suffix(".faiss")
@@ -472,7 +529,11 @@ class _FaissVectors(_Vectors):
         return path
 
     def load(self, path: Path) -> None:
-        self._adopt(self.faiss.read_index(str(path)))
+        """Map the file: ready at once, read as searches touch it; VectorIndex copies it into
+        memory before any write (a mapped index is read-only)."""
+        self._adopt(self.faiss.read_index(str(path), self.faiss.IO_FLAG_MMAP))
+        self.mapped = self.faiss.downcast_InvertedLists(self.index.invlists).__class__.__name__ != (
+            "ArrayInvertedLists")
 
 
 class _NumpyVectors(_Vectors):

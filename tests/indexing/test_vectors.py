@@ -98,6 +98,46 @@ def test_writes_during_the_background_build_are_kept():
     assert index.vector(int(ids[5])) is None
 
 
+def test_a_saved_index_is_mapped_searchable_at_once_and_copied_in_before_a_write(tmp_path):
+    data = clustered_data(3000)
+    ids = np.arange(1, 3001, dtype=np.int64)
+    index = VectorIndex(DIM, ann_min_passages=1000)
+    index.add(rows(ids, data))
+    assert index.wait_for_ann(timeout=120) and index.approximate
+    expected = [index.search(q, 10).ids.tolist() for q in data[:20]]
+    index.save(tmp_path / "saved", {"version": 1})
+
+    mapped, _ = VectorIndex.load(tmp_path / "saved", 1000)
+    assert mapped.mapped
+    assert [mapped.search(q, 10).ids.tolist() for q in data[:20]] == expected
+    assert mapped.vector(5) is not None
+    extra = clustered_data(10, seed=9)
+    mapped.add(rows(np.arange(5000, 5010, dtype=np.int64), extra))  # a write copies the file in first
+    assert not mapped.mapped and len(mapped) == 3010
+    assert mapped.search(extra[0], 1).ids.tolist() == [5000]
+    mapped.remove([5000])
+    mapped.save(tmp_path / "saved", {"version": 2})  # written whole, not as a reference to the old file
+    again, _ = VectorIndex.load(tmp_path / "saved", 1000)
+    again.make_resident()
+    assert len(again) == 3009 and not again.mapped
+    assert [again.search(q, 10).ids.tolist() for q in data[:20]] == expected
+
+
+def test_a_mapped_index_is_copied_in_the_background_while_searches_go_on(tmp_path):
+    data = clustered_data(2000)
+    ids = np.arange(1, 2001, dtype=np.int64)
+    index = VectorIndex(DIM)
+    index.add(rows(ids, data))
+    expected = [index.search(q, 5).ids.tolist() for q in data[:50]]
+    index.save(tmp_path / "saved", {"version": 1})
+    loaded, _ = VectorIndex.load(tmp_path / "saved")
+    loaded.make_resident(background=True)
+    assert [loaded.search(q, 5).ids.tolist() for q in data[:50]] == expected
+    loaded.wait_resident()
+    assert not loaded.mapped
+    assert [loaded.search(q, 5).ids.tolist() for q in data[:50]] == expected
+
+
 def test_numpy_fallback_without_faiss(monkeypatch):
     monkeypatch.setattr(vectors_module, "_faiss", lambda: None)
     data = clustered_data(500)
