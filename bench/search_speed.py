@@ -7,9 +7,10 @@ real embeddings (see bench/common.py), opens it once so the dense index is clust
 [index] ann_min_passages, 200,000 by default) and saved next to the database, then measures:
 in a fresh process, cold start (open the database, ready to answer: a saved index is mapped; the
 model is not loaded), the first search after it, the time until the index is wholly in memory
-(copied in by a background thread) and the resident memory per passage then; and p50/p95 over 200 real questions of threadbot's exact dense
-search, its hybrid search (dense + BM25, what users get), a bare numpy float32 matvec +
-argpartition over the same vectors, and the approximate index with its recall@10 against exact.
+(copied in by a background thread) and the resident memory per passage then; and p50/p95 over
+200 real questions of threadbot's exact dense search, its hybrid search (dense + BM25, what users
+get), a bare numpy float32 matvec + argpartition over the same vectors, and the approximate index
+with its recall@10 against exact.
 """
 
 from __future__ import annotations
