@@ -478,14 +478,16 @@ class _FaissVectors(_Vectors):
         """Add every vector to `target`, holding `lock` only while reading a chunk of a list.
         Returns the ids copied (each once, even if a concurrent removal shifted a list)."""
         faiss = self.faiss
-        invlists = self.index.invlists
-        code_size = invlists.code_size
+        code_size = self.index.invlists.code_size
         copied: list[np.ndarray] = []
         seen: set[int] = set()
         for list_no in range(self.lists):
             offset = 0
             while True:
                 with lock:
+                    # Fetched under the lock each time: a mapped index may have had its lists swapped
+                    # for an in-memory copy (same content) since the last chunk, freeing the old ones.
+                    invlists = self.index.invlists
                     size = invlists.list_size(list_no)
                     m = min(chunk, size - offset)
                     if m <= 0:

@@ -234,3 +234,20 @@ async def test_a_copy_from_another_database_is_ignored(tmp_path, fake_embedder, 
         assert titles == {"beta"}
     finally:
         await lib.close()
+
+
+def test_clustering_a_mapped_index_while_it_is_copied_in(tmp_path):
+    data = clustered_data(3000)
+    ids = np.arange(1, 3001, dtype=np.int64)
+    flat = VectorIndex(DIM)  # saved unclustered, loaded where it is big enough to cluster
+    flat.add(rows(ids, data))
+    flat.save(tmp_path / "saved", {"version": 1})
+    loaded, _ = VectorIndex.load(tmp_path / "saved", 1000)
+    assert loaded.mapped
+    loaded.make_resident(background=True)
+    assert loaded.maybe_build_ann()
+    assert loaded.wait_for_ann(timeout=120) and loaded.approximate
+    loaded.wait_resident()
+    assert len(loaded) == 3000 and not loaded.mapped
+    for q in data[:20]:
+        assert_exact_top(loaded.search(q, 10, exact=True).ids, data, ids, q, 10)
