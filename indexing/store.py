@@ -114,6 +114,9 @@ class Store:
 
     async def close(self) -> None:
         try:
+            # A copy-in still running would outlive the connections it was loaded under (and log at
+            # interpreter exit); it takes about a second at a million passages.
+            await asyncio.to_thread(self.vectors.wait_resident)
             await self.save_vectors()
         except (OSError, sqlite3.Error) as exc:  # the database is intact; the next start reloads
             log.warning("could not save the dense index: %s", exc)
