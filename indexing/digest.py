@@ -87,7 +87,10 @@ def _themes_block(themes: Sequence[Theme], first_ref: int,
             rep = theme.representative[0]
             ref = f"[{first_ref + len(citations)}]"
             who = rep.author or "a reader"
-            line += f': "{_short_quote(rep.text)}" ({who}) {ref}'
+            quote = _short_quote(rep.text)
+            # A comment that opens or closes with a quotation gets curly outer marks, not `""...`.
+            left, right = ("“", "”") if quote[:1] == '"' or quote[-1:] == '"' else ('"', '"')
+            line += f": {left}{quote}{right} ({who}) {ref}"
             citations.append(Citation(ref=ref, thread_id=thread_id, passage_id=rep.passage_id, kind="comment",
                                       author=rep.author, text=rep.text, score=1.0))
         lines.append(line)

@@ -9,9 +9,9 @@ from dataclasses import replace
 
 import pytest
 
-from indexing.digest import make_digest, mark_digest_posted
+from indexing.digest import _themes_block, make_digest, mark_digest_posted
 from indexing.overview import render_clause
-from indexing.summarize import summarize
+from indexing.summarize import Representative, Theme, summarize
 from indexing.threads import Comment, Thread
 
 ARTICLE = (
@@ -215,3 +215,14 @@ def test_commands_and_interjections_are_quoted_not_reported():
         'Michael Rys replies: "Move this function into an appendix."')
     assert render_clause("Ann", "says", "Yes, the vote was fair.") == 'Ann says: "Yes, the vote was fair."'
     assert render_clause("Ann", "says", "I think the vote was fair.") == "Ann says that they think the vote was fair."
+
+
+def test_a_representative_quote_that_opens_with_a_quotation_gets_curly_outer_marks():
+    def theme(text):
+        rep = Representative(passage_id=1, author="Bumpo", text=text)
+        return Theme(label="fake news", comment_count=2, authors=["Bumpo"], representative=[rep])
+
+    [line], _ = _themes_block([theme('"Russia Hacked the Elections" - when fake news went too far')], 1, "t")
+    assert ': “"Russia Hacked the Elections" - when fake news went too far” (Bumpo) [1]' in line
+    [line], _ = _themes_block([theme("Plain words here.")], 1, "t")
+    assert ': "Plain words here." (Bumpo) [1]' in line
