@@ -158,7 +158,7 @@ class VectorIndex:
             return
         self.make_resident()
         with self._lock:
-            if ids.size == 0 or self._size == 0:
+            if self._size == 0:
                 return
             ids = ids[self._rows_of(ids) >= 0]
             if ids.size == 0:
@@ -248,7 +248,7 @@ class VectorIndex:
     @property
     def mapped(self) -> bool:
         """True while the vectors are still read through the saved file's mapping (read-only)."""
-        return getattr(self._vectors, "mapped", False)
+        return self._vectors.mapped
 
     def make_resident(self, background: bool = False) -> None:
         """Copy a mapped index into memory: now (before a write or a save; call it without holding
@@ -273,7 +273,7 @@ class VectorIndex:
 
     def _materialise(self) -> None:
         vectors = self._vectors
-        if not getattr(vectors, "mapped", False):
+        if not vectors.mapped:
             return
         started = time.perf_counter()
         lists = vectors.copy_lists()  # outside the lock: mapped lists never change, searches go on
@@ -398,6 +398,7 @@ class _Vectors:
     name = ""
     lists = 1
     count = 0
+    mapped = False  # read through a mapping of a saved file (read-only) until copied into memory
 
 
 class _FaissVectors(_Vectors):
@@ -408,7 +409,6 @@ class _FaissVectors(_Vectors):
     def __init__(self, dim: int, faiss, lists: int = 1, index=None):
         self.dim = dim
         self.faiss = faiss
-        self.mapped = False  # lists read through a mapping of the saved file until copied
         if index is None:
             quantizer = faiss.IndexFlatIP(dim)
             index = faiss.IndexIVFScalarQuantizer(quantizer, dim, lists, faiss.ScalarQuantizer.QT_fp16,
@@ -534,8 +534,8 @@ class _FaissVectors(_Vectors):
         """Map the file: ready at once, read as searches touch it; VectorIndex copies it into
         memory before any write (a mapped index is read-only)."""
         self._adopt(self.faiss.read_index(str(path), self.faiss.IO_FLAG_MMAP))
-        self.mapped = self.faiss.downcast_InvertedLists(self.index.invlists).__class__.__name__ != (
-            "ArrayInvertedLists")
+        self.mapped = isinstance(self.faiss.downcast_InvertedLists(self.index.invlists),
+                                 self.faiss.OnDiskInvertedLists)
 
 
 class _NumpyVectors(_Vectors):
