@@ -179,7 +179,7 @@ def test_index_finishes_the_clustering_it_starts_and_queries_never_start_one(run
     path = tmp_path / "big.json"
     path.write_text(json.dumps({"title": "Bridge vote", "paragraphs": ["The council voted."], "comments": comments}))
     build = VectorIndex._build_ann
-    monkeypatch.setattr(VectorIndex, "_build_ann", lambda self: time.sleep(0.5) or build(self))  # a big index
+    monkeypatch.setattr(VectorIndex, "_build_ann", lambda self: time.sleep(2) or build(self))  # a big index
     code, _, err = run("index", str(path))
     assert code == 0 and "clustering the dense index of 302 passages" in err
     saved, _ = VectorIndex.load(tmp_path / "cli.db.vectors", 200)
