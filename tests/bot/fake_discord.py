@@ -472,26 +472,16 @@ class FakeDiscord:
         member = self.member(user, EVERYONE_PERMISSIONS)
         member.pop("permissions")
         member.pop("user")
-        message = {
-            "id": snowflake(),
-            "channel_id": cid,
-            "guild_id": guild.id,
-            "author": user,
-            "member": member,
-            "content": content if visible else "",
-            "attachments": (attachments or []) if visible else [],
-            "embeds": [],
-            "mentions": mentions,
-            "mention_roles": [],
-            "mention_everyone": False,
-            "pinned": False,
-            "tts": False,
-            "timestamp": now(),
-            "edited_timestamp": None,
-            "type": 0,
-            "flags": 0,
-            "components": [],
-        }
+        message = self._message(
+            cid,
+            {"content": content if visible else ""},
+            user,
+            guild_id=guild.id,
+            member=member,
+            attachments=(attachments or []) if visible else [],
+            mentions=mentions,
+        )
+        message.pop("allowed_mentions")  # a member's message carries none
         self.channel_messages[cid].append(message)
         await self.dispatch("MESSAGE_CREATE", message)
         if settle:
