@@ -16,13 +16,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[test]'
 	# Export the bundled model to int8 ONNX once (cached in ~/.cache/threadbot), so no query waits for it.
-	$(BIN)/python -m indexing.onnx_export
+	$(BIN)/python -m indexing.embed.export
 	touch $(STAMP)
 
 setup: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m indexing.demo
+	$(BIN)/python -m indexing.cli.demo
 
 test: $(STAMP)
 	$(BIN)/ruff check indexing bot tests bench

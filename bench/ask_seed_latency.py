@@ -21,11 +21,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from indexing.answer import AnswerEngine  # noqa: E402
+from indexing.answers.engine import AnswerEngine  # noqa: E402
+from indexing.answers.questions import classify  # noqa: E402
 from indexing.embed import load_embedder  # noqa: E402
 from indexing.library import ThreadLibrary  # noqa: E402
-from indexing.parsers import parse_file  # noqa: E402
-from indexing.questions import classify  # noqa: E402
+from indexing.sources import parse_file  # noqa: E402
 
 EXAMPLE = REPO / "examples" / "putin-trump-phone-call.txt"
 GOLDEN = REPO.parent / "shared" / "eval" / "seed-golden.json"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from common import DATA, REPO, base_embeddings, percentile_ms, prepare, report, require_dev_data
 
-from indexing.answer import AnswerEngine
+from indexing.answers.engine import AnswerEngine
 from indexing.embed import load_embedder
 from indexing.library import ThreadLibrary
 

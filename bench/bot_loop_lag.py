@@ -25,10 +25,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import discord  # noqa: E402
+from bot.guild_settings import GuildSettingsStore  # noqa: E402
 
 from bot.client import ThreadBot  # noqa: E402
-from bot.guild_settings import GuildSettingsStore  # noqa: E402
-from bot.settings import BotSettings  # noqa: E402
+from indexing.config import BotSettings  # noqa: E402
 from indexing.embed import load_embedder  # noqa: E402
 from indexing.library import ThreadLibrary  # noqa: E402
 from tests.bot.fake_discord import FakeDiscord  # noqa: E402

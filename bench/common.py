@@ -29,9 +29,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from indexing.parsers import parse_file  # noqa: E402
+from indexing.sources import parse_file  # noqa: E402
 from indexing.store import Store  # noqa: E402
-from indexing.vector_cache import snapshot_folder  # noqa: E402
+from indexing.store.snapshot import snapshot_folder  # noqa: E402
 
 DEV = REPO.parent / "shared" / "eval" / "dev"
 DEV_THREADS = DEV / "threads-dev.jsonl"
@@ -69,7 +69,7 @@ def report(result: dict, summary: str) -> None:
 def dev_texts() -> tuple[list[str], list[str]]:
     """(passages, queries): passages of the dev threads and QA articles; real questions, then the
     first sentences of comments (so there are 200 queries)."""
-    from indexing.passages import thread_passages
+    from indexing.text.chunking import thread_passages
 
     passages: list[str] = []
     comment_openers: list[str] = []

@@ -19,9 +19,10 @@ from pathlib import Path
 
 from common import DEV_THREADS, REPO, report, require_dev_data
 
-from indexing.embed import default_model_path, load_embedder
+from indexing.embed import load_embedder
+from indexing.embed.base import default_model_path
 from indexing.library import ThreadLibrary
-from indexing.parsers import parse_file
+from indexing.sources import parse_file
 
 
 def baseline(texts_file: str) -> None:
@@ -45,7 +46,7 @@ async def threadbot_run(db_path: Path, embedder) -> tuple[int, float, list[str]]
         thread = max(threads, key=lambda t: len(t.comments))
         result = await lib.index_thread(thread)
         seconds = time.perf_counter() - started
-        texts = [p.text for p in await lib.store.thread_passages(result.thread_id)]
+        texts = [p.text for p in await lib.passages_of(result.thread_id)]
         return result.passages, seconds, texts
     finally:
         await lib.close()

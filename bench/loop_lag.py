@@ -20,7 +20,7 @@ from common import DEV_THREADS, report, require_dev_data
 
 from indexing.embed import load_embedder
 from indexing.library import ThreadLibrary
-from indexing.parsers import parse_file
+from indexing.sources import parse_file
 
 TICK = 0.005
 

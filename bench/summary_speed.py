@@ -24,9 +24,9 @@ from common import DEV, DEV_THREADS, REPO, report, require_dev_data
 
 from indexing.embed import load_embedder
 from indexing.library import ThreadLibrary
-from indexing.parsers import parse_file
-from indexing.summarize import summarize
-from indexing.threads import Comment, Thread
+from indexing.records import Comment, Thread
+from indexing.sources import parse_file
+from indexing.summaries.summarize import summarize
 
 EVALKIT = REPO.parent / "shared" / "tools" / "evalkit.py"
 SUMMARIES = DEV / "summaries-dev.jsonl"

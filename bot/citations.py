@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from bot.render import CitationLine
 from indexing.library import ThreadLibrary
-from indexing.summary_store import last_posted_digest
-
-from .render import CitationLine
 
 
 class CitationLike(Protocol):
@@ -29,7 +27,7 @@ async def digest_links(library: ThreadLibrary, scope: str, thread_ids: set[str])
     """thread id -> the link of the message where its latest digest was posted."""
     links = {}
     for thread_id in thread_ids:
-        row = await last_posted_digest(library.store, thread_id, scope)
+        row = await library.last_posted_digest(thread_id, scope)
         if row is not None and row.message_url:
             links[thread_id] = row.message_url
     return links
@@ -37,7 +35,7 @@ async def digest_links(library: ThreadLibrary, scope: str, thread_ids: set[str])
 
 async def citation_lines(library: ThreadLibrary, scope: str, citations: Sequence[CitationLike]) -> list[CitationLine]:
     ids = [c.passage_id for c in citations if c.passage_id is not None]
-    passages = await library.store.passages_by_id(ids)
+    passages = await library.passages_by_id(ids, scope)
     titles = {t.id: t.title for t in await library.threads(scope=scope)}
     links = await digest_links(library, scope, {c.thread_id for c in citations})
     lines = []

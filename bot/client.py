@@ -1,7 +1,7 @@
 """The threadbot Discord client: a `commands.Bot` holding the library, loading one cog per feature.
 
-Resources (library, guild settings, config) are created by the caller (`bot/__main__.py`, or a
-test) and passed in; the bot owns none of them, so nothing here is a module global.
+Resources (library, config) are created by the caller (`bot/runner.py`, or a test) and passed in;
+the bot owns none of them, so nothing here is a module global.
 """
 
 from __future__ import annotations
@@ -10,16 +10,13 @@ import asyncio
 import logging
 
 import discord
-from discord import app_commands
 from discord.ext import commands
 
-from indexing.answer import AnswerEngine
+from bot.errors import ThreadbotTree
+from bot.ratelimit import RateLimiter
+from indexing.answers.engine import AnswerEngine
+from indexing.config import DiscordConfig
 from indexing.library import ThreadLibrary
-
-from .errors import ThreadbotTree
-from .guild_settings import GuildSettingsStore
-from .ratelimit import RateLimiter
-from .settings import BotSettings
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +52,7 @@ class ThreadBot(commands.Bot):
     def __init__(
         self,
         library: ThreadLibrary,
-        guild_settings: GuildSettingsStore,
-        settings: BotSettings,
+        config: DiscordConfig,
         answers: AnswerEngine | None = None,
         **options,
     ):
@@ -70,9 +66,8 @@ class ThreadBot(commands.Bot):
         )
         self.library = library
         self.answers = answers or AnswerEngine(library)
-        self.guild_settings = guild_settings
-        self.settings = settings
-        self.question_limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds)
+        self.config = config
+        self.question_limiter = RateLimiter(config.rate_limit_count, config.rate_limit_seconds)
         self.message_content_enabled = True
         self.digest_locks: dict[str, asyncio.Lock] = {}
 
@@ -99,10 +94,3 @@ class ThreadBot(commands.Bot):
 
     async def on_message(self, message: discord.Message) -> None:
         """No text commands: mentions and uploads are handled by their cogs' listeners."""
-
-
-def scope_of(guild_id: int | None) -> str:
-    """The library scope of a guild: every thread belongs to the guild it was uploaded in."""
-    if guild_id is None:
-        raise app_commands.NoPrivateMessage()
-    return str(guild_id)

@@ -13,13 +13,13 @@ import logging
 
 import discord
 
-from indexing.digest import Digest, make_digest, mark_digest_posted
-from indexing.library import IndexResult
-from indexing.threads import ThreadInfo
-
-from .citations import citation_lines
-from .render import embed_pages, sources_blocks, truncate, web_link
-from .replies import send_embeds
+from bot.citations import citation_lines
+from bot.render import embed_pages, sources_blocks, web_link
+from bot.replies import send_embeds
+from bot.scopes import scope_of
+from indexing.records import IndexResult, ThreadInfo
+from indexing.summaries.digest import Digest, make_digest, mark_digest_posted
+from indexing.text.shorten import truncate
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ async def publish_digest(
 ) -> discord.Message | None:
     """Post the thread's digest (or delta digest) to the guild's digest channel, else `fallback`,
     unless nothing is new since the last one. Returns the first message posted, or None."""
-    scope = str(guild.id)
+    scope = scope_of(guild.id)
     # One post at a time per thread: two uploads of the same file must not both post.
     async with bot.digest_locks.setdefault(thread_id, asyncio.Lock()):
         digest = await make_digest(bot.library, thread_id, scope)
@@ -73,7 +73,7 @@ async def publish_digest(
 
 async def digest_channel(bot, guild: discord.Guild, fallback: discord.abc.Messageable) -> discord.abc.Messageable:
     """The guild's digest channel, else `fallback` (where the upload happened)."""
-    settings = await bot.guild_settings.get(guild.id)
+    settings = await bot.library.guild_settings(guild.id)
     channel = guild.get_channel(settings.digest_channel_id) if settings.digest_channel_id else None
     if channel is None:
         if settings.digest_channel_id:

@@ -12,11 +12,11 @@ import logging
 import discord
 from discord import app_commands
 
+from bot.ratelimit import RateLimited
+from bot.render import MESSAGE_LIMIT
+from bot.replies import NO_MENTIONS
 from indexing.errors import ThreadbotError
-
-from .ratelimit import RateLimited
-from .render import MESSAGE_LIMIT, truncate
-from .replies import NO_MENTIONS
+from indexing.text.shorten import truncate
 
 log = logging.getLogger(__name__)
 

@@ -12,11 +12,11 @@ import logging
 import discord
 from discord import app_commands
 
+from bot.scopes import scope_of
 from indexing.errors import NotFoundError, ThreadbotError
 from indexing.library import ThreadLibrary
-from indexing.threads import ThreadInfo
-
-from .render import truncate
+from indexing.records import ThreadInfo
+from indexing.text.shorten import truncate
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ async def thread_autocomplete(interaction: discord.Interaction, current: str) ->
         return []
     library: ThreadLibrary = interaction.client.library  # type: ignore[attr-defined]
     try:
-        threads = await library.threads(scope=str(interaction.guild_id))
+        threads = await library.threads(scope=scope_of(interaction.guild_id))
     except ThreadbotError as exc:  # autocomplete cannot show an error; an empty list is honest
         log.warning("thread autocomplete failed: %s", exc)
         return []

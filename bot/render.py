@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import discord
 
+from indexing.text.shorten import truncate
+
 MESSAGE_LIMIT = 2000
 EMBED_DESCRIPTION_LIMIT = 4096
 EMBED_TOTAL_LIMIT = 6000
@@ -114,10 +116,6 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
 def web_link(url: str | None) -> str | None:
     """A thread's URL if Discord can link it (an embed URL must be http or https)."""
     return url if url and url.startswith(("http://", "https://")) else None
-
-
-def truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def embed_size(embed: discord.Embed) -> int:

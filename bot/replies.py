@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import discord
 
-from .render import split_message
+from bot.render import split_message
 
 NO_MENTIONS = discord.AllowedMentions.none()
 

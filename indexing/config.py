@@ -1,37 +1,105 @@
-"""Settings from `config.toml` (see config.example.toml), the environment, and command-line flags.
+"""The one configuration: `config.toml` (see config.example.toml), the environment and flags, read
+once, here, into frozen dataclasses that are passed down. Nothing else reads the environment or the
+config file, and nothing writes `os.environ`.
 
-Precedence: flag > environment variable > config file > default.
+Precedence: flag > environment variable > config file > default. Every key the code reads is in
+`KEYS` (and documented in config.example.toml: a test keeps the two equal); an unknown key is an
+error, so a typo never silently does nothing.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from .errors import ConfigError
 
 DEFAULT_CONFIG_FILE = "config.toml"
+EmbedBackend = Literal["auto", "onnx", "torch"]
+
+# Every key of every section, as config.example.toml documents them.
+KEYS: dict[str, tuple[str, ...]] = {
+    "index": ("db_path", "model_path", "backend", "ann_min_passages", "snapshot_min_passages", "cache_dir",
+              "max_upload_mb"),
+    "discord": ("token", "rate_limit_count", "rate_limit_seconds", "watch_dir", "watch_root", "watch_interval",
+                "threads_per_page"),
+    "llm": ("enabled", "base_url", "model", "api_key_env", "timeout", "max_tokens", "temperature"),
+}
+# Every environment variable read (besides the one named by [llm] api_key_env).
+ENVIRONMENT: tuple[str, ...] = (
+    "THREADBOT_CONFIG", "THREADBOT_DB", "THREADBOT_MODEL", "THREADBOT_BACKEND", "THREADBOT_ANN_MIN_PASSAGES",
+    "THREADBOT_SNAPSHOT_MIN_PASSAGES", "THREADBOT_CACHE", "XDG_CACHE_HOME", "DISCORD_TOKEN",
+)
+TOKEN_ENV = "DISCORD_TOKEN"
 
 
-@dataclass
-class Settings:
+@dataclass(frozen=True)
+class IndexConfig:
     db_path: str = "threadbot.db"
     model_path: str | None = None  # None: the bundled all-MiniLM-L6-v2
-    embed_backend: str = "auto"  # "onnx" | "torch" | "auto" (onnx when installed)
+    backend: EmbedBackend = "auto"  # onnx when installed
+    # Dense search turns approximate (clustered) at this many passages.
+    ann_min_passages: int = 200_000
+    # The dense index is saved beside the database from this many passages (below, the BLOBs load fast).
+    snapshot_min_passages: int = 20_000
+    cache_dir: Path = field(default_factory=lambda: default_cache_dir({}))  # the exported ONNX model
     max_upload_bytes: int = 8 * 1024 * 1024
-    raw: dict = field(default_factory=dict, repr=False)
-
-    def section(self, name: str) -> dict:
-        value = self.raw.get(name, {})
-        if not isinstance(value, dict):
-            raise ConfigError(f"[{name}] in the config file must be a table")
-        return value
 
 
-def load_settings(config_path: str | None = None, db_path: str | None = None) -> Settings:
-    path = config_path or os.environ.get("THREADBOT_CONFIG") or DEFAULT_CONFIG_FILE
+@dataclass(frozen=True)
+class DiscordConfig:
+    token: str = field(default="", repr=False)  # a secret: never in a repr, a log or a traceback
+    # At most `rate_limit_count` /ask, /summary and mention questions per user per `rate_limit_seconds`.
+    rate_limit_count: int = 5
+    rate_limit_seconds: float = 60.0
+    watch_dir: Path | None = None  # global watched folder: indexed for every guild the bot is in
+    watch_root: Path | None = None  # `/config watch-folder` may only pick folders inside this one
+    watch_interval: float = 30.0
+    threads_per_page: int = 10
+
+    def require_token(self) -> str:
+        if not self.token:
+            raise ConfigError(f"no Discord bot token: set {TOKEN_ENV} or `token` under [discord] in the config file")
+        return self.token
+
+
+@dataclass(frozen=True)
+class LlmConfig:
+    base_url: str
+    model: str
+    api_key: str | None = field(default=None, repr=False)  # read from the variable named by api_key_env
+    timeout: float = 30.0
+    max_tokens: int = 600
+    temperature: float = 0.0
+
+
+@dataclass(frozen=True)
+class Config:
+    index: IndexConfig = field(default_factory=IndexConfig)
+    discord: DiscordConfig = field(default_factory=DiscordConfig)
+    llm: LlmConfig | None = None  # None: everything is extractive
+    path: str | None = None  # the config file read, if any
+
+
+def default_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """$THREADBOT_CACHE, else $XDG_CACHE_HOME/threadbot, else ~/.cache/threadbot."""
+    env = os.environ if environ is None else environ
+    explicit = env.get("THREADBOT_CACHE")
+    if explicit:
+        return Path(explicit).expanduser()
+    base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "threadbot"
+
+
+def load_config(config_path: str | None = None, db_path: str | None = None,
+                environ: Mapping[str, str] | None = None) -> Config:
+    """The configuration from flags (`config_path`, `db_path`), the environment and the file."""
+    env = os.environ if environ is None else environ
+    path = config_path or env.get("THREADBOT_CONFIG") or DEFAULT_CONFIG_FILE
     raw: dict = {}
     if Path(path).is_file():
         try:
@@ -41,24 +109,98 @@ def load_settings(config_path: str | None = None, db_path: str | None = None) ->
             raise ConfigError(f"cannot read config file {path}: {exc}") from exc
     elif config_path:
         raise ConfigError(f"config file not found: {config_path}")
-    index = raw.get("index", {})
-    if not isinstance(index, dict):
-        raise ConfigError("[index] in the config file must be a table")
-    settings = Settings(raw=raw)
-    settings.db_path = db_path or os.environ.get("THREADBOT_DB") or index.get("db_path") or settings.db_path
-    settings.model_path = os.environ.get("THREADBOT_MODEL") or index.get("model_path") or None
-    settings.embed_backend = os.environ.get("THREADBOT_BACKEND") or index.get("backend") or "auto"
-    if settings.embed_backend not in ("auto", "onnx", "torch"):
+    sections = {name: _section(raw, name) for name in KEYS}
+    unknown = sorted(set(raw) - set(KEYS))
+    if unknown:
+        raise ConfigError(f"unknown section [{unknown[0]}] in the config file; known: "
+                          + ", ".join(f"[{s}]" for s in KEYS))
+    return Config(index=_index(sections["index"], env, db_path), discord=_discord(sections["discord"], env),
+                  llm=llm_config(sections["llm"], env), path=path if raw else None)
+
+
+def _section(raw: dict, name: str) -> dict:
+    value = raw.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"[{name}] in the config file must be a table")
+    unknown = sorted(set(value) - set(KEYS[name]))
+    if unknown:
+        hint = " (it moved to [index] max_upload_mb)" if name == "discord" and unknown[0] == "max_upload_mb" else ""
+        raise ConfigError(f"unknown key {unknown[0]!r} in [{name}]{hint}; known: {', '.join(KEYS[name])}")
+    return value
+
+
+def _positive(section: str, values: dict, key: str, default: float) -> float:
+    value = values.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ConfigError(f"[{section}] {key} must be a positive number")
+    return float(value)
+
+
+def _whole(section: str, values: dict, key: str, default: int, env_value: str | None = None) -> int:
+    if env_value is not None and env_value.strip():
+        if not env_value.strip().isdigit() or int(env_value) < 1:
+            raise ConfigError(f"the environment's value for [{section}] {key} must be a positive whole number")
+        return int(env_value)
+    value = values.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"[{section}] {key} must be a positive whole number")
+    return value
+
+
+def _folder(values: dict, key: str) -> Path | None:
+    value = values.get(key)
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(f"[discord] {key} must be a folder path")
+    return Path(value).expanduser()
+
+
+def _index(values: dict, env: Mapping[str, str], db_path: str | None) -> IndexConfig:
+    defaults = IndexConfig()
+    backend = env.get("THREADBOT_BACKEND") or values.get("backend") or "auto"
+    if backend not in ("auto", "onnx", "torch"):
         raise ConfigError('[index] backend must be "onnx", "torch" or "auto"')
-    ann_min = index.get("ann_min_passages")
-    if ann_min is not None:
-        if not isinstance(ann_min, int) or ann_min < 1:
-            raise ConfigError("[index] ann_min_passages must be a positive whole number")
-        # The store reads it where it opens the index (bot, CLI, benchmarks alike); env still wins.
-        os.environ.setdefault("THREADBOT_ANN_MIN_PASSAGES", str(ann_min))
-    max_mb = index.get("max_upload_mb")
-    if max_mb is not None:
-        if not isinstance(max_mb, (int, float)) or max_mb <= 0:
-            raise ConfigError("[index] max_upload_mb must be a positive number")
-        settings.max_upload_bytes = int(max_mb * 1024 * 1024)
-    return settings
+    cache = env.get("THREADBOT_CACHE") or values.get("cache_dir")
+    return IndexConfig(
+        db_path=str(db_path or env.get("THREADBOT_DB") or values.get("db_path") or defaults.db_path),
+        model_path=env.get("THREADBOT_MODEL") or values.get("model_path") or None,
+        backend=backend,
+        ann_min_passages=_whole("index", values, "ann_min_passages", defaults.ann_min_passages,
+                                env.get("THREADBOT_ANN_MIN_PASSAGES")),
+        snapshot_min_passages=_whole("index", values, "snapshot_min_passages", defaults.snapshot_min_passages,
+                                     env.get("THREADBOT_SNAPSHOT_MIN_PASSAGES")),
+        cache_dir=Path(cache).expanduser() if cache else default_cache_dir(env),
+        max_upload_bytes=int(_positive("index", values, "max_upload_mb", 8) * 1024 * 1024),
+    )
+
+
+def _discord(values: dict, env: Mapping[str, str]) -> DiscordConfig:
+    token = env.get(TOKEN_ENV) or values.get("token") or ""
+    if not isinstance(token, str):
+        raise ConfigError("[discord] token must be a string")
+    return DiscordConfig(
+        token=token.strip(),
+        rate_limit_count=_whole("discord", values, "rate_limit_count", 5),
+        rate_limit_seconds=_positive("discord", values, "rate_limit_seconds", 60.0),
+        watch_dir=_folder(values, "watch_dir"),
+        watch_root=_folder(values, "watch_root"),
+        watch_interval=_positive("discord", values, "watch_interval", 30.0),
+        threads_per_page=min(25, _whole("discord", values, "threads_per_page", 10)),
+    )
+
+
+def llm_config(values: dict, env: Mapping[str, str]) -> LlmConfig | None:
+    """`[llm]` (the API key read from the variable its `api_key_env` names); None when the section
+    is absent or `enabled = false`."""
+    if not values or not values.get("enabled", True):
+        return None
+    base_url, model = values.get("base_url"), values.get("model")
+    if not base_url or not model:
+        raise ConfigError("[llm] needs base_url and model (or enabled = false)")
+    key_env = values.get("api_key_env")
+    return LlmConfig(base_url=str(base_url).rstrip("/"), model=str(model),
+                     api_key=env.get(key_env) if key_env else None,
+                     timeout=_positive("llm", values, "timeout", 30.0),
+                     max_tokens=int(values.get("max_tokens", 600)),
+                     temperature=float(values.get("temperature", 0.0)))

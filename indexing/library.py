@@ -1,4 +1,6 @@
-"""ThreadLibrary: the one object the CLI and the bot use: index threads, list, show, forget, search.
+"""ThreadLibrary: the library's front door. The CLI, the bot, answers, summaries and benchmarks
+use it to index threads, list, show, forget, search, embed texts, read passages and their vectors,
+and keep summaries, digests and server settings; only it talks to the store.
 
 Everything CPU-bound (parsing, tokenising, embedding, the dense scan) runs in a worker thread via
 `asyncio.to_thread`, so an event loop serving Discord keeps its heartbeat while a big thread indexes.
@@ -8,20 +10,37 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
+from .config import IndexConfig
 from .embed import Embedder
 from .errors import ParseError, ThreadbotError
-from .parsers import DEFAULT_MAX_BYTES, display_name, find_thread_files, parse_bytes, parse_file
-from .passages import thread_passages
-from .quotes import SpeakerCount, Statement, StatementExtractor, extract_statements, statements_of
-from .search import Hit, fts_match_expression, query_terms, reciprocal_rank_fusion
-from .store import Store
-from .threads import Thread, ThreadInfo, thread_id_for
+from .records import (
+    LOCAL_SCOPE,
+    GuildSettingName,
+    GuildSettings,
+    Hit,
+    IndexFailure,
+    IndexResult,
+    Passage,
+    SpeakerCount,
+    Statement,
+    Thread,
+    ThreadInfo,
+    thread_id_for,
+)
+from .sources import DEFAULT_MAX_BYTES, find_thread_files, parse_bytes, parse_file, safe_file_name
+from .store import DigestRow, NewDigest, Scope, Store
+from .store.ranking import reciprocal_rank_fusion
+from .text.chunking import thread_passages
+from .text.lexical import fts_match_expression, query_terms
+from .whosaid import StatementExtractor, extract_statements, statements_of
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -29,24 +48,6 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 EMBED_SLICE = 128  # texts embedded per hold of the model lock (about a second on a laptop CPU)
 EMBED_BATCH = 8  # texts sorted by length: batch 8 ran 4% faster than 16 on the 1,600-comment bench
-
-
-@dataclass
-class IndexResult:
-    thread_id: str
-    title: str
-    source_file: str | None
-    status: str  # "indexed" | "updated" | "unchanged"
-    paragraphs: int
-    comments: int
-    passages: int
-    embedded: int = 0
-
-
-@dataclass
-class IndexFailure:
-    source_file: str
-    reason: str
 
 
 class ThreadLibrary:
@@ -60,20 +61,29 @@ class ThreadLibrary:
         self._nlp_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, db_path: str | Path, embedder: Embedder | None,
-                   max_bytes: int = DEFAULT_MAX_BYTES, ann_min_passages: int | None = None,
+    async def open(cls, db_path: str | Path, embedder: Embedder | None, max_bytes: int = DEFAULT_MAX_BYTES, *,
+                   ann_min_passages: int = 200_000, snapshot_min_passages: int = 20_000,
                    long_running: bool = True) -> ThreadLibrary:
         """Without an embedder the library can list and show threads but not index or search.
-        `ann_min_passages`: size at which dense search turns approximate (default 200,000).
-        `long_running=False` for a short-lived process (the CLI): it neither clusters the dense
-        index nor copies a saved one into memory in the background (work it would abandon at exit;
-        see `finish_clustering`); a write still copies the saved index in first."""
+        `ann_min_passages`: size at which dense search turns approximate; `snapshot_min_passages`:
+        size from which the dense index is saved beside the database. `long_running=False` for a
+        short-lived process (the CLI): it neither clusters the dense index nor copies a saved one
+        into memory in the background (work it would abandon at exit; see `finish_clustering`); a
+        write still copies the saved index in first."""
+        sizes = dict(ann_min_passages=ann_min_passages, snapshot_min_passages=snapshot_min_passages,
+                     long_running=long_running)
         if embedder is None:
-            store = await Store.open(db_path)
+            store = await Store.open(db_path, **sizes)
         else:
-            store = await Store.open(db_path, embedder.model_id, embedder.dim, ann_min_passages,
-                                     long_running)
+            store = await Store.open(db_path, embedder.model_id, embedder.dim, **sizes)
         return cls(store, embedder, max_bytes)
+
+    @classmethod
+    async def from_config(cls, config: IndexConfig, embedder: Embedder | None,
+                          long_running: bool = True) -> ThreadLibrary:
+        return await cls.open(config.db_path, embedder, config.max_upload_bytes,
+                              ann_min_passages=config.ann_min_passages,
+                              snapshot_min_passages=config.snapshot_min_passages, long_running=long_running)
 
     @property
     def clustering(self) -> bool:
@@ -95,25 +105,37 @@ class ThreadLibrary:
     async def __aexit__(self, *exc_info) -> None:
         await self.close()
 
-    async def _run_model(self, fn, *args):
-        """The model is not thread-safe for concurrent calls: one at a time, off the event loop."""
+    @property
+    def can_embed(self) -> bool:
+        return self.embedder is not None
+
+    @property
+    def embedding_dim(self) -> int:
+        return self._model().dim
+
+    def _model(self) -> Embedder:
         if self.embedder is None:
             raise RuntimeError("this ThreadLibrary was opened without an embedder")
+        return self.embedder
+
+    async def _run_model(self, fn: Callable[..., T], *args: object) -> T:
+        """The model is not thread-safe for concurrent calls: one at a time, off the event loop."""
+        self._model()
         async with self._model_lock:
             return await asyncio.to_thread(fn, *args)
 
     # ---- indexing ----------------------------------------------------------------------------
-    async def index_thread(self, thread: Thread, scope: str = "local",
+    async def index_thread(self, thread: Thread, scope: str = LOCAL_SCOPE,
                            progress: Progress | None = None) -> IndexResult:
         thread_id = thread_id_for(scope, thread.identity_key())
         base = dict(thread_id=thread_id, title=thread.title, source_file=thread.source_file,
                     paragraphs=len(thread.paragraphs), comments=len(thread.comments))
         if await self.store.thread_hash(thread_id) == thread.content_hash():
-            await self._backfill_statements(thread_id, thread)
-            count = (await self.store.thread_info(thread_id)).passages
+            await self._backfill_statements(thread_id, thread, scope)
+            count = (await self.store.thread_info(thread_id, scope)).passages
             return IndexResult(status="unchanged", passages=count, **base)
-        passages = await self._run_model(thread_passages, thread, thread_id, self.embedder.count_tokens,
-                                         self.embedder.max_tokens)
+        model = self._model()
+        passages = await self._run_model(thread_passages, thread, thread_id, model.count_tokens, model.max_tokens)
         known = await self.store.known_hashes(p.content_hash for p in passages)
         todo: dict[str, str] = {}
         for p in passages:
@@ -140,7 +162,7 @@ class ThreadLibrary:
                 parts = []
                 for start in range(0, len(texts), EMBED_SLICE):
                     piece = texts[start:start + EMBED_SLICE]
-                    parts.append(await self._run_model(self.embedder.embed, piece, EMBED_BATCH, tick))
+                    parts.append(await self._run_model(model.embed, piece, EMBED_BATCH, tick))
                 matrix = np.concatenate(parts)
                 new_vectors = dict(zip(hashes, matrix, strict=True))
             return new_vectors
@@ -168,31 +190,31 @@ class ThreadLibrary:
         if self.embedder is not None:
             await self.embed_query("warm up")
         if self.extractor is not None:
-            from .nlp import english_pipeline
+            from .whosaid.nlp import english_pipeline
 
             async with self._nlp_lock:
                 await asyncio.to_thread(english_pipeline)
 
-    async def _backfill_statements(self, thread_id: str, thread: Thread) -> None:
+    async def _backfill_statements(self, thread_id: str, thread: Thread, scope: str) -> None:
         """A thread indexed before who-said-what existed gets its statements when it is next indexed;
         a thread that already has statements (or has nothing to extract from) is left alone."""
         if self.extractor is None or await self.store.statement_count(thread_id) > 0:
             return
         if not thread.paragraphs and not any(c.author for c in thread.comments):
             return
-        passages = await self.store.thread_passages(thread_id)
+        passages = await self.store.thread_passages(thread_id, scope)
         async with self._nlp_lock:
             statements = await asyncio.to_thread(self.extractor, thread, passages)
         if statements:
             await self.store.replace_statements(thread_id, passages, statements)
 
-    async def index_bytes(self, data: bytes, name: str, scope: str = "local",
+    async def index_bytes(self, data: bytes, name: str, scope: str = LOCAL_SCOPE,
                           progress: Progress | None = None) -> list[IndexResult]:
         """Parse an upload and index every thread in it. A parse error means nothing was written."""
         threads = await asyncio.to_thread(parse_bytes, data, name, self.max_bytes)
         return [await self.index_thread(t, scope, progress) for t in threads]
 
-    async def index_paths(self, paths: list[str | Path], scope: str = "local",
+    async def index_paths(self, paths: list[str | Path], scope: str = LOCAL_SCOPE,
                           progress: Progress | None = None) -> tuple[list[IndexResult], list[IndexFailure]]:
         """Index files and directories. A failing file is reported; the others still go in."""
         results: list[IndexResult] = []
@@ -205,29 +227,29 @@ class ThreadLibrary:
             except ParseError as exc:
                 failures.append(IndexFailure(exc.source, exc.reason))
             except ThreadbotError as exc:
-                failures.append(IndexFailure(display_name(Path(path).name), str(exc)))
+                failures.append(IndexFailure(safe_file_name(Path(path).name), str(exc)))
         return results, failures
 
     # ---- reading -----------------------------------------------------------------------------
-    async def threads(self, scope: str | None = "local") -> list[ThreadInfo]:
+    async def threads(self, scope: Scope = LOCAL_SCOPE) -> list[ThreadInfo]:
         return await self.store.list_threads(scope)
 
-    async def thread(self, thread_id: str, scope: str | None = "local") -> Thread:
+    async def thread(self, thread_id: str, scope: Scope = LOCAL_SCOPE) -> Thread:
         return await self.store.get_thread(thread_id, scope)
 
-    async def thread_info(self, thread_id: str, scope: str | None = "local") -> ThreadInfo:
+    async def thread_info(self, thread_id: str, scope: Scope = LOCAL_SCOPE) -> ThreadInfo:
         return await self.store.thread_info(thread_id, scope)
 
-    async def forget(self, thread_id: str, scope: str | None = "local") -> ThreadInfo:
+    async def forget(self, thread_id: str, scope: Scope = LOCAL_SCOPE) -> ThreadInfo:
         return await self.store.delete_thread(thread_id, scope)
 
-    async def statements(self, scope: str | None = "local", thread_id: str | None = None,
+    async def statements(self, scope: Scope = LOCAL_SCOPE, thread_id: str | None = None,
                          speaker: str | None = None) -> list[Statement]:
         """Who-said-what: stored statements in reading order; `speaker` matches aliases ("Peskov")."""
         found = await self.store.statements(scope, thread_id)
         return statements_of(found, speaker) if speaker else found
 
-    async def speakers(self, thread_id: str, scope: str | None = "local") -> list[SpeakerCount]:
+    async def speakers(self, thread_id: str, scope: Scope = LOCAL_SCOPE) -> list[SpeakerCount]:
         """The speakers of one thread with their statement counts, article sources first."""
         await self.store.thread_info(thread_id, scope)  # a clear error for an unknown thread
         counts: dict[tuple[str, str], int] = {}
@@ -237,13 +259,13 @@ class ThreadLibrary:
                       key=lambda c: (c.source != "article", -c.statements, c.speaker.lower()))
 
     async def embed_query(self, text: str) -> np.ndarray:
-        return await self._run_model(self.embedder.embed_query, text)
+        return await self._run_model(self._model().embed_query, text)
 
-    async def embed_texts(self, texts: list[str]) -> np.ndarray:
-        """Normalised vectors of arbitrary texts (answer sentences), never stored."""
-        return await self._run_model(self.embedder.embed, texts, 32)
+    async def embed_texts(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        """Normalised vectors of arbitrary texts (answer and summary sentences), never stored."""
+        return await self._run_model(self._model().embed, texts, batch_size)
 
-    async def search(self, query: str, scope: str | None = "local", thread_id: str | None = None, k: int = 10,
+    async def search(self, query: str, scope: Scope = LOCAL_SCOPE, thread_id: str | None = None, k: int = 10,
                      kinds: list[str] | None = None, author: str | None = None,
                      query_vector: np.ndarray | None = None) -> list[Hit]:
         """Hybrid search: dense cosine and FTS5 BM25, fused by reciprocal rank."""
@@ -255,39 +277,94 @@ class ThreadLibrary:
         author_ids = await self.store.passage_ids_by_author(author, scope) if author else None
         dense = await asyncio.to_thread(self._dense, vector, candidates, scope, thread_ids, kinds, author_ids)
         lexical = await self._lexical(query, candidates, scope, thread_ids, kinds, author)
-        return await self._fuse(dense, lexical, k)
+        return await self._fuse(dense, lexical, k, scope)
 
-    async def dense_search(self, query_vector: np.ndarray, scope: str | None = "local",
+    async def dense_search(self, query_vector: np.ndarray, scope: Scope = LOCAL_SCOPE,
                            thread_id: str | None = None, k: int = 10, kinds: list[str] | None = None,
                            exact: bool = False) -> list[Hit]:
         """Dense only. Approximate once the index is clustered (see vectors.py) unless `exact`."""
         dense = await asyncio.to_thread(self._dense, query_vector, k, scope,
                                         [thread_id] if thread_id else None, kinds, None, exact)
-        return await self._fuse(dense, [], k)
+        return await self._fuse(dense, [], k, scope)
 
-    def _dense(self, vector, k, scope, thread_ids, kinds, author_ids, exact=False) -> list[tuple[int, float]]:
-        found = self.store.vectors.search_filtered(vector, k, scope, thread_ids, kinds, author_ids, exact)
+    def _dense(self, vector: np.ndarray, k: int, scope: Scope, thread_ids: list[str] | None,
+               kinds: list[str] | None, author_ids: list[int] | None, exact: bool = False) -> list[tuple[int, float]]:
+        found = self.store.dense_search(vector, k, scope, thread_ids, kinds, author_ids, exact)
         return list(zip(found.ids.tolist(), found.scores.tolist(), strict=True))
 
-    async def _lexical(self, query, k, scope, thread_ids, kinds, author) -> list[tuple[int, float]]:
+    async def _lexical(self, query: str, k: int, scope: Scope, thread_ids: list[str] | None,
+                       kinds: list[str] | None, author: str | None) -> list[tuple[int, float]]:
         match = fts_match_expression(query_terms(query))
         if match is None:
             return []
         return await self.store.bm25(match, k, scope, thread_ids, kinds, author)
 
-    async def _fuse(self, dense, lexical, k) -> list[Hit]:
+    async def _fuse(self, dense: list[tuple[int, float]], lexical: list[tuple[int, float]], k: int,
+                    scope: Scope) -> list[Hit]:
         fused = reciprocal_rank_fusion([[pid for pid, _ in dense], [pid for pid, _ in lexical]])
         best = sorted(fused, key=lambda pid: -fused[pid])[:k]
-        passages = await self.store.passages_by_id(best)
+        passages = await self.store.passages_by_id(best, scope)
         titles = await self.store.thread_titles(p.thread_id for p in passages.values())
         dense_at = {pid: (rank, score) for rank, (pid, score) in enumerate(dense, start=1)}
         lexical_at = {pid: (rank, score) for rank, (pid, score) in enumerate(lexical, start=1)}
         hits = []
         for pid in best:
-            if pid not in passages:  # removed by a concurrent write between ranking and lookup
+            if pid not in passages:  # removed by a concurrent write between ranking and lookup (or out of scope)
                 continue
             d_rank, d_score = dense_at.get(pid, (None, None))
             l_rank, l_score = lexical_at.get(pid, (None, None))
             hits.append(Hit(passage=passages[pid], score=fused[pid], dense_score=d_score, bm25_score=l_score,
                             dense_rank=d_rank, bm25_rank=l_rank, thread_title=titles.get(passages[pid].thread_id)))
         return hits
+
+    # ---- passages and vectors ------------------------------------------------------------------
+    async def passages_of(self, thread_id: str, scope: Scope = LOCAL_SCOPE) -> list[Passage]:
+        """A thread's passages in reading order: title, paragraphs, comments."""
+        return await self.store.thread_passages(thread_id, scope)
+
+    async def passages_by_id(self, ids: Iterable[int | None], scope: Scope = LOCAL_SCOPE) -> dict[int, Passage]:
+        """The passages of these ids that belong to `scope` (missing or foreign ids are left out)."""
+        return await self.store.passages_by_id([i for i in ids if i is not None], scope)
+
+    def passage_vector(self, passage_id: int) -> np.ndarray | None:
+        """The stored (normalised) vector of a passage, or None when it has none."""
+        return self.store.vectors.vector(passage_id)
+
+    @property
+    def dense_size(self) -> int:
+        """Passages in the dense index."""
+        return len(self.store.vectors)
+
+    # ---- summary cache, digests and server settings (kept for the summaries wing and the bot) ----
+    async def cached_summary(self, thread_id: str, content_hash: str, length: str, mode: str) -> dict | None:
+        return await self.store.cached_summary(thread_id, content_hash, length, mode)
+
+    async def store_summary(self, thread_id: str, content_hash: str, length: str, mode: str, body: dict) -> None:
+        await self.store.store_summary(thread_id, content_hash, length, mode, body)
+
+    async def last_posted_digest(self, thread_id: str, scope: str) -> DigestRow | None:
+        return await self.store.last_posted_digest(thread_id, scope)
+
+    async def unposted_digest(self, thread_id: str, scope: str, content_hash: str, after_id: int) -> DigestRow | None:
+        return await self.store.unposted_digest(thread_id, scope, content_hash, after_id)
+
+    async def get_digest(self, digest_id: int) -> DigestRow | None:
+        return await self.store.get_digest(digest_id)
+
+    async def insert_digest(self, digest: NewDigest) -> tuple[int, str]:
+        return await self.store.insert_digest(digest)
+
+    async def set_digest_posted(self, digest_id: int, channel_id: str | None, message_id: str | None,
+                                message_url: str | None) -> str:
+        return await self.store.set_digest_posted(digest_id, channel_id, message_id, message_url)
+
+    async def guild_settings(self, guild_id: int | str) -> GuildSettings:
+        return await self.store.guild_settings(str(guild_id))
+
+    async def all_guild_settings(self) -> list[GuildSettings]:
+        return await self.store.all_guild_settings()
+
+    async def set_guild_setting(self, guild_id: int | str, name: GuildSettingName,
+                                value: int | str | None) -> GuildSettings:
+        """Set one of a server's settings (None clears it)."""
+        return await self.store.set_guild_setting(str(guild_id), name, value)

@@ -10,8 +10,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from indexing.embed import FakeEmbedder, SentenceTransformerEmbedder  # noqa: E402
+from indexing.embed.sentence_transformer import SentenceTransformerEmbedder
 from indexing.library import ThreadLibrary  # noqa: E402
+from tests.fakes import FakeEmbedder
 
 
 @pytest.fixture

@@ -13,11 +13,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..client import ThreadBot, scope_of
-from ..lookup import resolve_thread, thread_autocomplete
-from ..render import truncate
-from ..replies import NO_MENTIONS
-from ..settings import inside_watch_root
+from bot.client import ThreadBot
+from bot.lookup import resolve_thread, thread_autocomplete
+from bot.replies import NO_MENTIONS
+from bot.scopes import scope_of
+from bot.watch_folders import inside_watch_root
+from indexing.text.shorten import truncate
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,9 @@ class Admin(commands.Cog):
         self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
     ) -> None:
         """Choose the channel where thread digests are posted."""
-        await self.bot.guild_settings.set(interaction.guild_id, "digest_channel_id", channel.id if channel else None)
+        await self.bot.library.set_guild_setting(
+            interaction.guild_id, "digest_channel_id", channel.id if channel else None
+        )
         where = _channel_text(channel.id if channel else None, "the channel where the upload happens")
         await self._reply(interaction, f"Digests will be posted in {where}.")
 
@@ -60,7 +63,9 @@ class Admin(commands.Cog):
         self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
     ) -> None:
         """Choose a channel whose attachments are indexed automatically."""
-        await self.bot.guild_settings.set(interaction.guild_id, "upload_channel_id", channel.id if channel else None)
+        await self.bot.library.set_guild_setting(
+            interaction.guild_id, "upload_channel_id", channel.id if channel else None
+        )
         if channel is None:
             await self._reply(interaction, "Automatic uploads are off.")
             return
@@ -74,15 +79,15 @@ class Admin(commands.Cog):
     @app_commands.describe(folder="a folder inside the bot's watch root (empty to stop watching)")
     async def watch_folder(self, interaction: discord.Interaction, folder: str | None = None) -> None:
         """Watch a folder on the bot's host: new or changed thread files there are indexed."""
-        path = inside_watch_root(self.bot.settings.watch_root, folder) if folder else None
-        await self.bot.guild_settings.set(interaction.guild_id, "watch_dir", str(path) if path else None)
+        path = inside_watch_root(self.bot.config.watch_root, folder) if folder else None
+        await self.bot.library.set_guild_setting(interaction.guild_id, "watch_dir", str(path) if path else None)
         await self._reply(interaction, f"Watching `{folder}`." if path else "Not watching a folder any more.")
 
     @config.command(name="show")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def show(self, interaction: discord.Interaction) -> None:
         """Show this server's threadbot settings."""
-        s = await self.bot.guild_settings.get(interaction.guild_id)
+        s = await self.bot.library.guild_settings(interaction.guild_id)
         lines = [
             f"Digest channel: {_channel_text(s.digest_channel_id, 'where the upload happens')}",
             f"Upload channel: {_channel_text(s.upload_channel_id, 'none')}",

@@ -6,13 +6,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from indexing.answer import Answer
-
-from ..citations import citation_lines
-from ..client import ThreadBot, scope_of
-from ..lookup import resolve_thread, thread_autocomplete
-from ..render import answer_embeds
-from ..replies import defer, followup_embeds
+from bot.citations import citation_lines
+from bot.client import ThreadBot
+from bot.lookup import resolve_thread, thread_autocomplete
+from bot.render import answer_embeds
+from bot.replies import defer, followup_embeds
+from bot.scopes import scope_of
+from indexing.answers.engine import Answer
 
 
 async def answer_question(bot: ThreadBot, scope: str, question: str, thread: str | None = None) -> list[discord.Embed]:

@@ -8,13 +8,13 @@ import re
 import discord
 from discord.ext import commands
 
+from bot.client import MESSAGE_CONTENT_MISSING, ThreadBot
+from bot.cogs.ask import answer_question
+from bot.errors import UNEXPECTED, user_message
+from bot.ratelimit import RateLimited
+from bot.replies import send_embeds, send_text
+from bot.scopes import scope_of
 from indexing.errors import ThreadbotError
-
-from ..client import MESSAGE_CONTENT_MISSING, ThreadBot
-from ..errors import UNEXPECTED, user_message
-from ..ratelimit import RateLimited
-from ..replies import send_embeds, send_text
-from .ask import answer_question
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class Mentions(commands.Cog):
         try:
             self.bot.question_limiter.hit(message.author.id)
             async with message.channel.typing():
-                embeds = await answer_question(self.bot, str(message.guild.id), question)
+                embeds = await answer_question(self.bot, scope_of(message.guild.id), question)
         except (ThreadbotError, RateLimited) as exc:
             await send_text(message.channel, user_message(exc), reference=message)
             return

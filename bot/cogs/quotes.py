@@ -6,13 +6,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from indexing.citations import Citation
-
-from ..citations import citation_lines
-from ..client import ThreadBot, scope_of
-from ..lookup import resolve_thread, thread_autocomplete
-from ..render import citation_block, embed_pages, truncate
-from ..replies import defer, followup_embeds
+from bot.citations import citation_lines
+from bot.client import ThreadBot
+from bot.lookup import resolve_thread, thread_autocomplete
+from bot.render import citation_block, embed_pages
+from bot.replies import defer, followup_embeds
+from bot.scopes import scope_of
+from indexing.records import Citation
+from indexing.text.shorten import truncate
 
 MAX_SHOWN = 40  # statements listed; the footer says how many more there are
 

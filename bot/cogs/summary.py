@@ -9,17 +9,18 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from indexing.digest import make_digest
+from bot.citations import citation_lines
+from bot.client import ThreadBot
+from bot.digests import digest_embeds, record_post
+from bot.lookup import resolve_thread, thread_autocomplete
+from bot.render import embed_pages, renumber, sources_blocks, web_link
+from bot.replies import defer, followup_embeds
+from bot.scopes import scope_of
 from indexing.errors import NotFoundError
-from indexing.summarize import ThreadSummary, summarize
-from indexing.threads import ThreadInfo
-
-from ..citations import citation_lines
-from ..client import ThreadBot, scope_of
-from ..digests import digest_embeds, record_post
-from ..lookup import resolve_thread, thread_autocomplete
-from ..render import embed_pages, renumber, sources_blocks, truncate, web_link
-from ..replies import defer, followup_embeds
+from indexing.records import ThreadInfo
+from indexing.summaries.digest import make_digest
+from indexing.summaries.summarize import ThreadSummary, summarize
+from indexing.text.shorten import truncate
 
 
 async def pick_thread(bot: ThreadBot, scope: str, value: str | None) -> ThreadInfo:

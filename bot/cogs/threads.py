@@ -6,9 +6,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..client import ThreadBot, scope_of
-from ..render import embed_pages, truncate
-from ..replies import NO_MENTIONS
+from bot.client import ThreadBot
+from bot.render import embed_pages
+from bot.replies import NO_MENTIONS
+from bot.scopes import scope_of
+from indexing.text.shorten import truncate
 
 
 class Threads(commands.Cog):
@@ -29,7 +31,7 @@ class Threads(commands.Cog):
                 allowed_mentions=NO_MENTIONS,
             )
             return
-        per_page = self.bot.settings.threads_per_page
+        per_page = self.bot.config.threads_per_page
         pages = max(1, -(-len(threads) // per_page))
         page = min(page, pages)
         shown = threads[(page - 1) * per_page : page * per_page]

@@ -12,15 +12,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.client import ThreadBot
+from bot.digests import publish_file_digests
+from bot.errors import UNEXPECTED
+from bot.replies import defer, followup_text, send_text
+from bot.scopes import scope_of
 from indexing.errors import InputTooLargeError, ThreadbotError
-from indexing.library import IndexResult
-from indexing.parsers import SUPPORTED_EXTENSIONS, display_name
-
-from ..client import ThreadBot, scope_of
-from ..digests import publish_file_digests
-from ..errors import UNEXPECTED
-from ..render import truncate
-from ..replies import defer, followup_text, send_text
+from indexing.records import IndexResult
+from indexing.sources import SUPPORTED_EXTENSIONS, safe_file_name
+from indexing.text.shorten import truncate
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +41,10 @@ class Uploads(commands.Cog):
         self.bot = bot
 
     def _check_size(self, attachment: discord.Attachment) -> None:
-        limit = self.bot.settings.max_upload_bytes
+        limit = self.bot.library.max_bytes
         if attachment.size > limit:
             raise InputTooLargeError(
-                display_name(attachment.filename),
+                safe_file_name(attachment.filename),
                 f"the file is {attachment.size / 1e6:.1f} MB, over the {limit / 1e6:.1f} MB limit",
             )
 
@@ -75,7 +75,7 @@ class Uploads(commands.Cog):
         """Attachments posted in the guild's upload channel are ingested like /upload."""
         if message.guild is None or message.author.bot or not message.attachments:
             return
-        settings = await self.bot.guild_settings.get(message.guild.id)
+        settings = await self.bot.library.guild_settings(message.guild.id)
         if settings.upload_channel_id != message.channel.id:
             return
         for attachment in message.attachments:
@@ -84,7 +84,7 @@ class Uploads(commands.Cog):
 
     async def _ingest_posted(self, message: discord.Message, attachment: discord.Attachment) -> None:
         """Index one posted file and answer in the channel (there is no private reply here)."""
-        name = display_name(attachment.filename)
+        name = safe_file_name(attachment.filename)
         try:
             results = await self.ingest(attachment, message.guild.id)
             await send_text(message.channel, describe_results(results), reference=message)

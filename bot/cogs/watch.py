@@ -16,12 +16,12 @@ from pathlib import Path
 import discord
 from discord.ext import commands, tasks
 
+from bot.client import ThreadBot
+from bot.digests import publish_file_digests
+from bot.scopes import scope_of
+from bot.watch_folders import inside_watch_root
 from indexing.errors import ConfigError, ThreadbotError
-from indexing.parsers import find_thread_files
-
-from ..client import ThreadBot
-from ..digests import publish_file_digests
-from ..settings import inside_watch_root
+from indexing.sources import find_thread_files
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class Watch(commands.Cog):
         self.bot = bot
         self._seen: dict[tuple[int, str], dict[Path, tuple[int, int]]] = {}
         self._lock = asyncio.Lock()
-        self.loop.change_interval(seconds=bot.settings.watch_interval)
+        self.loop.change_interval(seconds=bot.config.watch_interval)
 
     async def cog_unload(self) -> None:
         self.loop.cancel()
@@ -72,12 +72,12 @@ class Watch(commands.Cog):
 
     async def folders(self, guild: discord.Guild) -> list[Path]:
         folders = []
-        if self.bot.settings.watch_dir is not None:
-            folders.append(self.bot.settings.watch_dir)
-        own = (await self.bot.guild_settings.get(guild.id)).watch_dir
+        if self.bot.config.watch_dir is not None:
+            folders.append(self.bot.config.watch_dir)
+        own = (await self.bot.library.guild_settings(guild.id)).watch_dir
         if own:
             try:  # the operator may have moved watch_root since the folder was chosen
-                folders.append(inside_watch_root(self.bot.settings.watch_root, own))
+                folders.append(inside_watch_root(self.bot.config.watch_root, own))
             except ConfigError as exc:
                 log.warning("guild %s: not watching %s: %s", guild.id, own, exc)
         return [f for f in folders if f.is_dir()]
@@ -99,10 +99,10 @@ class Watch(commands.Cog):
             return count
 
     async def _ingest(self, guild: discord.Guild, path: Path) -> int:
-        results, failures = await self.bot.library.index_paths([path], scope=str(guild.id))
+        results, failures = await self.bot.library.index_paths([path], scope=scope_of(guild.id))
         for failure in failures:
             log.warning("watched file %s not indexed: %s", failure.source_file, failure.reason)
-        settings = await self.bot.guild_settings.get(guild.id)
+        settings = await self.bot.library.guild_settings(guild.id)
         channel = guild.get_channel(settings.digest_channel_id) if settings.digest_channel_id else None
         if channel is None:
             log.info("indexed %s for guild %s; no digest channel set, so no digest posted", path.name, guild.id)

@@ -20,8 +20,7 @@ import discord
 import pytest
 
 from bot.client import ThreadBot
-from bot.guild_settings import GuildSettingsStore
-from bot.settings import BotSettings
+from indexing.config import DiscordConfig
 from indexing.library import ThreadLibrary
 
 from .fake_discord import FakeDiscord, Guild
@@ -91,11 +90,11 @@ async def bot_env(request, tmp_path, monkeypatch, fake_embedder):
     for name in quiet:
         logging.getLogger(name).setLevel(logging.INFO)
 
-    settings = BotSettings(**{"watch_interval": 3600.0, **options})
+    max_upload_bytes = options.pop("max_upload_bytes", 8 * 1024 * 1024)
+    config = DiscordConfig(**{"watch_interval": 3600.0, **options})
     db_path = str(tmp_path / "bot.db")
-    library = await ThreadLibrary.open(db_path, embedder, settings.max_upload_bytes)
-    guild_settings = await GuildSettingsStore.open(db_path)
-    bot = ThreadBot(library, guild_settings, settings, guild_ready_timeout=0.05)
+    library = await ThreadLibrary.open(db_path, embedder, max_upload_bytes)
+    bot = ThreadBot(library, config, guild_ready_timeout=0.05)
     task = asyncio.create_task(bot.start(TOKEN), name="bot under test")
     env = BotEnv(fake, bot, library, db_path, guild_a, guild_b, logs, task)
     try:
@@ -114,7 +113,6 @@ async def bot_env(request, tmp_path, monkeypatch, fake_embedder):
         await bot.close()
         if not task.done():
             await asyncio.wait({task}, timeout=10)
-        await guild_settings.close()
         await library.close()
         await fake.stop()
         root.removeHandler(logs)

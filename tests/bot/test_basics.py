@@ -72,14 +72,14 @@ async def test_config_requires_manage_server(bot_env):
     refused = await fake.slash(guild, "config digest-channel", {"channel": Channel("digests")})
     assert "Manage Server" in refused.text()
     assert refused.ephemeral(refused.messages()[0])
-    assert (await bot_env.bot.guild_settings.get(guild.id)).digest_channel_id is None
+    assert (await bot_env.bot.library.guild_settings(guild.id)).digest_channel_id is None
 
     done = await fake.slash(
         guild, "config digest-channel", {"channel": Channel("digests")}, permissions=ADMIN_PERMISSIONS
     )
     assert "Digests will be posted" in done.text()
-    assert (await bot_env.bot.guild_settings.get(guild.id)).digest_channel_id == int(guild.channel("digests"))
-    other = await bot_env.bot.guild_settings.get(bot_env.guild_b.id)
+    assert (await bot_env.bot.library.guild_settings(guild.id)).digest_channel_id == int(guild.channel("digests"))
+    other = await bot_env.bot.library.guild_settings(bot_env.guild_b.id)
     assert other.digest_channel_id is None
 
 
@@ -122,7 +122,7 @@ async def test_watch_folder_needs_a_root(bot_env):
         bot_env.guild_a, "config watch-folder", {"folder": "inbox"}, permissions=ADMIN_PERMISSIONS
     )
     assert "watch_root" in inter.text()
-    assert (await bot_env.bot.guild_settings.get(bot_env.guild_a.id)).watch_dir is None
+    assert (await bot_env.bot.library.guild_settings(bot_env.guild_a.id)).watch_dir is None
 
 
 @pytest.fixture
@@ -134,14 +134,14 @@ def watch_root(tmp_path):
 
 
 async def test_watch_folder_stays_inside_the_root(bot_env, watch_root):
-    bot_env.bot.settings = dataclasses.replace(bot_env.bot.settings, watch_root=watch_root)
+    bot_env.bot.config = dataclasses.replace(bot_env.bot.config, watch_root=watch_root)
     fake, guild = bot_env.fake, bot_env.guild_a
     for escape in ("../secret", "/etc", "guild-a/../../secret"):
         refused = await fake.slash(guild, "config watch-folder", {"folder": escape}, permissions=ADMIN_PERMISSIONS)
         assert "inside the bot's watch root" in refused.text(), escape
     ok = await fake.slash(guild, "config watch-folder", {"folder": "guild-a"}, permissions=ADMIN_PERMISSIONS)
     assert "Watching" in ok.text()
-    assert (await bot_env.bot.guild_settings.get(guild.id)).watch_dir == str((watch_root / "guild-a").resolve())
+    assert (await bot_env.bot.library.guild_settings(guild.id)).watch_dir == str((watch_root / "guild-a").resolve())
     shown = await fake.slash(guild, "config show", permissions=ADMIN_PERMISSIONS)
     assert "guild-a" in shown.text() and str(watch_root) not in shown.text()
 

@@ -8,9 +8,9 @@ import logging
 import discord
 import pytest
 
-from bot.__main__ import run_bot, sync_commands
+from bot.runner import run_bot, sync_commands
 from indexing.cli import build_parser
-from indexing.config import Settings
+from indexing.config import Config, load_config
 from indexing.errors import ConfigError, ThreadbotError
 
 from .fake_discord import FakeDiscord
@@ -33,8 +33,12 @@ async def fake(monkeypatch):
     assert_no_pings(fake.sent_messages())
 
 
-def settings_for(tmp_path, **discord_section) -> Settings:
-    return Settings(db_path=str(tmp_path / "cli.db"), raw={"discord": discord_section})
+def settings_for(tmp_path, **discord_section) -> Config:
+    """The config the CLI would read: a config file with this [discord] section, and the environment."""
+    path = tmp_path / "config.toml"
+    path.write_text("[discord]\n" + "".join(f"{key} = {value!r}\n".replace("'", '"') for key, value in
+                                              discord_section.items()))
+    return load_config(str(path), str(tmp_path / "cli.db"))
 
 
 async def test_sync_commands_to_one_guild(fake, tmp_path, monkeypatch, caplog):

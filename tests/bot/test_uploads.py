@@ -157,7 +157,7 @@ async def test_watched_folder_posts_digest_once_and_delta(bot_env, tmp_path):
     folder.mkdir()
     await set_channel(env, "digest-channel", "digests")
     watch = env.bot.get_cog("Watch")
-    env.bot.settings = dataclasses.replace(env.bot.settings, watch_root=tmp_path)
+    env.bot.config = dataclasses.replace(env.bot.config, watch_root=tmp_path)
     chosen = await env.fake.slash(
         env.guild_a, "config watch-folder", {"folder": "inbox"}, permissions=ADMIN_PERMISSIONS
     )

@@ -15,12 +15,11 @@ def run(monkeypatch, capsys, tmp_path, fake_embedder):
     monkeypatch.chdir(tmp_path)
     for var in ("THREADBOT_DB", "THREADBOT_CONFIG", "THREADBOT_MODEL"):
         monkeypatch.delenv(var, raising=False)
-    monkeypatch.setattr(cli, "make_embedder", lambda settings: fake_embedder)
 
     def run_cli(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
         if stdin is not None:
             monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        code = cli.main(["--db", str(tmp_path / "cli.db"), *args])
+        code = cli.main(["--db", str(tmp_path / "cli.db"), *args], make_embedder=lambda config: fake_embedder)
         out, err = capsys.readouterr()
         return code, out, err
 

@@ -8,12 +8,13 @@ the version, so the parent can tell exactly what each thread must contain.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 
-from indexing.embed import FakeEmbedder
 from indexing.library import ThreadLibrary
+from indexing.records import Comment, Thread
 from indexing.store import Store
-from indexing.threads import Comment, Thread
+from tests.fakes import FakeEmbedder
 
 # (title, scope, comments): one large thread plus two smaller ones in another scope.
 SHAPES = [("Crash test: the big thread", "local", 3000), ("Crash test: medium", "local", 600),
@@ -46,7 +47,8 @@ async def run(db_path: str, version: int) -> None:
     for scope, thread in threads_for(version):
         # A fresh open per thread: start-up (vector load, snapshot replay) and close (snapshot save)
         # are also points where the kill can land.
-        store = await Store.open(db_path, embedder.model_id, embedder.dim)
+        store = await Store.open(db_path, embedder.model_id, embedder.dim,
+                                 snapshot_min_passages=int(os.environ.get("THREADBOT_SNAPSHOT_MIN_PASSAGES", "20000")))
         library = ThreadLibrary(store, embedder, extractor=None)
         try:
             await library.index_thread(thread, scope)

@@ -12,12 +12,13 @@ from dataclasses import asdict
 
 import pytest
 
-from indexing.answer import AnswerEngine, content_terms, names_a_new_kind
+from indexing.answers.engine import AnswerEngine, names_a_new_kind
+from indexing.answers.questions import asked_noun
+from indexing.answers.verbatim import unverified_quotes
 from indexing.library import ThreadLibrary
-from indexing.parsers import parse_file
-from indexing.questions import asked_noun
-from indexing.threads import Comment, Thread
-from indexing.verbatim import unverified_quotes
+from indexing.records import Comment, Thread
+from indexing.sources import parse_file
+from indexing.text.lexical import content_terms
 
 from ..helpers import SEED, SEED_GOLDEN
 

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from indexing import cli
-from indexing.vectors import VectorIndex
+from indexing.store.dense import VectorIndex
 from tests.helpers import REPO, SEED
 
 HIT_KEYS = {"passage", "score", "dense_score", "bm25_score", "dense_rank", "bm25_rank", "thread_title"}
@@ -128,20 +128,22 @@ def test_default_database_env_and_config(monkeypatch, capsys, tmp_path, fake_emb
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("THREADBOT_CONFIG", raising=False)
     monkeypatch.delenv("THREADBOT_DB", raising=False)
-    monkeypatch.setattr(cli, "make_embedder", lambda settings: fake_embedder)
+    def main(args: list[str]) -> int:
+        return cli.main(args, make_embedder=lambda config: fake_embedder)
+
     (tmp_path / "a.json").write_text(json.dumps(GOOD_JSON))
-    assert cli.main(["index", "a.json"]) == 0
+    assert main(["index", "a.json"]) == 0
     assert (tmp_path / "threadbot.db").is_file()
     monkeypatch.setenv("THREADBOT_DB", str(tmp_path / "env.db"))
-    assert cli.main(["index", "a.json"]) == 0
+    assert main(["index", "a.json"]) == 0
     assert (tmp_path / "env.db").is_file()
     monkeypatch.delenv("THREADBOT_DB")
     (tmp_path / "config.toml").write_text('[index]\ndb_path = "from-config.db"\n')
-    assert cli.main(["index", "a.json"]) == 0
+    assert main(["index", "a.json"]) == 0
     assert (tmp_path / "from-config.db").is_file()
     (tmp_path / "config.toml").write_text("[index\n")
     capsys.readouterr()
-    assert cli.main(["threads"]) == 2
+    assert main(["threads"]) == 2
     assert "cannot read config file" in capsys.readouterr().err
 
 

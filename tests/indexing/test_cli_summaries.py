@@ -34,8 +34,7 @@ def run(monkeypatch, capsys, tmp_path):
         monkeypatch.delenv(var, raising=False)
 
     def run_cli(embedder, *args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(cli, "make_embedder", lambda settings: embedder)
-        code = cli.main(["--db", str(tmp_path / "cli.db"), *args])
+        code = cli.main(["--db", str(tmp_path / "cli.db"), *args], make_embedder=lambda config: embedder)
         out, err = capsys.readouterr()
         return code, out, err
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from indexing.clustering import assign, choose_clustering, kmeans, normalise_rows, sample_rows, silhouette
-from indexing.labels import class_tfidf_labels
-from indexing.themes import most_replied, pick_representatives, top_authors
+from indexing.summaries.clustering import assign, choose_clustering, kmeans, normalise_rows, sample_rows, silhouette
+from indexing.summaries.labels import class_tfidf_labels
+from indexing.summaries.themes import most_replied, pick_representatives, top_authors
 
 
 def blobs(sizes: list[int], dim: int = 32, spread: float = 0.15,

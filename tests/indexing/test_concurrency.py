@@ -14,11 +14,11 @@ import time
 import pytest
 
 from indexing.library import ThreadLibrary
-from indexing.parsers import parse_bytes
+from indexing.sources import parse_bytes
 from tests.helpers import DEV_THREADS, SEED
 
 try:
-    from indexing.answer import AnswerEngine
+    from indexing.answers.engine import AnswerEngine
 except ImportError:  # the answer engine (issue 3) is optional here: plain searches stand in for it
     AnswerEngine = None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from indexing.contradiction import premise_conflicts
+from indexing.answers.contradiction import premise_conflicts
 
 SENTENCE = "The most commonly used reduction is a polynomial-time reduction."
 

@@ -21,10 +21,10 @@ from functools import cache
 import numpy as np
 import pytest
 
-from indexing.embed import FakeEmbedder
 from indexing.library import ThreadLibrary
-from indexing.passages import thread_passages
-from indexing.threads import thread_id_for
+from indexing.records import thread_id_for
+from indexing.text.chunking import thread_passages
+from tests.fakes import FakeEmbedder
 from tests.helpers import REPO
 from tests.indexing.crash_worker import SHAPES, thread_for
 
@@ -80,7 +80,7 @@ async def check_library(db_path) -> int:
     with sqlite3.connect(db_path) as db:
         vectors = dict(db.execute("SELECT p.id, e.vector FROM passages p JOIN embeddings e "
                                   "ON e.content_hash = p.content_hash"))
-    async with await ThreadLibrary.open(db_path, EMBEDDER) as lib:
+    async with await ThreadLibrary.open(db_path, EMBEDDER, snapshot_min_passages=1) as lib:
         index = lib.store.vectors
         assert sorted(index.ids.tolist()) == sorted(vectors)
         for pid, blob in vectors.items():
@@ -104,8 +104,7 @@ def start_worker(db_path, version: int) -> subprocess.Popen:
     return proc
 
 
-async def test_sigkill_at_random_points(tmp_path, monkeypatch):
-    monkeypatch.setenv("THREADBOT_SNAPSHOT_MIN_PASSAGES", "1")
+async def test_sigkill_at_random_points(tmp_path):
     db_path = tmp_path / "crash.db"
     seed = int.from_bytes(os.urandom(4), "little")
     rng = random.Random(seed)

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from indexing.embed import load_embedder
-from indexing.embed_onnx import OnnxEmbedder, onnx_available
+from indexing.embed.onnx_runtime import OnnxEmbedder, onnx_available
 from indexing.errors import EmbedderError
-from indexing.parsers import parse_file
-from indexing.passages import thread_passages
+from indexing.sources import parse_file
+from indexing.text.chunking import thread_passages
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "putin-trump-phone-call.txt"
 

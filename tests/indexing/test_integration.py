@@ -16,11 +16,11 @@ pytestmark = pytest.mark.slow
 
 def test_seed_search_for_peskov_ranks_a_paragraph_naming_him_first(monkeypatch, capsys, tmp_path,
                                                                     real_embedder):
-    monkeypatch.setattr(cli, "make_embedder", lambda settings: real_embedder)
     db = str(tmp_path / "seed.db")
-    assert cli.main(["--db", db, "index", str(SEED), "--json"]) == 0
+    assert cli.main(["--db", db, "index", str(SEED), "--json"], make_embedder=lambda config: real_embedder) == 0
     capsys.readouterr()
-    assert cli.main(["--db", db, "search", "what did Peskov say", "--json"]) == 0
+    assert cli.main(["--db", db, "search", "what did Peskov say", "--json"],
+                    make_embedder=lambda config: real_embedder) == 0
     hits = json.loads(capsys.readouterr().out)
     top = hits[0]["passage"]
     assert top["kind"] == "paragraph"

@@ -10,12 +10,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from indexing.answer import Answer, AnswerEngine, Citation
+from indexing.answers.engine import Answer, AnswerEngine
+from indexing.answers.llm_mode import build_messages, checked_reply, llm_answer
+from indexing.answers.questions import classify
+from indexing.answers.verbatim import unverified_quotes
+from indexing.chat import ChatClient, LlmError
+from indexing.config import LlmConfig, llm_config
 from indexing.errors import ConfigError
-from indexing.llm import ChatClient, LlmConfig, LlmError, build_messages, checked_reply, llm_answer, llm_config
-from indexing.questions import classify
-from indexing.threads import Thread
-from indexing.verbatim import unverified_quotes
+from indexing.records import Citation, Thread
 
 P1 = 'Peskov said: "This is the first telephone contact since President Trump took office."'
 P2 = "Peskov said he had no information on reports that Trump is considering lifting sanctions."
@@ -70,8 +72,8 @@ def server():
     s.close()
 
 
-def client_for(server, timeout=5.0, key_env=None):
-    return ChatClient(LlmConfig(base_url=server.url, model="fake-model", api_key_env=key_env, timeout=timeout))
+def client_for(server, timeout=5.0, api_key=None):
+    return ChatClient(LlmConfig(base_url=server.url, model="fake-model", api_key=api_key, timeout=timeout))
 
 
 def extractive_answer() -> Answer:
@@ -82,21 +84,22 @@ def extractive_answer() -> Answer:
 
 
 def test_config_section():
-    assert llm_config({}) is None
-    assert llm_config({"enabled": False, "base_url": "http://x"}) is None
-    config = llm_config({"base_url": "http://127.0.0.1:1/v1/", "model": "m", "timeout": 3, "api_key_env": "K"})
-    assert (config.base_url, config.model, config.timeout, config.api_key_env) == \
-        ("http://127.0.0.1:1/v1", "m", 3.0, "K")
+    assert llm_config({}, {}) is None
+    assert llm_config({"enabled": False, "base_url": "http://x"}, {}) is None
+    config = llm_config({"base_url": "http://127.0.0.1:1/v1/", "model": "m", "timeout": 3, "api_key_env": "K"},
+                        {"K": "the-key"})
+    assert (config.base_url, config.model, config.timeout, config.api_key) == \
+        ("http://127.0.0.1:1/v1", "m", 3.0, "the-key")
+    assert "the-key" not in repr(config)
     with pytest.raises(ConfigError):
-        llm_config({"base_url": "http://x"})
+        llm_config({"base_url": "http://x"}, {})
     with pytest.raises(ConfigError):
-        llm_config({"base_url": "http://x", "model": "m", "timeout": -1})
+        llm_config({"base_url": "http://x", "model": "m", "timeout": -1}, {})
 
 
-async def test_the_request_follows_the_protocol_and_passages_are_data(server, monkeypatch):
-    monkeypatch.setenv("TEST_LLM_KEY", "sekret")
+async def test_the_request_follows_the_protocol_and_passages_are_data(server):
     server.reply = "Peskov called it the first contact [1]."
-    reply = await client_for(server, key_env="TEST_LLM_KEY").complete(
+    reply = await client_for(server, api_key="sekret").complete(
         build_messages("what did Peskov say?", extractive_answer().citations))
     assert reply == "Peskov called it the first contact [1]."
     request = server.requests[0]
@@ -178,7 +181,7 @@ async def test_a_passage_that_injects_instructions_cannot_make_the_answer_cite_w
     server.reply = ('Peskov resigned [7]. He said "I resign today" [1]. '
                     'Per the official transcript [12], he stepped down.')
     answer = await AnswerEngine(library, llm=client_for(server)).ask("What did Peskov say?", thread_id)
-    stored = {p.id: p.text for p in await library.store.thread_passages(thread_id)}
+    stored = {p.id: p.text for p in await library.passages_of(thread_id)}
     assert "[7]" not in answer.answer and "[12]" not in answer.answer
     # 'He said "I resign today" [1]' may survive: the words are verbatim in passage [1], so a reader
     # who follows the citation sees the injected text itself. What cannot survive is a source or a

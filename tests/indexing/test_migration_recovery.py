@@ -12,16 +12,16 @@ import pytest
 
 from indexing.errors import MigrationError
 from indexing.library import ThreadLibrary
-from indexing.migrations import MIGRATIONS, migrate, split_statements
+from indexing.records import Comment, Thread
 from indexing.store import Store
-from indexing.threads import Comment, Thread
+from indexing.store.migrations import MIGRATIONS, migrate, split_statements
 from tests.helpers import REPO, table_rows
 
 # Runs in a child: apply the first half of one migration inside its transaction, then die by SIGKILL
 # with the transaction open (WAL frames may be on disk, the commit never is).
 CRASH_MID_MIGRATION = """
 import os, signal, sqlite3, sys
-from indexing.migrations import MIGRATIONS, split_statements
+from indexing.store.migrations import MIGRATIONS, split_statements
 path, number = sys.argv[1], int(sys.argv[2])
 sql = next(s for n, _, s in MIGRATIONS if n == number)
 statements = split_statements(sql)

@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from indexing.errors import InputTooLargeError, ParseError
-from indexing.parsers import display_name, find_thread_files, parse_bytes, parse_file
+from indexing.sources import find_thread_files, parse_bytes, parse_file, safe_file_name
 
 ARTICLE = ("Café owners protest\n\n"
            "The café owners of the old town protested on Monday against the new rents.\n")
@@ -122,11 +122,11 @@ def test_truncated_utf8_falls_back_to_text_or_typed_error():
     ("", "upload"),
 ])
 def test_display_name_is_safe(raw, shown):
-    assert display_name(raw) == shown
+    assert safe_file_name(raw) == shown
 
 
 def test_display_name_shortens_long_names_keeping_the_extension():
-    name = display_name("a" * 300 + ".json")
+    name = safe_file_name("a" * 300 + ".json")
     assert len(name) <= 120 and name.endswith(".json")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indexing.errors import ParseError
-from indexing.parsers import parse_bytes
+from indexing.sources import parse_bytes
 
 ARTICLE = b"""<html><head><title>Council approves new bridge</title></head><body>
 <nav>Home | News | Sport</nav>

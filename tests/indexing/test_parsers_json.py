@@ -7,7 +7,7 @@ import json
 import pytest
 
 from indexing.errors import ParseError
-from indexing.parsers import parse_bytes
+from indexing.sources import parse_bytes
 
 
 def thread_obj(**overrides) -> dict:

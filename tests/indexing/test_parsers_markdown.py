@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from indexing.errors import ParseError
-from indexing.parsers import parse_bytes
-from indexing.parsers.markdown import parse_markdown
+from indexing.sources import parse_bytes
+from indexing.sources.markdown import parse_markdown
 
 
 def test_atx_heading_title_and_paragraphs_with_markup_removed():

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from indexing.errors import ParseError
-from indexing.parsers import parse_bytes, parse_file
-from indexing.parsers.scrape_text import author_of, has_comment_section, parse_scrape_text
+from indexing.sources import parse_bytes, parse_file
+from indexing.sources.scrape_text import author_of, has_comment_section, parse_scrape_text
 from tests.helpers import SEED, SEED_GOLDEN
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from indexing.embed import FakeEmbedder
-from indexing.passages import chunk_spans, thread_passages
-from indexing.sentences import sentence_spans, split_sentences
-from indexing.threads import Comment, Thread
+from indexing.records import Comment, Thread
+from indexing.text.chunking import chunk_spans, thread_passages
+from indexing.text.sentences import sentence_spans, split_sentences
+from tests.fakes import FakeEmbedder
 
 count = FakeEmbedder().count_tokens
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from indexing.questions import classify
+from indexing.answers.questions import classify
 
 
 @pytest.mark.parametrize(("question", "speaker", "topic"), [

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from indexing import quotes
-from indexing.nlp import english_pipeline
-from indexing.parsers import parse_file
-from indexing.passages import thread_passages
-from indexing.quotes import extract_statements, statements_of
-from indexing.speakers import name_words, speaker_matches
-from indexing.threads import Comment, Thread
+from indexing.records import Comment, Thread
+from indexing.sources import parse_file
+from indexing.text.chunking import thread_passages
+from indexing.whosaid import statements as quotes
+from indexing.whosaid.nlp import english_pipeline
+from indexing.whosaid.speakers import name_words, speaker_matches
+from indexing.whosaid.statements import extract_statements, statements_of
 
 from ..helpers import SEED
 

@@ -5,14 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexing.search import (
-    dense_top_k,
-    fts_match_expression,
-    query_terms,
-    reciprocal_rank_fusion,
-    top_k,
-)
-from indexing.threads import Comment, Thread
+from indexing.records import Comment, Thread
+from indexing.store.ranking import dense_top_k, reciprocal_rank_fusion, top_k
+from indexing.text.lexical import fts_match_expression, query_terms
 
 
 def test_top_k_returns_best_first():

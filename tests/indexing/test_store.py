@@ -9,13 +9,13 @@ import aiosqlite
 import numpy as np
 import pytest
 
-from indexing.embed import FakeEmbedder
 from indexing.errors import MigrationError, ModelMismatchError, StoreError
 from indexing.library import ThreadLibrary
-from indexing.migrations import MIGRATIONS, migrate
-from indexing.passages import thread_passages
+from indexing.records import Comment, Passage, Thread, thread_id_for
 from indexing.store import Store
-from indexing.threads import Comment, Passage, Thread, thread_id_for
+from indexing.store.migrations import MIGRATIONS, migrate
+from indexing.text.chunking import thread_passages
+from tests.fakes import FakeEmbedder
 from tests.helpers import db_checksum, table_rows
 
 
@@ -130,7 +130,7 @@ async def test_update_embeds_only_changed_passages_and_removes_gone_ones(db_path
     embedder = CountingEmbedder()
     async with await ThreadLibrary.open(db_path, embedder) as lib:
         first = await lib.index_thread(make_thread())
-        old = {(p.kind, p.text): p.id for p in await lib.store.thread_passages(first.thread_id)}
+        old = {(p.kind, p.text): p.id for p in await lib.passages_of(first.thread_id)}
         embedder.texts.clear()
         changed = make_thread(paragraphs=("The council approved the bridge on Tuesday.",
                                           "Work starts in autumn."),
@@ -140,7 +140,7 @@ async def test_update_embeds_only_changed_passages_and_removes_gone_ones(db_path
         assert result.status == "updated" and result.thread_id == first.thread_id
         assert sorted(embedder.texts) == ["Who pays for it?", "Work starts in autumn."]
         assert result.embedded == 2
-        now = {(p.kind, p.text): p.id for p in await lib.store.thread_passages(first.thread_id)}
+        now = {(p.kind, p.text): p.id for p in await lib.passages_of(first.thread_id)}
         for kept in [("title", "Bridge vote"), ("paragraph", "The council approved the bridge on Tuesday."),
                      ("comment", "Finally some progress.")]:
             assert now[kept] == old[kept], f"{kept} lost its passage id"
@@ -160,9 +160,9 @@ async def test_update_embeds_only_changed_passages_and_removes_gone_ones(db_path
 async def test_reordered_paragraph_keeps_its_id_and_moves(db_path, fake_embedder):
     async with await ThreadLibrary.open(db_path, fake_embedder) as lib:
         first = await lib.index_thread(make_thread(paragraphs=("Alpha para.", "Beta para.")))
-        ids = {p.text: p.id for p in await lib.store.thread_passages(first.thread_id)}
+        ids = {p.text: p.id for p in await lib.passages_of(first.thread_id)}
         await lib.index_thread(make_thread(paragraphs=("New first.", "Alpha para.", "Beta para.")))
-        passages = await lib.store.thread_passages(first.thread_id)
+        passages = await lib.passages_of(first.thread_id)
         by_text = {p.text: p for p in passages}
         # The key anchors paragraphs by position, so shifted paragraphs are re-inserted but not re-embedded.
         paragraphs = [p.text for p in passages if p.kind == "paragraph"]

@@ -9,10 +9,11 @@ from dataclasses import replace
 
 import pytest
 
-from indexing.digest import _themes_block, make_digest, mark_digest_posted
-from indexing.overview import render_clause
-from indexing.summarize import Representative, Theme, summarize
-from indexing.threads import Comment, Thread
+from indexing.records import Comment, Thread
+from indexing.summaries import summarize
+from indexing.summaries.digest import _themes_block, make_digest, mark_digest_posted
+from indexing.summaries.overview import render_clause
+from indexing.summaries.records import Representative, Theme
 
 ARTICLE = (
     "The city council approved a new budget for public transport on Monday. The plan adds buses and trams.",
@@ -79,7 +80,7 @@ async def test_themes_recover_the_planted_topics_and_set_off_topic_comments_asid
 async def test_overview_clauses_are_cited_to_the_comments_they_quote(library):
     result = await library.index_thread(transit_thread())
     d = (await summarize(library, result.thread_id)).discussion
-    passages = await library.store.passages_by_id([c.passage_id for c in d.citations])
+    passages = await library.passages_by_id([c.passage_id for c in d.citations])
     assert d.citations
     for n, c in enumerate(d.citations, start=1):
         assert c.ref == f"[{n}]" and c.ref in d.text
@@ -93,7 +94,7 @@ async def test_article_summary_is_verbatim_in_order_and_cited_to_paragraphs(libr
     for length, (low, high) in {"short": (1, 2), "medium": (3, 5), "long": (3, 10)}.items():
         article = (await summarize(library, result.thread_id, length=length)).article
         assert low <= len(article.citations) <= high
-        passages = await library.store.passages_by_id([c.passage_id for c in article.citations])
+        passages = await library.passages_by_id([c.passage_id for c in article.citations])
         positions = []
         for c in article.citations:
             p = passages[c.passage_id]

@@ -11,10 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from indexing.llm import ChatClient, LlmConfig
-from indexing.summarize import summarize
-from indexing.summary_llm import accepted_rewrite, rewrite_summary
-from indexing.threads import Comment, Thread
+from indexing.chat import ChatClient
+from indexing.config import LlmConfig
+from indexing.records import Comment, Thread
+from indexing.summaries.rewrite import accepted_rewrite, rewrite_summary
+from indexing.summaries.summarize import summarize
 
 THREAD = Thread(
     title="Council approves transport budget",

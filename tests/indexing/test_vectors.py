@@ -9,10 +9,9 @@ import shutil
 import numpy as np
 import pytest
 
-from indexing import vectors as vectors_module
 from indexing.library import ThreadLibrary
-from indexing.threads import Comment, Thread
-from indexing.vectors import VectorIndex, VectorRows
+from indexing.records import Comment, Thread
+from indexing.store.dense import VectorIndex, VectorRows, faiss_ivf
 
 DIM = 48
 
@@ -139,7 +138,7 @@ def test_a_mapped_index_is_copied_in_the_background_while_searches_go_on(tmp_pat
 
 
 def test_numpy_fallback_without_faiss(monkeypatch):
-    monkeypatch.setattr(vectors_module, "_faiss", lambda: None)
+    monkeypatch.setattr(faiss_ivf, "load_faiss", lambda: None)
     data = clustered_data(500)
     ids = np.arange(1, 501, dtype=np.int64)
     index = VectorIndex(DIM, ann_min_passages=100)
@@ -162,9 +161,9 @@ def thread(title: str, n: int) -> Thread:
 
 
 @pytest.fixture
-def small_thresholds(monkeypatch):
-    monkeypatch.setenv("THREADBOT_SNAPSHOT_MIN_PASSAGES", "1")
-    monkeypatch.setenv("THREADBOT_ANN_MIN_PASSAGES", "300")
+def small_thresholds() -> dict:
+    """Sizes for ThreadLibrary.open: save the dense index from 1 passage, cluster it from 300."""
+    return {"snapshot_min_passages": 1, "ann_min_passages": 300}
 
 
 async def search_ids(lib: ThreadLibrary, queries: list[str], exact: bool = False) -> list[list[int]]:
@@ -179,7 +178,7 @@ QUERIES = ["rain and tax", "the bridge election", "harbour school budget", "rive
 
 
 async def test_results_do_not_change_across_a_restart(db_path, fake_embedder, small_thresholds):
-    lib = await ThreadLibrary.open(db_path, fake_embedder)
+    lib = await ThreadLibrary.open(db_path, fake_embedder, **small_thresholds)
     for i in range(3):
         await lib.index_thread(thread(f"thread {i}", 150))
     assert lib.store.vectors.wait_for_ann(timeout=120) and lib.store.vectors.approximate
@@ -189,7 +188,7 @@ async def test_results_do_not_change_across_a_restart(db_path, fake_embedder, sm
     manifest = json.loads((db_path.parent / f"{db_path.name}.vectors" / "manifest.json").read_text())
     assert manifest["size"] == 3 * 152
 
-    lib = await ThreadLibrary.open(db_path, fake_embedder)
+    lib = await ThreadLibrary.open(db_path, fake_embedder, **small_thresholds)
     try:
         index = lib.store.vectors
         assert index.approximate and index.last_build_seconds is None  # loaded, not clustered again
@@ -200,17 +199,17 @@ async def test_results_do_not_change_across_a_restart(db_path, fake_embedder, sm
 
 
 async def test_writes_after_the_save_are_replayed(db_path, fake_embedder, small_thresholds, monkeypatch):
-    lib = await ThreadLibrary.open(db_path, fake_embedder)
+    lib = await ThreadLibrary.open(db_path, fake_embedder, **small_thresholds)
     first = await lib.index_thread(thread("first", 200))
     await lib.index_thread(thread("second", 200))
     await lib.close()  # saved
-    lib = await ThreadLibrary.open(db_path, fake_embedder)
+    lib = await ThreadLibrary.open(db_path, fake_embedder, **small_thresholds)
     await lib.index_thread(thread("third", 40))
     await lib.forget(first.thread_id)
     expected = await search_ids(lib, QUERIES, exact=True)
-    monkeypatch.setenv("THREADBOT_SNAPSHOT_MIN_PASSAGES", "1000000")  # as if it crashed: nothing saved
+    lib.store.snapshot_min_passages = 1_000_000  # as if it crashed: nothing saved
     await lib.close()
-    lib = await ThreadLibrary.open(db_path, fake_embedder)
+    lib = await ThreadLibrary.open(db_path, fake_embedder, **small_thresholds)
     try:
         async with lib.store._reader.execute("SELECT id FROM passages ORDER BY id") as cursor:
             in_db = [row[0] for row in await cursor.fetchall()]
@@ -223,12 +222,12 @@ async def test_writes_after_the_save_are_replayed(db_path, fake_embedder, small_
 async def test_a_copy_from_another_database_is_ignored(tmp_path, fake_embedder, small_thresholds):
     one, two = tmp_path / "one.db", tmp_path / "two.db"
     for path, title in ((one, "alpha"), (two, "beta")):
-        lib = await ThreadLibrary.open(path, fake_embedder)
+        lib = await ThreadLibrary.open(path, fake_embedder, **small_thresholds)
         await lib.index_thread(thread(title, 30))
         await lib.close()
     shutil.rmtree(tmp_path / "two.db.vectors")
     shutil.copytree(tmp_path / "one.db.vectors", tmp_path / "two.db.vectors")
-    lib = await ThreadLibrary.open(two, fake_embedder)
+    lib = await ThreadLibrary.open(two, fake_embedder, **small_thresholds)
     try:
         titles = {h.thread_title for h in await lib.dense_search(fake_embedder.embed_query("rain"), k=5)}
         assert titles == {"beta"}

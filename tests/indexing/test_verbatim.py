@@ -1,6 +1,6 @@
 """Quoted text in an answer must be a verbatim substring of a passage cited on the same line."""
 
-from indexing.verbatim import drop_unverified_lines, unverified_quotes
+from indexing.answers.verbatim import drop_unverified_lines, unverified_quotes
 
 PASSAGES = {
     1: 'Asked by reporters, Peskov said: "This is the first telephone contact. We\'ll see, let\'s be patient."',

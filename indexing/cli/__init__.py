@@ -1,0 +1,65 @@
+"""The `threadbot` command line: a thin adapter that parses arguments, calls the library, prints.
+
+Nothing in the library imports this package. Other packages add commands through the entry-point
+group `threadbot.cli` (the bot adds `run` and `sync-commands`): each entry point is a function
+`register_commands(subparsers)` that adds sub-commands whose `func(args, context)` returns an exit
+code, as simonw/llm plugins add commands with a hook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from importlib.metadata import entry_points
+
+from ..config import load_config
+from ..errors import ThreadbotError
+from .answers import add_answer_commands
+from .context import Context, EmbedderFactory, default_embedder
+from .summaries import add_summary_commands
+from .threads import add_thread_commands
+
+log = logging.getLogger(__name__)
+
+PLUGIN_GROUP = "threadbot.cli"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="threadbot", description="Index news threads (article + reader comments) and search them.")
+    parser.add_argument("--db", help="database file (default: threadbot.db, or $THREADBOT_DB, or the config)")
+    parser.add_argument("--config", help="config file (default: ./config.toml or $THREADBOT_CONFIG)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_thread_commands(sub)
+    add_answer_commands(sub)
+    add_summary_commands(sub)
+    for plugin in entry_points(group=PLUGIN_GROUP):
+        plugin.load()(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None, make_embedder: EmbedderFactory = default_embedder) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        context = Context(load_config(args.config, args.db), make_embedder)
+        return asyncio.run(args.func(args, context))
+    except ThreadbotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader (`| head`) went away: not an error worth a traceback. Point stdout at devnull so
+        # the interpreter's final flush does not raise again (as the Python signal docs advise).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+__all__ = ["Context", "build_parser", "main"]

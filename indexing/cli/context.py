@@ -1,0 +1,41 @@
+"""What every CLI command gets: the configuration, read once, and the resources built from it.
+
+Resources are passed in, not looked up: `main(argv, make_embedder=...)` lets a test hand the CLI
+a fake embedder without patching a module global.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..chat import ChatClient
+from ..config import Config, IndexConfig
+from ..embed import Embedder, load_embedder
+from ..library import ThreadLibrary
+
+EmbedderFactory = Callable[[IndexConfig], Embedder]
+
+
+def default_embedder(config: IndexConfig) -> Embedder:
+    return load_embedder(config.model_path, config.backend, config.cache_dir)
+
+
+@dataclass(frozen=True)
+class Context:
+    config: Config
+    make_embedder: EmbedderFactory = default_embedder
+
+    def embedder(self) -> Embedder:
+        return self.make_embedder(self.config.index)
+
+    async def library(self, with_model: bool = True, long_running: bool = False) -> ThreadLibrary:
+        """The library on the configured database; without a model for commands that only read."""
+        return await ThreadLibrary.from_config(self.config.index, self.embedder() if with_model else None,
+                                               long_running=long_running)
+
+    def chat_client(self, extractive_only: bool) -> ChatClient | None:
+        """The `[llm]` client, unless the user asked for extractive answers or none is configured."""
+        if extractive_only or self.config.llm is None:
+            return None
+        return ChatClient(self.config.llm)

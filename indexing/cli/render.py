@@ -1,0 +1,94 @@
+"""How the CLI prints: JSON, answers, summaries, digests and a progress bar."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from ..answers import Answer
+from ..summaries import Digest, ThreadSummary
+from ..text.shorten import one_line
+
+
+def print_json(value, indent: int | None = 1) -> None:
+    """JSON on stdout, UTF-8 as is; `indent=None` gives one line (JSON Lines)."""
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=indent)
+    sys.stdout.write("\n")
+
+
+class ProgressBar:
+    """A tqdm bar on stderr when it is a terminal; silent otherwise (pipes, JSON output)."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty()
+        self._bar = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self._bar is None or self._bar.total != total:
+            from tqdm import tqdm
+
+            self.close()
+            self._bar = tqdm(total=total, desc="embedding passages", unit="passage", file=sys.stderr, leave=False)
+        self._bar.n = done
+        self._bar.refresh()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+def render_answer(answer: Answer) -> str:
+    """The answer for a terminal: the text, then the sources it cites."""
+    out = [answer.answer, ""]
+    heading = "Sources:" if answer.answered else "Closest matches:"
+    if answer.citations:
+        out.append(heading)
+    for c in answer.citations:
+        where = f"comment by {c.author}" if c.kind == "comment" and c.author else c.kind
+        text = " ".join(c.text.split())
+        out.append(f"{c.ref} {c.thread_id} / {where}: {text[:200]}{'…' if len(text) > 200 else ''}")
+    return "\n".join(out).rstrip()
+
+
+def render_summary(s: ThreadSummary) -> str:
+    out = [s.title, ""]
+    if s.article:
+        out += [f"What the article says ({s.length}):", s.article.text, ""]
+        for c in s.article.citations:
+            out.append(f"  {c.ref} paragraph passage {c.passage_id}")
+        out.append("")
+    else:
+        out += ["(no article text)", ""]
+    d = s.discussion
+    if d is None:
+        out.append("(no comments)")
+        return "\n".join(out)
+    out += ["What readers say:", d.text, ""]
+    for c in d.citations:
+        who = c.author or "a reader"
+        out.append(f"  {c.ref} comment by {who} (passage {c.passage_id}): {one_line(c.text, 120)}")
+    counts = f"{d.comment_count} comments, {d.author_count} authors, {d.off_topic_count} off-topic"
+    out += ["", f"Themes ({counts}):"]
+    for n, theme in enumerate(d.themes, start=1):
+        authors = ", ".join(theme.authors[:5]) + (" …" if len(theme.authors) > 5 else "")
+        by = f": {authors}" if authors else ""
+        out.append(f"  {n}. {theme.label} ({theme.comment_count} comments){by}")
+        for rep in theme.representative:
+            out.append(f"     \"{one_line(rep.text, 160)}\" ({rep.author or 'a reader'})")
+    if d.top_authors:
+        out.append("Most active: " + ", ".join(f"{a.author} ({a.comments})" for a in d.top_authors))
+    if d.most_replied:
+        out.append("Most replied to:")
+        for r in d.most_replied:
+            out.append(f"  {r.replies} replies to {r.author or 'a reader'}: \"{one_line(r.text, 120)}\"")
+    return "\n".join(out).rstrip()
+
+
+def render_digest(d: Digest) -> str:
+    if d.already_posted:
+        when = (d.posted_at or d.created_at)[:16].replace("T", " ")
+        return f"No new comments since the last digest ({when} UTC); nothing to post.\n\n{d.text}"
+    return d.text

@@ -1,0 +1,223 @@
+"""Records shared by every wing: a parsed thread, its indexed passages, who-said-what statements,
+citations, search hits, index results and a server's settings.
+
+The bottom of the library: it imports nothing of threadbot's, and every wing may import it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+PassageKind = Literal["title", "paragraph", "comment"]
+StatementSource = Literal["article", "comment"]
+IndexStatus = Literal["indexed", "updated", "unchanged"]
+LOCAL_SCOPE = "local"  # the scope of threads indexed from the command line (a guild's scope is its id)
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: str
+    author: str | None
+    text: str
+    parent: str | None = None
+    posted: str | None = None
+    score: float | None = None
+
+
+@dataclass(frozen=True)
+class Thread:
+    title: str
+    paragraphs: tuple[str, ...] = ()
+    comments: tuple[Comment, ...] = ()
+    url: str | None = None
+    published: str | None = None
+    source: str | None = None
+    source_file: str | None = None
+
+    def identity_key(self) -> str:
+        """What makes a re-upload "the same thread": its URL, else its title and file name."""
+        if self.url:
+            return f"url:{self.url.strip()}"
+        return f"title:{self.title.strip()}|file:{self.source_file or ''}"
+
+    def content_hash(self) -> str:
+        body = asdict(self)
+        body.pop("source_file")
+        raw = json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        return hashlib.sha256(raw).hexdigest()
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> Thread:
+        comments = tuple(Comment(**c) for c in data.get("comments", ()))
+        return cls(
+            title=data["title"],
+            paragraphs=tuple(data.get("paragraphs", ())),
+            comments=comments,
+            url=data.get("url"),
+            published=data.get("published"),
+            source=data.get("source"),
+            source_file=data.get("source_file"),
+        )
+
+
+def thread_id_for(scope: str, identity_key: str) -> str:
+    """Stable short id; the scope is part of it so two guilds never share a thread row."""
+    return hashlib.sha1(f"{scope}\x00{identity_key}".encode()).hexdigest()[:12]
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass
+class Passage:
+    """One indexed unit: the title, an article paragraph, a comment, or a chunk of a long one.
+
+    `start`/`end` are character offsets of `text` inside its parent (the whole paragraph or comment),
+    so a chunk can always be traced back to where it came from.
+    """
+
+    thread_id: str
+    kind: PassageKind
+    position: int
+    text: str
+    chunk: int = 0
+    start: int = 0
+    end: int = 0
+    author: str | None = None
+    comment_id: str | None = None
+    parent_id: str | None = None
+    content_hash: str = ""
+    id: int | None = None
+    scope: str = LOCAL_SCOPE
+    extra: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.content_hash:
+            self.content_hash = text_hash(self.text)
+        if not self.end:
+            self.end = self.start + len(self.text)
+
+    def key(self) -> tuple:
+        """Identity across re-indexes: unchanged passages keep their row (and their citations)."""
+        anchor = self.comment_id if self.kind == "comment" and self.comment_id else str(self.position)
+        return (self.kind, anchor, self.chunk, self.content_hash)
+
+    def label(self) -> str:
+        """A short human reference: "title", "paragraph 3", "comment by CNONC"."""
+        if self.kind == "title":
+            return "title"
+        if self.kind == "paragraph":
+            return f"paragraph {self.position + 1}"
+        return f"comment by {self.author}" if self.author else f"comment #{self.position + 1}"
+
+
+@dataclass(frozen=True)
+class ThreadInfo:
+    """A thread as the store lists it."""
+
+    id: str
+    scope: str
+    title: str
+    url: str | None
+    source: str | None
+    source_file: str | None
+    published: str | None
+    paragraphs: int
+    comments: int
+    passages: int
+    content_hash: str
+    indexed_at: str
+    updated_at: str
+
+
+@dataclass
+class Statement:
+    """One thing a speaker said, as the text of its passage shows it."""
+
+    speaker: str  # canonical: "Dmitry Peskov"; a comment's author
+    speaker_mention: str  # as written where it was said: "he", "presidential spokesman Dmitry Peskov"
+    cue: str  # "said", "told", "according to", "wrote" (comments)
+    source: StatementSource
+    passage_kind: PassageKind
+    position: int
+    chunk: int
+    start: int  # the statement's sentence(s), offsets into the passage text
+    end: int
+    content_start: int  # what was said (the quote, or the reported clause)
+    content_end: int
+    verbatim: bool
+    text: str = ""
+    seq: int = 0  # reading order within the thread
+    passage_id: int | None = None
+    thread_id: str = ""
+
+
+@dataclass(frozen=True)
+class SpeakerCount:
+    speaker: str
+    source: StatementSource
+    statements: int
+
+
+@dataclass
+class Citation:
+    """One source behind a `[n]` marker: `ref` is the marker as it appears in the text."""
+
+    ref: str  # "[1]"
+    thread_id: str
+    passage_id: int | None
+    kind: PassageKind
+    author: str | None
+    text: str
+    score: float
+
+
+@dataclass
+class Hit:
+    """One search result with the evidence for its rank."""
+
+    passage: Passage
+    score: float
+    dense_score: float | None = None
+    bm25_score: float | None = None
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+    thread_title: str | None = None
+
+
+@dataclass
+class IndexResult:
+    thread_id: str
+    title: str
+    source_file: str | None
+    status: IndexStatus
+    paragraphs: int
+    comments: int
+    passages: int
+    embedded: int = 0
+
+
+@dataclass
+class IndexFailure:
+    source_file: str
+    reason: str
+
+
+GuildSettingName = Literal["digest_channel_id", "upload_channel_id", "watch_dir"]
+
+
+@dataclass(frozen=True)
+class GuildSettings:
+    """A Discord server's own settings, stored in the database (set with /config)."""
+
+    guild_id: str
+    digest_channel_id: int | None = None
+    upload_channel_id: int | None = None
+    watch_dir: str | None = None

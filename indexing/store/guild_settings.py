@@ -1,0 +1,42 @@
+"""A Discord server's own settings (migration 4): digest channel, upload channel, watched folder."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from ..records import GuildSettingName, GuildSettings
+from .transactions import now_iso
+
+SETTABLE: tuple[GuildSettingName, ...] = ("digest_channel_id", "upload_channel_id", "watch_dir")
+_COLUMNS = "guild_id, digest_channel_id, upload_channel_id, watch_dir"
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
+def _settings(row: tuple) -> GuildSettings:
+    return GuildSettings(str(row[0]), _int_or_none(row[1]), _int_or_none(row[2]), row[3])
+
+
+async def read_settings(db: aiosqlite.Connection, guild_id: str) -> GuildSettings:
+    async with db.execute(f"SELECT {_COLUMNS} FROM guild_settings WHERE guild_id = ?", (guild_id,)) as cursor:
+        row = await cursor.fetchone()
+    return GuildSettings(guild_id) if row is None else _settings(tuple(row))
+
+
+async def read_all_settings(db: aiosqlite.Connection) -> list[GuildSettings]:
+    async with db.execute(f"SELECT {_COLUMNS} FROM guild_settings ORDER BY guild_id") as cursor:
+        return [_settings(tuple(row)) for row in await cursor.fetchall()]
+
+
+async def write_setting(db: aiosqlite.Connection, guild_id: str, name: GuildSettingName,
+                        value: int | str | None) -> None:
+    """Set one setting (None clears it), inside the caller's transaction."""
+    if name not in SETTABLE:
+        raise ValueError(f"unknown guild setting {name}")
+    stored = None if value is None else str(value)
+    await db.execute(
+        f"INSERT INTO guild_settings (guild_id, {name}, updated_at) VALUES (?, ?, ?) "
+        f"ON CONFLICT (guild_id) DO UPDATE SET {name} = excluded.{name}, updated_at = excluded.updated_at",
+        (guild_id, stored, now_iso()))

@@ -1,0 +1,208 @@
+"""Numbered schema migrations. Each runs in one transaction and is recorded; never edit one that has run.
+
+To change the schema, append a new (number, name, sql) entry.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import aiosqlite
+
+from ..errors import MigrationError
+from .transactions import atomic, now_iso
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (1, "threads, passages, embeddings, full-text index", """
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE threads (
+            id TEXT PRIMARY KEY,
+            scope TEXT NOT NULL,
+            identity_key TEXT NOT NULL,
+            title TEXT NOT NULL,
+            url TEXT,
+            source TEXT,
+            source_file TEXT,
+            published TEXT,
+            content_hash TEXT NOT NULL,
+            body_json TEXT NOT NULL,
+            paragraph_count INTEGER NOT NULL,
+            comment_count INTEGER NOT NULL,
+            indexed_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (scope, identity_key)
+        );
+        CREATE INDEX threads_scope ON threads (scope);
+        CREATE TABLE passages (
+            id INTEGER PRIMARY KEY,
+            thread_id TEXT NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('title', 'paragraph', 'comment')),
+            position INTEGER NOT NULL,
+            chunk INTEGER NOT NULL DEFAULT 0,
+            text TEXT NOT NULL,
+            start_char INTEGER NOT NULL,
+            end_char INTEGER NOT NULL,
+            author TEXT,
+            comment_id TEXT,
+            parent_id TEXT,
+            content_hash TEXT NOT NULL
+        );
+        CREATE INDEX passages_thread ON passages (thread_id, kind, position, chunk);
+        CREATE INDEX passages_hash ON passages (content_hash);
+        CREATE INDEX passages_author ON passages (author);
+        CREATE TABLE embeddings (
+            content_hash TEXT PRIMARY KEY,
+            vector BLOB NOT NULL
+        );
+        CREATE VIRTUAL TABLE passages_fts USING fts5 (
+            text, content='passages', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER passages_ai AFTER INSERT ON passages BEGIN
+            INSERT INTO passages_fts (rowid, text) VALUES (new.id, new.text);
+        END;
+        CREATE TRIGGER passages_ad AFTER DELETE ON passages BEGIN
+            INSERT INTO passages_fts (passages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        END;
+        CREATE TRIGGER passages_au AFTER UPDATE OF text ON passages BEGIN
+            INSERT INTO passages_fts (passages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+            INSERT INTO passages_fts (rowid, text) VALUES (new.id, new.text);
+        END;
+    """),
+    (2, "who-said-what statements", """
+        CREATE TABLE statements (
+            id INTEGER PRIMARY KEY,
+            thread_id TEXT NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            passage_id INTEGER NOT NULL REFERENCES passages (id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            speaker TEXT NOT NULL,
+            speaker_mention TEXT NOT NULL,
+            cue TEXT NOT NULL,
+            source TEXT NOT NULL CHECK (source IN ('article', 'comment')),
+            start_char INTEGER NOT NULL,
+            end_char INTEGER NOT NULL,
+            content_start INTEGER NOT NULL,
+            content_end INTEGER NOT NULL,
+            verbatim INTEGER NOT NULL
+        );
+        CREATE INDEX statements_thread ON statements (thread_id, seq);
+        CREATE INDEX statements_passage ON statements (passage_id);
+        CREATE INDEX statements_speaker ON statements (speaker COLLATE NOCASE);
+    """),
+    (3, "summary cache and digests", """
+        CREATE TABLE summary_cache (
+            thread_id TEXT NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            content_hash TEXT NOT NULL,
+            length TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            body_json TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (thread_id, content_hash, length, mode)
+        );
+        CREATE TABLE digests (
+            id INTEGER PRIMARY KEY,
+            thread_id TEXT NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            scope TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            comment_keys TEXT NOT NULL,
+            new_comment_count INTEGER NOT NULL,
+            is_delta INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            body_json TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            posted_at TEXT,
+            channel_id TEXT,
+            message_id TEXT,
+            message_url TEXT
+        );
+        CREATE INDEX digests_thread ON digests (thread_id, scope, id);
+    """),
+    (4, "discord guild settings and posted digests", """
+        CREATE TABLE guild_settings (
+            guild_id TEXT PRIMARY KEY,
+            digest_channel_id TEXT,
+            upload_channel_id TEXT,
+            watch_dir TEXT,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE digest_posts (
+            id INTEGER PRIMARY KEY,
+            scope TEXT NOT NULL,
+            thread_id TEXT NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            content_hash TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            jump_url TEXT NOT NULL,
+            posted_at TEXT NOT NULL
+        );
+        CREATE INDEX digest_posts_thread ON digest_posts (thread_id, content_hash);
+    """),
+    (5, "passage log for the saved dense index", """
+        CREATE TABLE passage_log (
+            version INTEGER PRIMARY KEY AUTOINCREMENT,
+            passage_id INTEGER NOT NULL,
+            added INTEGER NOT NULL
+        );
+        CREATE TRIGGER passages_log_ai AFTER INSERT ON passages BEGIN
+            INSERT INTO passage_log (passage_id, added) VALUES (new.id, 1);
+        END;
+        CREATE TRIGGER passages_log_ad AFTER DELETE ON passages BEGIN
+            INSERT INTO passage_log (passage_id, added) VALUES (old.id, 0);
+        END;
+        INSERT OR IGNORE INTO meta (key, value) VALUES ('instance_id', lower(hex(randomblob(16))));
+    """),
+    (6, "drop digest_posts (the digests table records where each digest was posted)", """
+        DROP INDEX IF EXISTS digest_posts_thread;
+        DROP TABLE IF EXISTS digest_posts;
+    """),
+]
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split a script into statements; triggers keep their inner semicolons."""
+    statements, current = [], ""
+    for line in sql.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            if current.strip():
+                statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return statements
+
+
+async def applied_versions(db: aiosqlite.Connection) -> set[int]:
+    await db.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)""")
+    async with db.execute("SELECT version FROM schema_migrations") as cursor:
+        return {row[0] async for row in cursor}
+
+
+async def migrate(db: aiosqlite.Connection, migrations: list[tuple[int, str, str]] = MIGRATIONS) -> list[int]:
+    """Apply pending migrations in order, each all-or-nothing. Returns the versions applied.
+
+    A migration interrupted by a crash left nothing behind (its transaction never committed),
+    so it simply runs again on the next start.
+    """
+    done = await applied_versions(db)
+    known = {number for number, _, _ in migrations}
+    if done - known:
+        raise MigrationError(f"the database has schema version {max(done)}, newer than this threadbot "
+                             f"knows ({max(known)}); upgrade threadbot")
+    applied = []
+    for number, name, sql in sorted(migrations):
+        if number in done:
+            continue
+        try:
+            async with atomic(db):
+                for statement in split_statements(sql):
+                    await db.execute(statement)
+                await db.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                                 (number, name, now_iso()))
+        except sqlite3.Error as exc:
+            raise MigrationError(f"migration {number} ({name}) failed: {exc}") from exc
+        applied.append(number)
+    return applied

@@ -1,0 +1,150 @@
+"""Loading the dense index at start-up: from a saved copy next to the database when it is current,
+else from the embedding BLOBs.
+
+Reading a million BLOBs through SQLite and re-clustering them takes minutes; the saved copy loads
+in seconds. It is checked against the database, never trusted blindly: migration 5 logs every
+passage insert and delete (`passage_log`, numbered), the copy records the last log number it
+reflects, and on load the entries after it are replayed (removals, then the rows inserted since).
+A copy whose database instance, model or dimension differ, or whose log entries were pruned, is
+ignored and the index is rebuilt from the BLOBs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import aiosqlite
+import numpy as np
+
+from .dense import VectorIndex, VectorRows
+from .transactions import chunked, marks
+
+log = logging.getLogger(__name__)
+
+_ROWS_SQL = ("SELECT p.id, p.thread_id, t.scope, p.kind, e.vector FROM passages p "
+             "JOIN threads t ON t.id = p.thread_id JOIN embeddings e ON e.content_hash = p.content_hash")
+_CHUNK = 50_000
+
+
+def snapshot_folder(db_path: str) -> Path | None:
+    return None if db_path == ":memory:" else Path(f"{db_path}.vectors")
+
+
+async def log_version(db: aiosqlite.Connection) -> int:
+    """The last passage-log number ever handed out (pruning never lowers it)."""
+    async with db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'passage_log'") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def instance_id(db: aiosqlite.Connection) -> str:
+    async with db.execute("SELECT value FROM meta WHERE key = 'instance_id'") as cursor:
+        row = await cursor.fetchone()
+    return row[0] if row else ""
+
+
+def _rows(records: list[tuple], dim: int) -> VectorRows:
+    vectors = np.frombuffer(b"".join(r[4] for r in records), dtype="<f4").reshape(len(records), dim)
+    return VectorRows(ids=np.fromiter((r[0] for r in records), dtype=np.int64, count=len(records)),
+                      vectors=vectors, thread_ids=[r[1] for r in records], scopes=[r[2] for r in records],
+                      kinds=[r[3] for r in records])
+
+
+async def load_all(db: aiosqlite.Connection, index: VectorIndex) -> None:
+    """Every passage vector, streamed in chunks so a million rows never sit in Python at once."""
+    async with db.execute(_ROWS_SQL + " ORDER BY p.id") as cursor:
+        while records := await cursor.fetchmany(_CHUNK):
+            await asyncio.to_thread(index.add, _rows(records, index.dim))
+
+
+async def replay(db: aiosqlite.Connection, index: VectorIndex, since: int) -> int | None:
+    """Apply passage-log entries after `since`; the new applied number, or None if entries are gone."""
+    latest = await log_version(db)
+    if latest == since:
+        return since
+    async with db.execute("SELECT MIN(version) FROM passage_log WHERE version > ?", (since,)) as cursor:
+        first = (await cursor.fetchone())[0]
+    if first != since + 1:
+        return None
+    last_op: dict[int, int] = {}
+    async with db.execute("SELECT passage_id, added FROM passage_log WHERE version > ? AND version <= ? "
+                          "ORDER BY version", (since, latest)) as cursor:
+        async for passage_id, added in cursor:
+            last_op[passage_id] = added
+    touched = np.fromiter(last_op, dtype=np.int64, count=len(last_op))
+    await asyncio.to_thread(index.remove, touched)  # a re-inserted id may carry a new vector
+    inserted = [pid for pid, added in last_op.items() if added]
+    for chunk in chunked(inserted):
+        async with db.execute(f"{_ROWS_SQL} WHERE p.id IN ({marks(chunk)}) ORDER BY p.id", chunk) as cursor:
+            records = await cursor.fetchall()
+        if records:
+            await asyncio.to_thread(index.add, _rows(records, index.dim))
+    return latest
+
+
+async def load_index(db: aiosqlite.Connection, db_path: str, model_id: str, dim: int,
+                     ann_min: int, cluster: bool = True) -> tuple[VectorIndex, int]:
+    """The dense index and the passage-log number it reflects. Runs in one read transaction, so
+    the log and the rows agree even while another connection writes. `cluster`: whether the index
+    may cluster itself in the background once big enough (not worth starting in a short process)."""
+    folder = snapshot_folder(db_path)
+    await db.execute("BEGIN")
+    try:
+        version = await log_version(db)
+        instance = await instance_id(db)
+        saved = None
+        if folder is not None and folder.is_dir():
+            saved = await asyncio.to_thread(VectorIndex.load, folder, ann_min)
+        if saved is not None:
+            index, manifest = saved
+            if (manifest.get("instance") == instance and manifest.get("model_id") == model_id
+                    and int(manifest.get("dim", 0)) == dim and int(manifest.get("version", -1)) <= version):
+                index.auto_build = False
+                applied = await replay(db, index, int(manifest["version"]))
+                if applied is not None:
+                    index.auto_build = cluster
+                    index.changes = 0 if applied == int(manifest["version"]) else index.changes
+                    index.maybe_build_ann()
+                    return index, applied
+            log.info("the saved vector index in %s is out of date; loading vectors from the database", folder)
+        index = VectorIndex(dim, ann_min)
+        index.auto_build = False
+        await load_all(db, index)
+        index.auto_build = cluster
+        index.maybe_build_ann()
+        return index, version
+    finally:
+        await db.execute("COMMIT")
+
+
+async def _oldest_entry(db: aiosqlite.Connection, default: int) -> int:
+    async with db.execute("SELECT MIN(version) FROM passage_log") as cursor:
+        row = await cursor.fetchone()
+    return default if row is None or row[0] is None else int(row[0])
+
+
+async def save_index(db: aiosqlite.Connection, index: VectorIndex, db_path: str, model_id: str,
+                     applied: int, min_passages: int, force: bool = False) -> int:
+    """Catch up with writes from other processes, save the index if enough changed, prune the log.
+    Returns the log number the index now reflects."""
+    folder = snapshot_folder(db_path)
+    if folder is None:
+        return applied
+    caught_up = await replay(db, index, applied)
+    if caught_up is None:  # another process pruned entries this one never saw: its copy is stale
+        log.info("not saving the vector index: the database changed under this process")
+        return applied
+    big_enough = len(index) >= min_passages
+    changed = index.changes > max(100, len(index) // 100) or not (folder / "manifest.json").is_file()
+    # With no saved copy no entry is needed; pruning waits for 10,000 so a read-only session or a
+    # small database is never written to on close.
+    prune = not (folder / "manifest.json").is_file() and caught_up - await _oldest_entry(db, caught_up) > 10_000
+    if force or (big_enough and changed):
+        stamp = {"instance": await instance_id(db), "model_id": model_id, "version": caught_up}
+        await asyncio.to_thread(index.save, folder, stamp)
+        prune = True  # the copy just saved needs only entries after caught_up
+    if prune:
+        await db.execute("DELETE FROM passage_log WHERE version <= ?", (caught_up,))
+    return caught_up

@@ -1,0 +1,361 @@
+"""The SQLite store through aiosqlite: threads, passages, embeddings, FTS5, statements, summaries,
+digests and server settings, with the dense index of the passage vectors kept beside them.
+
+Concurrency: one writer connection (writes serialised by an asyncio lock, each write one IMMEDIATE
+transaction through `atomic`) and one reader connection. WAL mode lets readers run while a write is
+in progress, so questions are answered while a large thread is being indexed.
+
+`scope` is a required argument of every read: a guild's id, "local" for the command line, or None,
+said explicitly, for every scope at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+import aiosqlite
+import numpy as np
+
+from ..errors import ModelMismatchError, NotFoundError, StoreError
+from ..records import GuildSettingName, GuildSettings, Passage, Statement, Thread, ThreadInfo
+from . import fulltext, guild_settings, snapshot, statements, summaries
+from .dense import SearchResult, VectorIndex, VectorRows
+from .migrations import migrate
+from .summaries import DigestRow, NewDigest
+from .thread_rows import (
+    PASSAGE_COLUMNS,
+    WriteResult,
+    delete_orphan_embeddings,
+    passage_from_row,
+    vectors_for,
+    write_thread_rows,
+)
+from .transactions import atomic, chunked, connect, marks
+
+log = logging.getLogger(__name__)
+
+Scope = str | None  # None: every scope (an explicit choice, never a default)
+
+
+class Store:
+    """Open with `await Store.open(path, model_id, dim)`; close with `await store.close()`."""
+
+    def __init__(self, path: str, writer: aiosqlite.Connection, reader: aiosqlite.Connection,
+                 model_id: str, dim: int, ann_min_passages: int, snapshot_min_passages: int,
+                 long_running: bool):
+        self.path = path
+        self._writer = writer
+        self._reader = reader
+        self._write_lock = asyncio.Lock()
+        self.model_id = model_id
+        self.dim = dim
+        self.vectors = VectorIndex(dim)
+        self.ann_min_passages = ann_min_passages
+        self.snapshot_min_passages = snapshot_min_passages
+        self.long_running = long_running
+        self.log_version = 0  # the last passage-log entry reflected in self.vectors
+        self._instance = ""
+
+    # ---- lifecycle -------------------------------------------------------------------------
+    @classmethod
+    async def open(cls, path: str | Path, model_id: str | None = None, dim: int | None = None, *,
+                   ann_min_passages: int = 200_000, snapshot_min_passages: int = 20_000,
+                   long_running: bool = True) -> Store:
+        """Open (creating and migrating as needed). Without a model, the store serves only
+        metadata reads (threads, passages, full text), never vectors. `ann_min_passages`: the size
+        at which the dense index is clustered for approximate search; `snapshot_min_passages`: the
+        size from which it is saved beside the database. A `long_running` process clusters, and
+        copies a saved (mapped) index into memory, in background threads; a short-lived one does
+        neither."""
+        path = str(path)
+        if path != ":memory:":
+            parent = Path(path).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise StoreError(f"cannot create the database {path}: folder {parent} does not exist")
+        try:
+            writer = await connect(path)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the database {path}: {exc}") from exc
+        try:
+            await _check_is_database(writer, path)
+            await migrate(writer)
+            if model_id is not None and dim is not None:
+                await _bind_model(writer, model_id, dim)
+            reader = await connect(path)
+        except BaseException:
+            await writer.close()
+            raise
+        store = cls(path, writer, reader, model_id or "", dim or 0, ann_min_passages, snapshot_min_passages,
+                    long_running)
+        if model_id is not None and dim is not None:
+            await store._load_vectors()
+        return store
+
+    async def close(self) -> None:
+        try:
+            # A copy-in still running would outlive the connections it was loaded under (and log at
+            # interpreter exit); it takes about a second at a million passages.
+            await asyncio.to_thread(self.vectors.wait_resident)
+            await self.save_vectors()
+        except (OSError, sqlite3.Error) as exc:  # the database is intact; the next start reloads
+            log.warning("could not save the dense index: %s", exc)
+        finally:  # whatever happened, close: an open aiosqlite connection's thread keeps the process alive
+            await self._reader.close()
+            await self._writer.close()
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.close()
+
+    async def _load_vectors(self) -> None:
+        self.vectors, self.log_version = await snapshot.load_index(
+            self._reader, self.path, self.model_id, self.dim, self.ann_min_passages, self.long_running)
+        self._instance = await snapshot.instance_id(self._reader)
+        self.vectors.on_built = self._save_vectors_after_build
+        if self.long_running:
+            self.vectors.make_resident(background=True)
+
+    def _save_vectors_after_build(self) -> None:
+        """Runs in the clustering thread: persist at once so a restart does not cluster again."""
+        folder = snapshot.snapshot_folder(self.path)
+        if folder is not None and len(self.vectors) >= self.snapshot_min_passages:
+            # log_version moves only after the rows it covers are in the index, so this never claims
+            # more than the index holds; replaying an entry twice on load is harmless.
+            self.vectors.save(folder, {"instance": self._instance, "model_id": self.model_id,
+                                       "version": self.log_version})
+
+    async def save_vectors(self, force: bool = False) -> None:
+        """Save the dense index next to the database when enough changed (also done on close)."""
+        if not self.model_id:
+            return
+        async with self._write_lock:
+            self.log_version = await snapshot.save_index(self._writer, self.vectors, self.path, self.model_id,
+                                                         self.log_version, self.snapshot_min_passages, force)
+
+    async def _log_version(self) -> int:
+        return await snapshot.log_version(self._writer)
+
+    def _advance_log(self, before: int, after: int) -> None:
+        """Our own write is reflected; if another process wrote in between, leave the number where
+        it is so those entries are replayed before the index is saved."""
+        if self.log_version == before:
+            self.log_version = after
+
+    # ---- writes ------------------------------------------------------------------------------
+    async def write_thread(self, thread_id: str, scope: str, thread: Thread, passages: list[Passage],
+                           new_vectors: dict[str, np.ndarray],
+                           statement_rows: list[Statement] | None = None) -> WriteResult:
+        """Insert or update a thread with its passages and any new embeddings: one transaction.
+
+        Only hashes in `new_vectors` are stored as new embeddings (the caller embedded only those).
+        `statement_rows` (who-said-what), when given, replace the thread's statements in the same
+        transaction.
+        """
+        async with self._write_lock:
+            db = self._writer
+            async with atomic(db):
+                version_before = await self._log_version()
+                result, removed_ids, added = await write_thread_rows(db, thread_id, scope, thread, passages,
+                                                                     new_vectors)
+                if statement_rows is not None:
+                    await statements.write_statements(db, thread_id, passages, statement_rows)
+                added_vectors = await vectors_for(db, self.dim, [p.content_hash for p in added], new_vectors)
+                version_after = await self._log_version()
+            # In a worker thread: at a million passages a removal compacts arrays for tens of ms.
+            await asyncio.to_thread(self.vectors.remove, removed_ids)
+            if added:
+                rows = VectorRows(ids=np.array([p.id for p in added], dtype=np.int64), vectors=added_vectors,
+                                  thread_ids=[thread_id] * len(added), scopes=[scope] * len(added),
+                                  kinds=[p.kind for p in added])
+                await asyncio.to_thread(self.vectors.add, rows)
+            self._advance_log(version_before, version_after)
+            return result
+
+    async def delete_thread(self, thread_id: str, scope: Scope) -> ThreadInfo:
+        async with self._write_lock:
+            info = await self.thread_info(thread_id, scope)
+            db = self._writer
+            async with atomic(db):
+                version_before = await self._log_version()
+                async with db.execute("SELECT id, content_hash FROM passages WHERE thread_id = ?",
+                                      (thread_id,)) as cursor:
+                    rows = await cursor.fetchall()
+                ids = [row[0] for row in rows]
+                await db.execute("DELETE FROM passages WHERE thread_id = ?", (thread_id,))
+                await db.execute("DELETE FROM threads WHERE id = ?", (thread_id,))
+                await delete_orphan_embeddings(db, [row[1] for row in rows])
+                version_after = await self._log_version()
+            await asyncio.to_thread(self.vectors.remove, ids)
+            self._advance_log(version_before, version_after)
+            return info
+
+    async def replace_statements(self, thread_id: str, passages: list[Passage],
+                                 statement_rows: list[Statement]) -> None:
+        """Replace a thread's statements alone (its passages are stored and carry their ids)."""
+        async with self._write_lock, atomic(self._writer) as db:
+            await statements.write_statements(db, thread_id, passages, statement_rows)
+
+    # ---- reads -------------------------------------------------------------------------------
+    async def known_hashes(self, hashes: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in chunked(set(hashes)):
+            async with self._reader.execute(
+                    f"SELECT content_hash FROM embeddings WHERE content_hash IN ({marks(chunk)})", chunk) as cursor:
+                found.update(row[0] for row in await cursor.fetchall())
+        return found
+
+    async def thread_hash(self, thread_id: str) -> str | None:
+        async with self._reader.execute("SELECT content_hash FROM threads WHERE id = ?", (thread_id,)) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else None
+
+    async def list_threads(self, scope: Scope) -> list[ThreadInfo]:
+        where, args = ("WHERE t.scope = ?", (scope,)) if scope is not None else ("", ())
+        sql = ("SELECT t.id, t.scope, t.title, t.url, t.source, t.source_file, t.published, t.paragraph_count, "
+               "t.comment_count, (SELECT COUNT(*) FROM passages p WHERE p.thread_id = t.id), t.content_hash, "
+               f"t.indexed_at, t.updated_at FROM threads t {where} ORDER BY t.indexed_at, t.title")
+        async with self._reader.execute(sql, args) as cursor:
+            return [ThreadInfo(*row) for row in await cursor.fetchall()]
+
+    async def thread_info(self, thread_id: str, scope: Scope) -> ThreadInfo:
+        infos = [t for t in await self.list_threads(scope) if t.id == thread_id]
+        if not infos:
+            where = f" in {scope}" if scope not in (None, "local") else ""
+            raise NotFoundError(f"no thread with id {thread_id}{where}; `threadbot threads` lists them")
+        return infos[0]
+
+    async def get_thread(self, thread_id: str, scope: Scope) -> Thread:
+        sql = "SELECT body_json FROM threads WHERE id = ?" + (" AND scope = ?" if scope is not None else "")
+        args = (thread_id, scope) if scope is not None else (thread_id,)
+        async with self._reader.execute(sql, args) as cursor:
+            row = await cursor.fetchone()
+        if not row:
+            raise NotFoundError(f"no thread with id {thread_id}; `threadbot threads` lists them")
+        return Thread.from_json(json.loads(row[0]))
+
+    async def thread_passages(self, thread_id: str, scope: Scope) -> list[Passage]:
+        sql = (f"SELECT {PASSAGE_COLUMNS} FROM passages p JOIN threads t ON t.id = p.thread_id "
+               "WHERE p.thread_id = ?" + (" AND t.scope = ?" if scope is not None else "") +
+               " ORDER BY CASE p.kind WHEN 'title' THEN 0 WHEN 'paragraph' THEN 1 ELSE 2 END, p.position, p.chunk")
+        args = (thread_id, scope) if scope is not None else (thread_id,)
+        async with self._reader.execute(sql, args) as cursor:
+            return [passage_from_row(tuple(r)) for r in await cursor.fetchall()]
+
+    async def passages_by_id(self, ids: list[int], scope: Scope) -> dict[int, Passage]:
+        """The passages of these ids that exist in `scope`."""
+        found: dict[int, Passage] = {}
+        for chunk in chunked(ids):
+            sql = (f"SELECT {PASSAGE_COLUMNS} FROM passages p JOIN threads t ON t.id = p.thread_id "
+                   f"WHERE p.id IN ({marks(chunk)})" + (" AND t.scope = ?" if scope is not None else ""))
+            args = [*chunk, scope] if scope is not None else chunk
+            async with self._reader.execute(sql, args) as cursor:
+                for row in await cursor.fetchall():
+                    found[row[0]] = passage_from_row(tuple(row))
+        return found
+
+    async def thread_titles(self, thread_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(set(thread_ids))
+        if not ids:
+            return {}
+        async with self._reader.execute(f"SELECT id, title FROM threads WHERE id IN ({marks(ids)})", ids) as cursor:
+            return {row[0]: row[1] for row in await cursor.fetchall()}
+
+    async def passage_ids_by_author(self, author: str, scope: Scope) -> list[int]:
+        sql = ("SELECT p.id FROM passages p JOIN threads t ON t.id = p.thread_id WHERE p.author = ? COLLATE NOCASE"
+               + (" AND t.scope = ?" if scope is not None else ""))
+        args = (author, scope) if scope is not None else (author,)
+        async with self._reader.execute(sql, args) as cursor:
+            return [row[0] for row in await cursor.fetchall()]
+
+    async def counts(self) -> dict[str, int]:
+        out = {}
+        for table in ("threads", "passages", "embeddings"):
+            async with self._reader.execute(f"SELECT COUNT(*) FROM {table}") as cursor:
+                row = await cursor.fetchone()
+            out[table] = int(row[0]) if row else 0
+        return out
+
+    # ---- search ------------------------------------------------------------------------------
+    def dense_search(self, vector: np.ndarray, k: int, scope: Scope, thread_ids: list[str] | None = None,
+                     kinds: list[str] | None = None, passage_ids: list[int] | None = None,
+                     exact: bool = False) -> SearchResult:
+        """Top k passages by cosine (CPU work: call it in a worker thread)."""
+        return self.vectors.search_filtered(vector, k, scope, thread_ids, kinds, passage_ids, exact)
+
+    async def bm25(self, match: str, limit: int, scope: Scope, thread_ids: list[str] | None = None,
+                   kinds: list[str] | None = None, author: str | None = None) -> list[tuple[int, float]]:
+        return await fulltext.bm25(self._reader, match, limit, scope, thread_ids, kinds, author)
+
+    # ---- statements, summaries, digests, server settings --------------------------------------
+    async def statements(self, scope: Scope, thread_id: str | None = None,
+                         speaker: str | None = None) -> list[Statement]:
+        return await statements.read_statements(self._reader, scope, thread_id, speaker)
+
+    async def statement_count(self, thread_id: str) -> int:
+        return await statements.statement_count(self._reader, thread_id)
+
+    async def cached_summary(self, thread_id: str, content_hash: str, length: str, mode: str) -> dict | None:
+        return await summaries.cached_summary(self._reader, thread_id, content_hash, length, mode)
+
+    async def store_summary(self, thread_id: str, content_hash: str, length: str, mode: str, body: dict) -> None:
+        async with self._write_lock, atomic(self._writer) as db:
+            await summaries.store_summary(db, thread_id, content_hash, length, mode, body)
+
+    async def last_posted_digest(self, thread_id: str, scope: str) -> DigestRow | None:
+        return await summaries.last_posted_digest(self._reader, thread_id, scope)
+
+    async def unposted_digest(self, thread_id: str, scope: str, content_hash: str, after_id: int) -> DigestRow | None:
+        return await summaries.unposted_digest(self._reader, thread_id, scope, content_hash, after_id)
+
+    async def get_digest(self, digest_id: int) -> DigestRow | None:
+        return await summaries.get_digest(self._reader, digest_id)
+
+    async def insert_digest(self, digest: NewDigest) -> tuple[int, str]:
+        async with self._write_lock, atomic(self._writer) as db:
+            return await summaries.insert_digest(db, digest)
+
+    async def set_digest_posted(self, digest_id: int, channel_id: str | None, message_id: str | None,
+                                message_url: str | None) -> str:
+        async with self._write_lock, atomic(self._writer) as db:
+            return await summaries.set_digest_posted(db, digest_id, channel_id, message_id, message_url)
+
+    async def guild_settings(self, guild_id: str) -> GuildSettings:
+        return await guild_settings.read_settings(self._reader, guild_id)
+
+    async def all_guild_settings(self) -> list[GuildSettings]:
+        return await guild_settings.read_all_settings(self._reader)
+
+    async def set_guild_setting(self, guild_id: str, name: GuildSettingName, value: int | str | None) -> GuildSettings:
+        async with self._write_lock, atomic(self._writer) as db:
+            await guild_settings.write_setting(db, guild_id, name, value)
+        return await self.guild_settings(guild_id)
+
+
+async def _check_is_database(db: aiosqlite.Connection, path: str) -> None:
+    try:
+        async with db.execute("SELECT COUNT(*) FROM sqlite_master") as cursor:
+            await cursor.fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is not a threadbot database ({exc})") from exc
+
+
+async def _bind_model(db: aiosqlite.Connection, model_id: str, dim: int) -> None:
+    """Record the embedding model once per database; refuse to mix vectors of two models."""
+    async with db.execute("SELECT key, value FROM meta WHERE key IN ('model_id', 'dim')") as cursor:
+        meta = dict(await cursor.fetchall())
+    if not meta:
+        async with atomic(db):
+            await db.executemany("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                                 [("model_id", model_id), ("dim", str(dim))])
+        return
+    if meta.get("model_id") != model_id or int(meta.get("dim", 0)) != dim:
+        raise ModelMismatchError(
+            f"the database was built with model {meta.get('model_id')} ({meta.get('dim')} dimensions), "
+            f"not {model_id} ({dim}); use the same model or a new database")

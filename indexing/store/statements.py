@@ -1,0 +1,61 @@
+"""Who-said-what rows (migration 2): a thread's statements, each tied to its passage."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from ..errors import StoreError
+from ..records import Passage, Statement
+
+
+async def write_statements(db: aiosqlite.Connection, thread_id: str, passages: list[Passage],
+                           statements: list[Statement]) -> None:
+    """Replace a thread's statements (inside the caller's transaction); each is tied to its passage
+    row by (kind, position, chunk)."""
+    ids = {(p.kind, p.position, p.chunk): p.id for p in passages}
+    await db.execute("DELETE FROM statements WHERE thread_id = ?", (thread_id,))
+    rows = []
+    for s in statements:
+        passage_id = ids.get((s.passage_kind, s.position, s.chunk))
+        if passage_id is None:
+            raise StoreError(f"statement by {s.speaker} points at no passage of thread {thread_id}")
+        rows.append((thread_id, passage_id, s.seq, s.speaker, s.speaker_mention, s.cue, s.source, s.start,
+                     s.end, s.content_start, s.content_end, int(s.verbatim)))
+    await db.executemany(
+        "INSERT INTO statements (thread_id, passage_id, seq, speaker, speaker_mention, cue, source, "
+        "start_char, end_char, content_start, content_end, verbatim) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+async def read_statements(db: aiosqlite.Connection, scope: str | None, thread_id: str | None = None,
+                          speaker: str | None = None) -> list[Statement]:
+    """Stored statements in thread and reading order, filtered by scope (None: every scope),
+    thread and exact speaker."""
+    clauses: list[str] = []
+    args: list[object] = []
+    if scope is not None:
+        clauses.append("t.scope = ?")
+        args.append(scope)
+    if thread_id is not None:
+        clauses.append("s.thread_id = ?")
+        args.append(thread_id)
+    if speaker is not None:
+        clauses.append("s.speaker = ? COLLATE NOCASE")
+        args.append(speaker)
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    sql = ("SELECT s.thread_id, s.passage_id, s.seq, s.speaker, s.speaker_mention, s.cue, s.source, "
+           "s.start_char, s.end_char, s.content_start, s.content_end, s.verbatim, p.kind, p.position, "
+           "p.chunk, p.text FROM statements s JOIN passages p ON p.id = s.passage_id "
+           f"JOIN threads t ON t.id = s.thread_id {where} ORDER BY t.indexed_at, s.thread_id, s.seq")
+    async with db.execute(sql, args) as cursor:
+        rows = await cursor.fetchall()
+    return [Statement(thread_id=r[0], passage_id=r[1], seq=r[2], speaker=r[3], speaker_mention=r[4],
+                      cue=r[5], source=r[6], start=r[7], end=r[8], content_start=r[9], content_end=r[10],
+                      verbatim=bool(r[11]), passage_kind=r[12], position=r[13], chunk=r[14],
+                      text=r[15][r[7]:r[8]]) for r in rows]
+
+
+async def statement_count(db: aiosqlite.Connection, thread_id: str) -> int:
+    async with db.execute("SELECT COUNT(*) FROM statements WHERE thread_id = ?", (thread_id,)) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0

@@ -1,0 +1,137 @@
+"""The rows of one thread: the thread, its passages and new embeddings, written inside the caller's
+transaction so that a thread is all-or-nothing. Unchanged passages keep their ids (so citations stay
+valid); gone ones are removed, and embeddings no passage uses any more with them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+import aiosqlite
+import numpy as np
+
+from ..errors import StoreError
+from ..records import Passage, Thread
+from .transactions import chunked, marks, now_iso
+
+PASSAGE_COLUMNS = ("p.id, p.thread_id, p.kind, p.position, p.chunk, p.text, p.start_char, p.end_char, "
+                   "p.author, p.comment_id, p.parent_id, p.content_hash, t.scope")
+
+
+def vector_to_blob(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def blob_to_vector(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype="<f4")
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    status: Literal["indexed", "updated"]
+    passages: int
+    added: int
+    removed: int
+
+
+def passage_from_row(row: tuple) -> Passage:
+    (pid, thread_id, kind, position, chunk, text, start, end, author, comment_id, parent_id,
+     content_hash, scope) = row
+    return Passage(id=pid, thread_id=thread_id, kind=kind, position=position, chunk=chunk, text=text,
+                   start=start, end=end, author=author, comment_id=comment_id, parent_id=parent_id,
+                   content_hash=content_hash, scope=scope)
+
+
+async def write_thread_rows(db: aiosqlite.Connection, thread_id: str, scope: str, thread: Thread,
+                            passages: list[Passage], new_vectors: dict[str, np.ndarray]
+                            ) -> tuple[WriteResult, list[int], list[Passage]]:
+    """The thread's rows, inside the caller's transaction: (result, removed passage ids, added passages)."""
+    stamp = now_iso()
+    async with db.execute("SELECT scope FROM threads WHERE id = ?", (thread_id,)) as cursor:
+        existing = await cursor.fetchone()
+    if existing and existing[0] != scope:
+        raise StoreError(f"thread {thread_id} belongs to another scope")
+    await db.executemany("INSERT OR IGNORE INTO embeddings (content_hash, vector) VALUES (?, ?)",
+                         [(h, vector_to_blob(v)) for h, v in new_vectors.items()])
+    body = json.dumps(thread.to_json(), ensure_ascii=False)
+    values = (scope, thread.identity_key(), thread.title, thread.url, thread.source, thread.source_file,
+              thread.published, thread.content_hash(), body, len(thread.paragraphs), len(thread.comments))
+    old: dict[tuple, tuple[int, int]] = {}
+    if existing:
+        await db.execute(
+            "UPDATE threads SET scope=?, identity_key=?, title=?, url=?, source=?, source_file=?, published=?, "
+            "content_hash=?, body_json=?, paragraph_count=?, comment_count=?, updated_at=? WHERE id=?",
+            (*values, stamp, thread_id))
+        async with db.execute("SELECT id, kind, position, chunk, comment_id, content_hash FROM passages "
+                              "WHERE thread_id = ?", (thread_id,)) as cursor:
+            async for pid, kind, position, chunk, comment_id, content_hash in cursor:
+                probe = Passage(thread_id=thread_id, kind=kind, position=position, text="", chunk=chunk,
+                                comment_id=comment_id, content_hash=content_hash)
+                old[probe.key()] = (pid, position)
+    else:
+        await db.execute(
+            "INSERT INTO threads (scope, identity_key, title, url, source, source_file, published, "
+            "content_hash, body_json, paragraph_count, comment_count, indexed_at, updated_at, id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*values, stamp, stamp, thread_id))
+    new_keys = set()
+    added: list[Passage] = []
+    moved: list[tuple[int, int]] = []
+    for p in passages:
+        p.scope = scope
+        key = p.key()
+        new_keys.add(key)
+        if key in old:
+            p.id, old_position = old[key]
+            if old_position != p.position:
+                moved.append((p.position, p.id))
+            continue
+        added.append(p)
+    removed = [(pid, key[3]) for key, (pid, _) in old.items() if key not in new_keys]
+    removed_ids = [pid for pid, _ in removed]
+    if removed_ids:
+        await db.executemany("DELETE FROM passages WHERE id = ?", [(pid,) for pid in removed_ids])
+    if moved:
+        await db.executemany("UPDATE passages SET position = ? WHERE id = ?", moved)
+    # Ids assigned here (this transaction holds the write lock) so one executemany inserts them all:
+    # a round trip per row made a 100,000-comment upload take a minute.
+    async with db.execute("SELECT COALESCE(MAX(id), 0) FROM passages") as cursor:
+        next_id = (await cursor.fetchone())[0] + 1
+    for offset, p in enumerate(added):
+        p.id = next_id + offset
+    await db.executemany(
+        "INSERT INTO passages (id, thread_id, kind, position, chunk, text, start_char, end_char, author, "
+        "comment_id, parent_id, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(p.id, thread_id, p.kind, p.position, p.chunk, p.text, p.start, p.end, p.author, p.comment_id,
+          p.parent_id, p.content_hash) for p in added])
+    await delete_orphan_embeddings(db, [h for _, h in removed])
+    status = "updated" if existing else "indexed"
+    return WriteResult(status, len(passages), len(added), len(removed_ids)), removed_ids, added
+
+
+async def vectors_for(db: aiosqlite.Connection, dim: int, hashes: list[str], known: dict[str, np.ndarray]
+                  ) -> np.ndarray:
+    """The vectors of these passage hashes: the new ones given, the others from the embeddings table."""
+    out = np.zeros((len(hashes), dim), dtype=np.float32)
+    missing = [h for h in set(hashes) if h not in known]
+    stored: dict[str, np.ndarray] = {}
+    for chunk in chunked(missing):
+        async with db.execute(f"SELECT content_hash, vector FROM embeddings WHERE content_hash IN ({marks(chunk)})",
+                              chunk) as cursor:
+            async for h, blob in cursor:
+                stored[h] = blob_to_vector(blob)
+    for i, h in enumerate(hashes):
+        vector = known.get(h)
+        if vector is None:
+            vector = stored.get(h)
+        if vector is None:
+            raise StoreError(f"no embedding stored for passage hash {h}")
+        out[i] = vector
+    return out
+
+
+async def delete_orphan_embeddings(db: aiosqlite.Connection, hashes: Iterable[str]) -> None:
+    """Drop embeddings of these hashes once no passage uses them (identical text may be shared)."""
+    await db.executemany("DELETE FROM embeddings WHERE content_hash = ? AND NOT EXISTS "
+                         "(SELECT 1 FROM passages p WHERE p.content_hash = ?)", [(h, h) for h in set(hashes)])

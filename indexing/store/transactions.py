@@ -1,0 +1,74 @@
+"""The store's connection and transaction helpers: every write goes through `atomic`, every
+`IN (?, ...)` list through `chunked` and `marks`."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import TypeVar
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 30_000
+IN_CHUNK = 500  # ids per `IN (...)` list: well under SQLite's variable limit
+T = TypeVar("T")
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+async def connect(path: str) -> aiosqlite.Connection:
+    db = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await db.execute("PRAGMA journal_mode = WAL")
+        await db.execute("PRAGMA synchronous = NORMAL")
+        await db.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        # An unclosed aiosqlite connection keeps its non-daemon thread alive: the process would hang at exit.
+        await db.close()
+        raise
+    return db
+
+
+@asynccontextmanager
+async def atomic(db: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Connection]:
+    """One IMMEDIATE transaction: committed when the block ends, rolled back on any exception
+    (cancellation included). The caller holds the store's write lock."""
+    await db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        await _rollback(db)
+        raise
+    await db.execute("COMMIT")
+
+
+async def _rollback(db: aiosqlite.Connection) -> None:
+    try:
+        await db.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:  # no transaction is active: nothing to undo
+        log.debug("rollback skipped: %s", exc)
+
+
+def chunked(items: Iterable[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
+    """`items` in lists of at most `size`, for `IN (...)` queries."""
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def marks(values: Sequence[object]) -> str:
+    """"?,?,?" for an `IN (...)` list of these values."""
+    return ",".join("?" * len(values))

@@ -1,0 +1,191 @@
+"""Digests: the one text block a channel gets when a thread is uploaded, and again when it grows.
+
+The first digest of a thread covers it whole (title, link, the medium article summary, what readers
+say). Once a digest has been posted, the next one covers only comments that no posted digest
+covered ("N new comments since the last digest"), and a thread with nothing new gets no new digest:
+`make_digest` then returns the posted one with `already_posted=True`. A digest that was made but
+never posted is reused for the same content, and replaced when the thread changes again.
+
+The caller posts `digest.text` and then calls `mark_digest_posted` with where it went.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+from ..errors import NotFoundError
+from ..records import Citation, Comment, text_hash
+from ..store import DigestRow, NewDigest
+from ..text.shorten import excerpt
+from .discussion import summarize_discussion
+from .parts import ThreadParts, load_parts
+from .records import Theme, theme_from_json
+from .summarize import summarize
+
+if TYPE_CHECKING:
+    from ..library import ThreadLibrary
+
+QUOTE_CHARS = 220
+MAX_THEMES = 5
+
+
+@dataclass
+class Digest:
+    digest_id: int
+    thread_id: str
+    scope: str
+    title: str
+    text: str
+    is_delta: bool
+    new_comment_count: int      # comments this digest covers that no earlier posted digest did
+    comment_count: int          # comments in the thread now
+    author_count: int
+    already_posted: bool        # nothing new since the last posted digest: do not post it again
+    created_at: str
+    posted_at: str | None = None
+    message_url: str | None = None
+    previous_digest_at: str | None = None
+    citations: list[Citation] = field(default_factory=list)
+    article: str | None = None  # the article summary in the text (None in a delta digest)
+    themes: list[Theme] = field(default_factory=list)  # the themes shown (of the new comments in a delta)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def comment_key(comment: Comment) -> str:
+    """Identity of a comment's content: an edited comment counts as new."""
+    return f"{comment.id}:{text_hash(comment.text)[:12]}"
+
+
+def _themes_block(themes: Sequence[Theme], first_ref: int,
+                  thread_id: str) -> tuple[list[str], list[Citation]]:
+    lines, citations = [], []
+    for theme in themes[:MAX_THEMES]:
+        noun = "comment" if theme.comment_count == 1 else "comments"
+        line = f"• {theme.label} ({theme.comment_count} {noun})"
+        if theme.representative:
+            rep = theme.representative[0]
+            ref = f"[{first_ref + len(citations)}]"
+            who = rep.author or "a reader"
+            quote = excerpt(" ".join(rep.text.split()), QUOTE_CHARS)
+            # A comment that opens or closes with a quotation gets curly outer marks, not `""...`.
+            left, right = ("“", "”") if quote[:1] == '"' or quote[-1:] == '"' else ('"', '"')
+            line += f": {left}{quote}{right} ({who}) {ref}"
+            citations.append(Citation(ref=ref, thread_id=thread_id, passage_id=rep.passage_id, kind="comment",
+                                      author=rep.author, text=rep.text, score=1.0))
+        lines.append(line)
+    return lines, citations
+
+
+def _counts_line(comments: int, authors: int, off_topic: int) -> str:
+    parts = [f"{comments} {'comment' if comments == 1 else 'comments'}"]
+    if authors:
+        parts.append(f"{authors} {'author' if authors == 1 else 'authors'}")
+    if off_topic:
+        parts.append(f"{off_topic} off-topic")
+    return ", ".join(parts)
+
+
+def _link(parts: ThreadParts) -> str | None:
+    thread = parts.thread
+    return thread.url or thread.source or thread.source_file
+
+
+async def _full_digest_text(lib: ThreadLibrary, parts: ThreadParts, scope: str) -> tuple[str, list[Citation], dict]:
+    summary = await summarize(lib, parts.thread_id, scope, "medium")
+    lines = [parts.thread.title]
+    if link := _link(parts):
+        lines.append(link)
+    citations: list[Citation] = []
+    if summary.article:
+        lines += ["", summary.article.text]
+        citations += summary.article.citations
+    d = summary.discussion
+    if d:
+        block, cited = _themes_block(d.themes, len(citations) + 1, parts.thread_id)
+        counts = _counts_line(d.comment_count, d.author_count, d.off_topic_count)
+        lines += ["", f"What readers say ({counts}):", *block]
+        citations += cited
+    else:
+        lines += ["", "No comments yet."]
+    shown = {"article": summary.article.text if summary.article else None,
+             "themes": [asdict(t) for t in d.themes[:MAX_THEMES]] if d else []}
+    return "\n".join(lines), citations, shown
+
+
+async def _delta_digest_text(lib: ThreadLibrary, parts: ThreadParts, new: list[int],
+                             since: str) -> tuple[str, list[Citation], dict]:
+    d = await summarize_discussion(lib, parts, "medium", only=new)
+    noun = "comment" if len(new) == 1 else "comments"
+    when = since[:16].replace("T", " ")
+    lines = [f"{parts.thread.title}: {len(new)} new {noun} since the last digest ({when} UTC)"]
+    if link := _link(parts):
+        lines.append(link)
+    block, citations = _themes_block(d.themes if d else [], 1, parts.thread_id)
+    if d:
+        counts = _counts_line(len(new), d.author_count, d.off_topic_count)
+        lines += ["", f"What readers say in the new comments ({counts}):", *block]
+    shown = {"article": None, "themes": [asdict(t) for t in d.themes[:MAX_THEMES]] if d else []}
+    return "\n".join(lines), citations, shown
+
+
+def _from_row(row: DigestRow, title: str, already_posted: bool) -> Digest:
+    body = row.body
+    return Digest(digest_id=row.id, thread_id=row.thread_id, scope=row.scope, title=title, text=row.text,
+                  is_delta=row.is_delta, new_comment_count=row.new_comment_count,
+                  comment_count=body.get("comment_count", 0), author_count=body.get("author_count", 0),
+                  already_posted=already_posted, created_at=row.created_at, posted_at=row.posted_at,
+                  message_url=row.message_url, previous_digest_at=body.get("previous_digest_at"),
+                  citations=[Citation(**c) for c in body.get("citations", [])], article=body.get("article"),
+                  themes=[theme_from_json(t) for t in body.get("themes", [])])
+
+
+async def make_digest(lib: ThreadLibrary, thread_id: str, scope: str = "local") -> Digest:
+    """The digest to post for this thread now (see the module docstring for the delta rules)."""
+    info = await lib.thread_info(thread_id, scope)
+    parts = await load_parts(lib, thread_id, scope)
+    comments = parts.thread.comments
+    keys = [comment_key(c) for c in comments]
+    last = await lib.last_posted_digest(thread_id, scope)
+    if last is not None:
+        covered = set(last.comment_keys)
+        new = [i for i, key in enumerate(keys) if key not in covered]
+        if not new:
+            return _from_row(last, parts.thread.title, already_posted=True)
+    draft = await lib.unposted_digest(thread_id, scope, info.content_hash, last.id if last else 0)
+    if draft is not None:
+        return _from_row(draft, parts.thread.title, already_posted=False)
+    if last is None:
+        text, citations, shown = await _full_digest_text(lib, parts, scope)
+        new_count, previous_at = len(comments), None
+    else:
+        text, citations, shown = await _delta_digest_text(lib, parts, new, last.posted_at or last.created_at)
+        new_count, previous_at = len(new), last.posted_at or last.created_at
+    authors = len({c.author for c in comments if c.author})
+    body = {"comment_count": len(comments), "author_count": authors, "previous_digest_at": previous_at,
+            "citations": [asdict(c) for c in citations], **shown}
+    digest_id, created = await lib.insert_digest(NewDigest(thread_id, scope, info.content_hash, keys, new_count,
+                                                           last is not None, text, body))
+    return Digest(digest_id=digest_id, thread_id=thread_id, scope=scope, title=parts.thread.title, text=text,
+                  is_delta=last is not None, new_comment_count=new_count, comment_count=len(comments),
+                  author_count=authors, already_posted=False, created_at=created,
+                  previous_digest_at=previous_at, citations=citations, article=shown["article"],
+                  themes=[theme_from_json(t) for t in shown["themes"]])
+
+
+async def mark_digest_posted(lib: ThreadLibrary, digest_id: int, channel_id: str | int | None = None,
+                             message_id: str | int | None = None, message_url: str | None = None) -> Digest:
+    """Record that a digest went out (and where, so citations can link to the message later)."""
+    row = await lib.get_digest(digest_id)
+    if row is None:
+        raise NotFoundError(f"no digest with id {digest_id}")
+    await lib.set_digest_posted(digest_id, None if channel_id is None else str(channel_id),
+                            None if message_id is None else str(message_id), message_url)
+    info = await lib.thread_info(row.thread_id, row.scope)
+    posted = await lib.get_digest(digest_id)
+    if posted is None:  # forgotten meanwhile
+        raise NotFoundError(f"no digest with id {digest_id}")
+    return _from_row(posted, info.title, already_posted=True)

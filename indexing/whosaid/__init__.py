@@ -1,0 +1,11 @@
+"""The whosaid wing: who said what in a thread, found at index time.
+
+Owns the spaCy pipeline (nlp.py, loaded once and lazily), the attribution finder over parsed
+paragraphs (attribution.py), speaker resolution within a thread (speakers.py: aliases, pronouns,
+roles) and the statements stored with a thread (statements.py). Imports only the records and text
+wings.
+"""
+
+from .statements import StatementExtractor, extract_statements, statements_of
+
+__all__ = ["StatementExtractor", "extract_statements", "statements_of"]

@@ -1,0 +1,191 @@
+"""One speaker per person within a thread: alias folding, pronoun and role resolution, name matching.
+
+- Aliases: "Peskov" and "presidential spokesman Dmitry Peskov" are the same speaker when the short
+  name's words are all in one longer name seen in the thread with the same last word ("Mr. Trump",
+  "Donald Trump", "Trump"). When two longer names compete ("Bill Clinton", "Hillary Clinton"), the
+  one seen most recently before the mention wins, as a reader would read it.
+- Pronouns ("he said") go to the most recent compatible named speaker or named subject.
+- Roles ("the spokesman said") go to the most recent named speaker described by that noun
+  ("presidential spokesman Dmitry Peskov"); unmatched roles stay speakers of their own ("the source
+  in Berlin").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from .attribution import Mention, NameMention, ParagraphAnalysis, RawAttribution
+
+TITLES = frozenset("""
+mr mrs ms miss dr prof sen senator rep representative gov governor president presidential gen general
+secretary chancellor minister premier judge justice speaker mayor sir dame vice former candidate
+nominee prime rev reverend attorney col colonel lt capt captain sgt chairman
+chairwoman leader ambassador director spokesman spokeswoman
+""".split())
+MALE_TITLES = frozenset({"mr", "sir"})
+FEMALE_TITLES = frozenset({"mrs", "ms", "miss", "dame"})
+PERSON_PRONOUNS = {"he": "m", "she": "f"}
+_DETERMINERS = ("the", "a", "an")
+PRONOUN_REACH = 2  # paragraphs back a pronoun may look for its speaker
+_WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*\.?")
+
+
+def name_words(name: str) -> list[str]:
+    """Lower-cased words of a name without titles, determiners or a possessive: "Mr. Trump's" -> [trump]."""
+    name = re.sub(r"\([^)]*\)", " ", name)  # "Jason Chaffetz (R-Utah)"
+    words = [w.lower().rstrip(".") for w in _WORD.findall(name)]
+    words = [re.sub(r"['’]s$", "", w) for w in words]
+    while len(words) > 1 and (words[0] in TITLES or words[0] in ("the", "a", "an", "both")):
+        words = words[1:]
+    return [w for w in words if w]
+
+
+def speaker_name(name: str) -> str:
+    """The name as written without leading titles: "President Donald Trump" -> "Donald Trump"."""
+    words = re.sub(r"\([^)]*\)", " ", name).split()
+    while len(words) > 1 and (words[0].lower().rstrip(".") in TITLES or words[0].lower() in _DETERMINERS):
+        words = words[1:]
+    return re.sub(r"['’]s$", "", " ".join(words))
+
+
+def title_gender(text: str) -> str | None:
+    for word in text.split():
+        w = word.lower().rstrip(".")
+        if w in MALE_TITLES:
+            return "m"
+        if w in FEMALE_TITLES:
+            return "f"
+    return None
+
+
+@dataclass
+class ResolvedAttribution:
+    paragraph: int
+    speaker: str  # canonical display name
+    raw: RawAttribution
+
+
+@dataclass
+class _Seen:
+    """A named candidate for pronouns and roles, in reading order."""
+
+    order: tuple[int, int]  # (paragraph, char)
+    speaker: str
+    label: str | None
+    roles: tuple[str, ...]
+
+
+class SpeakerResolver:
+    """Resolves the attributions of one thread, given every paragraph's analysis in order."""
+
+    def __init__(self, analyses: list[ParagraphAnalysis]):
+        self.analyses = analyses
+        self.full_names: list[tuple[tuple[int, int], str]] = []  # (order, display name)
+        for p, analysis in enumerate(analyses):
+            for n in analysis.names:
+                self.full_names.append(((p, n.char), speaker_name(n.name)))
+            for a in analysis.attributions:
+                if a.mention.kind == "name" and a.mention.name:
+                    self.full_names.append(((p, a.cue_char), speaker_name(a.mention.name)))
+        self.frequency = Counter(name for _, name in self.full_names)
+        self.gender: dict[str, str] = {}
+        # The small model's entity labels are noisy ("Trump" is sometimes an ORG): a speaker is a
+        # person if any mention of it in the thread is labelled PERSON.
+        self.persons = {self.canonical(n.name, (p, n.char)) for p, analysis in enumerate(analyses)
+                        for n in analysis.names if n.label == "PERSON"}
+
+    def canonical(self, name: str, order: tuple[int, int]) -> str:
+        """The fullest name in the thread that this name abbreviates."""
+        words = name_words(name)
+        if not words:
+            return speaker_name(name)
+        wanted = set(words)
+        candidates = [(o, full) for o, full in self.full_names
+                      if len(name_words(full)) > len(words) and name_words(full)[-1] == words[-1]
+                      and wanted <= set(name_words(full))]
+        if not candidates:
+            return speaker_name(name)
+        before = [c for c in candidates if c[0] <= order]
+        if before:
+            return max(before)[1]
+        return max(candidates, key=lambda c: (self.frequency[c[1]], len(c[1])))[1]
+
+    def resolve(self) -> list[ResolvedAttribution]:
+        out: list[ResolvedAttribution] = []
+        seen: list[_Seen] = []
+        for p, analysis in enumerate(self.analyses):
+            events = [(n.char, 0, n) for n in analysis.names if n.is_subject or n.roles]
+            events += [(a.cue_char, 1, a) for a in analysis.attributions]
+            for char, kind, item in sorted(events, key=lambda e: (e[0], e[1])):
+                order = (p, char)
+                if kind == 0:
+                    seen.append(self._seen_name(item, order))
+                    continue
+                speaker = self._speaker_for(item.mention, order, seen)
+                if speaker is None:
+                    continue
+                out.append(ResolvedAttribution(paragraph=p, speaker=speaker, raw=item))
+                if item.mention.kind == "name":
+                    seen.append(_Seen(order, speaker, item.mention.label, item.mention.roles))
+        return out
+
+    def _seen_name(self, n: NameMention, order) -> _Seen:
+        speaker = self.canonical(n.name, order)
+        gender = title_gender(n.name)
+        if gender:
+            self.gender.setdefault(speaker, gender)
+        return _Seen(order, speaker, n.label, n.roles)
+
+    def _speaker_for(self, mention: Mention, order: tuple[int, int], seen: list[_Seen]) -> str | None:
+        if mention.kind == "name":
+            speaker = self.canonical(mention.name or mention.text, order)
+            gender = title_gender(mention.text)
+            if gender:
+                self.gender.setdefault(speaker, gender)
+            return speaker
+        if mention.kind == "pronoun":
+            return self._pronoun(mention.head, order, seen)
+        role = mention.head
+        for candidate in reversed(seen):
+            if role in candidate.roles and order[0] - candidate.order[0] <= 3 * PRONOUN_REACH:
+                return candidate.speaker
+        return speaker_name(mention.text)
+
+    def _pronoun(self, pronoun: str, order: tuple[int, int], seen: list[_Seen]) -> str | None:
+        recent = [s for s in seen if order[0] - s.order[0] <= PRONOUN_REACH]
+        if pronoun in PERSON_PRONOUNS:
+            gender = PERSON_PRONOUNS[pronoun]
+            for candidate in reversed(recent):
+                if candidate.label not in (None, "PERSON") and candidate.speaker not in self.persons:
+                    continue
+                if self.gender.get(candidate.speaker, gender) != gender:
+                    continue
+                self.gender.setdefault(candidate.speaker, gender)
+                return candidate.speaker
+            return None
+        if pronoun == "it":
+            for candidate in reversed(recent):
+                if candidate.label in ("ORG", "GPE", "NORP"):
+                    return candidate.speaker
+        return None  # "they", "we", "I": too often the reporter or a group with no name
+
+
+def speaker_matches(query: str, speaker: str, mention: str = "") -> bool:
+    """Does a name asked about ("Peskov", "the source in Berlin", "Mr. Trump") denote this speaker?
+
+    The last words must agree (the surname, or the head of "the source in Berlin"); when both names
+    have a first part, the speaker's must appear in the question, so "Hillary Clinton" is not "Bill
+    Clinton" but "Oversight Chairman Jason Chaffetz" is "Jason Chaffetz".
+    """
+    asked = name_words(query)
+    if not asked:
+        return False
+    for candidate in (speaker, mention):
+        words = name_words(candidate)
+        if not words or words[-1] != asked[-1]:
+            continue
+        if len(asked) == 1 or len(words) == 1 or words[0] in asked:
+            return True
+    return False

@@ -1,0 +1,101 @@
+"""Who-said-what: statements extracted at index time and stored with the thread.
+
+Article paragraphs are parsed for attributions (`attribution.py`), speakers resolved thread-wide
+(`speakers.py`), and each statement is tied to the passage that holds it with character offsets
+into that passage's text. A comment is a statement by its author; what a commenter writes about
+the article (even a quote of it) stays the commenter's, so article statements come from article
+paragraphs only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..records import Passage, Statement, Thread
+from .attribution import ParagraphAnalysis, RawAttribution, analyse_paragraph
+from .nlp import english_pipeline
+from .speakers import SpeakerResolver, speaker_matches
+
+StatementExtractor = Callable[[Thread, list[Passage]], list[Statement]]
+MAX_ANALYSED_CHARS = 10_000  # news paragraphs are a few hundred characters
+
+
+def extract_statements(thread: Thread, passages: list[Passage], nlp=None) -> list[Statement]:
+    """All statements of a thread in reading order (CPU-heavy: call it in a worker thread)."""
+    if thread.paragraphs:  # a comments-only thread never loads the parser (a second or two)
+        nlp = nlp or english_pipeline()
+    # An over-long "paragraph" (an unsplit page, a paste) stays searchable but is not parsed for quotes:
+    # spaCy refuses texts over 1,000,000 characters and slows badly long before that.
+    texts = (p if len(p) <= MAX_ANALYSED_CHARS else "" for p in thread.paragraphs)
+    analyses: list[ParagraphAnalysis] = ([analyse_paragraph(doc) for doc in nlp.pipe(texts, batch_size=32)]
+                                         if thread.paragraphs else [])
+    resolved = SpeakerResolver(analyses).resolve()
+    by_position: dict[tuple[str, int], list[Passage]] = {}
+    for p in passages:
+        by_position.setdefault((p.kind, p.position), []).append(p)
+    statements: list[Statement] = []
+    last: dict[int, tuple[str, str]] = {}  # paragraph -> (speaker, mention) of its last quoting statement
+    for r in resolved:
+        statements += _place(r.raw, r.speaker, r.raw.mention.text, r.raw.cue, r.paragraph, thread,
+                             by_position)
+        if r.raw.end >= len(thread.paragraphs[r.paragraph].rstrip()):
+            last[r.paragraph] = (r.speaker, r.raw.mention.text)
+    statements += _continued_quotes(thread, analyses, last, by_position)
+    statements.sort(key=lambda s: (s.position, s.start))
+    statements += _comment_statements(passages)
+    for seq, s in enumerate(statements):
+        s.seq = seq
+    return statements
+
+
+def _continued_quotes(thread, analyses, last, by_position) -> list[Statement]:
+    """A paragraph that names no source of its own and carries on the previous paragraph's last
+    statement is still that speaker's: a quote left open at the paragraph end and reopened, or a
+    statement ending in a colon ("Caddell continued:") followed by what was said."""
+    out = []
+    for p in range(1, len(analyses)):
+        if p - 1 not in last or analyses[p].attributions:
+            continue
+        opened = analyses[p - 1].ends_in_open_quote and analyses[p].starts_with_quote
+        if not opened and not thread.paragraphs[p - 1].rstrip().endswith(":"):
+            continue
+        speaker, mention = last[p - 1]
+        text = thread.paragraphs[p]
+        start = len(text) - len(text.lstrip())
+        end = len(text.rstrip())
+        raw = RawAttribution(mention=None, cue="continued", cue_char=start, start=start, end=end,
+                             content_start=start, content_end=end, verbatim=True)
+        out += _place(raw, speaker, mention, "continued", p, thread, by_position)
+        if analyses[p].ends_in_open_quote:
+            last[p] = (speaker, mention)
+    return out
+
+
+def _place(raw: RawAttribution, speaker: str, mention: str, cue: str, paragraph: int, thread: Thread,
+           by_position) -> list[Statement]:
+    """Tie a paragraph-level statement to the passage (chunk) that holds it."""
+    out = []
+    for p in by_position.get(("paragraph", paragraph), []):
+        if raw.start >= p.end or raw.end <= p.start:
+            continue
+        start, end = max(raw.start, p.start) - p.start, min(raw.end, p.end) - p.start
+        c_start = min(max(raw.content_start, p.start), p.end) - p.start
+        c_end = max(min(raw.content_end, p.end) - p.start, c_start)
+        out.append(Statement(speaker=speaker, speaker_mention=mention, cue=cue, source="article",
+                             passage_kind="paragraph", position=paragraph, chunk=p.chunk, start=start,
+                             end=end,
+                             content_start=c_start, content_end=c_end, verbatim=raw.verbatim,
+                             text=p.text[start:end]))
+    return out
+
+
+def _comment_statements(passages: list[Passage]) -> list[Statement]:
+    return [Statement(speaker=p.author, speaker_mention=p.author, cue="wrote", source="comment",
+                      passage_kind="comment", position=p.position, chunk=p.chunk, start=0, end=len(p.text),
+                      content_start=0, content_end=len(p.text), verbatim=True, text=p.text)
+            for p in passages if p.kind == "comment" and p.author]
+
+
+def statements_of(statements: list[Statement], name: str) -> list[Statement]:
+    """The statements whose speaker (or its mention) is the asked name, in reading order."""
+    return [s for s in statements if speaker_matches(name, s.speaker, s.speaker_mention)]

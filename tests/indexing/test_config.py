@@ -1,0 +1,96 @@
+"""The one configuration: precedence, validation, documentation, and a token that never prints."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from indexing.config import ENVIRONMENT, KEYS, load_config
+from indexing.errors import ConfigError
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "config.example.toml"
+
+
+def config_file(tmp_path, text: str) -> str:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    return str(path)
+
+
+def test_defaults(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config = load_config(environ={})
+    assert config.index.db_path == "threadbot.db" and config.index.max_upload_bytes == 8 * 2**20
+    assert config.discord.token == "" and config.discord.rate_limit_count == 5
+    assert config.discord.watch_dir is None and config.discord.watch_root is None and config.llm is None
+    with pytest.raises(ConfigError, match="DISCORD_TOKEN"):
+        config.discord.require_token()
+
+
+def test_flag_beats_environment_beats_file(tmp_path):
+    path = config_file(tmp_path, '[index]\ndb_path = "file.db"\nann_min_passages = 50\n')
+    assert load_config(path, environ={}).index.db_path == "file.db"
+    assert load_config(path, environ={"THREADBOT_DB": "env.db"}).index.db_path == "env.db"
+    assert load_config(path, "flag.db", environ={"THREADBOT_DB": "env.db"}).index.db_path == "flag.db"
+    assert load_config(path, environ={}).index.ann_min_passages == 50
+    assert load_config(path, environ={"THREADBOT_ANN_MIN_PASSAGES": "7"}).index.ann_min_passages == 7
+
+
+def test_environment_token_wins_and_never_prints(tmp_path):
+    path = config_file(tmp_path, '[discord]\ntoken = "file-secret-token"\nrate_limit_count = 3\n'
+                                 '[index]\nmax_upload_mb = 2\n')
+    config = load_config(path, environ={"DISCORD_TOKEN": "env-secret-token"})
+    assert config.discord.require_token() == "env-secret-token"
+    assert "secret" not in repr(config) and "secret" not in str(config)
+    assert config.index.max_upload_bytes == 2 * 2**20 and config.discord.rate_limit_count == 3
+
+
+@pytest.mark.parametrize("section, key, value", [
+    ("index", "max_upload_mb", "0"), ("discord", "rate_limit_count", '"five"'),
+    ("discord", "rate_limit_seconds", "-1"), ("discord", "watch_interval", "true"), ("discord", "watch_dir", "3"),
+    ("discord", "token", "12"), ("index", "backend", '"gpu"'), ("index", "ann_min_passages", "0"),
+])
+def test_bad_values_are_clear_errors(tmp_path, section, key, value):
+    path = config_file(tmp_path, f"[{section}]\n{key} = {value}\n")
+    with pytest.raises(ConfigError, match=key):
+        load_config(path, environ={})
+
+
+def test_unknown_and_moved_keys_are_refused(tmp_path):
+    with pytest.raises(ConfigError, match="unknown key 'db_pth'"):
+        load_config(config_file(tmp_path, '[index]\ndb_pth = "x.db"\n'), environ={})
+    with pytest.raises(ConfigError, match=r"moved to \[index\] max_upload_mb"):
+        load_config(config_file(tmp_path, "[discord]\nmax_upload_mb = 4\n"), environ={})
+    with pytest.raises(ConfigError, match=r"unknown section \[indx\]"):
+        load_config(config_file(tmp_path, "[indx]\n"), environ={})
+
+
+def documented_keys() -> dict[str, set[str]]:
+    """Keys of config.example.toml per section, commented-out ones (`# key = value`) included."""
+    found: dict[str, set[str]] = {}
+    section = None
+    for line in EXAMPLE.read_text().splitlines():
+        if m := re.match(r"^\[(\w+)\]", line):
+            section = m.group(1)
+            found[section] = set()
+        elif section and (m := re.match(r"^#?\s?([a-z_]+) = ", line)):
+            found[section].add(m.group(1))
+    return found
+
+
+def test_example_config_documents_every_key_the_code_reads_and_no_other():
+    assert documented_keys() == {section: set(keys) for section, keys in KEYS.items()}
+
+
+def test_example_config_names_every_environment_variable():
+    text = EXAMPLE.read_text()
+    missing = [name for name in ENVIRONMENT if name not in text]
+    assert not missing, f"config.example.toml does not mention {missing}"
+
+
+def test_example_config_loads(tmp_path):
+    config = load_config(str(EXAMPLE), environ={})
+    assert config.index.max_upload_bytes == 8 * 2**20 and config.llm is None
