@@ -26,10 +26,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check indexing bot tests bench
+	$(BIN)/mypy indexing bot
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check indexing bot tests bench
+	$(BIN)/mypy indexing bot
 
 clean:
 	rm -rf $(VENV) threadbot.db demo.db .pytest_cache

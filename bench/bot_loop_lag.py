@@ -25,10 +25,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import discord  # noqa: E402
-from bot.guild_settings import GuildSettingsStore  # noqa: E402
 
 from bot.client import ThreadBot  # noqa: E402
-from indexing.config import BotSettings  # noqa: E402
+from indexing.config import DiscordConfig  # noqa: E402
 from indexing.embed import load_embedder  # noqa: E402
 from indexing.library import ThreadLibrary  # noqa: E402
 from tests.bot.fake_discord import FakeDiscord  # noqa: E402
@@ -72,10 +71,9 @@ async def main() -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = fake.gateway_url
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
-        async with await ThreadLibrary.open(db, embedder) as library, \
-                await GuildSettingsStore.open(db) as guild_settings:
+        async with await ThreadLibrary.open(db, embedder) as library:
             await library.warm_up()  # as `threadbot run` does before connecting
-            bot = ThreadBot(library, guild_settings, BotSettings(), guild_ready_timeout=0.05)
+            bot = ThreadBot(library, DiscordConfig(), guild_ready_timeout=0.05)
             task = asyncio.create_task(bot.start("bench-token"))
             await asyncio.sleep(0)  # let start() initialise the client before waiting on it
             await bot.wait_until_ready()

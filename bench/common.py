@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import re
-import sqlite3
 import statistics
 import sys
 import time
@@ -29,8 +28,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from indexing.records import LOCAL_SCOPE, Passage, Thread  # noqa: E402
 from indexing.sources import parse_file  # noqa: E402
-from indexing.store import Store  # noqa: E402
+from indexing.store import BulkThread, Store  # noqa: E402
 from indexing.store.snapshot import snapshot_folder  # noqa: E402
 
 DEV = REPO.parent / "shared" / "eval" / "dev"
@@ -133,41 +133,38 @@ def synthetic_matrix(base: np.ndarray, n: int, block: int = 100_000) -> np.ndarr
 # ---- fast population: no model run per synthetic passage ----------------------------------------
 async def populate(db_path: Path, n: int, texts: list[str], base: np.ndarray, model_id: str,
                    block: int = 100_000) -> float:
-    """A database of n synthetic passages in threads of 1,000, written straight through sqlite3
-    (one transaction per block). Returns the seconds taken."""
+    """A database of n synthetic passages in threads of 1,000, written through the store's bulk
+    path (one transaction per block of threads, no model run). Returns the seconds taken."""
     started = time.perf_counter()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     store = await Store.open(db_path, model_id, base.shape[1])  # schema and model binding
     await store.close()
-    con = sqlite3.connect(db_path, isolation_level=None)
-    con.execute("PRAGMA journal_mode = WAL")
-    con.execute("PRAGMA synchronous = OFF")
-    stamp = "2026-01-01T00:00:00+00:00"
-    for start in range(0, n, block):
-        count = min(block, n - start)
-        vectors, anchor = synthetic_vectors(base, start, count)
-        con.execute("BEGIN")
-        first_thread, last_thread = start // PASSAGES_PER_THREAD, (start + count - 1) // PASSAGES_PER_THREAD
-        con.executemany(
-            "INSERT OR IGNORE INTO threads (id, scope, identity_key, title, url, source, source_file, "
-            "published, content_hash, body_json, paragraph_count, comment_count, indexed_at, updated_at) "
-            "VALUES (?, 'local', ?, ?, NULL, 'bench', NULL, NULL, ?, ?, 0, ?, ?, ?)",
-            [(f"bench{t:07d}", f"bench:{t}", f"Synthetic thread {t}", f"h{t}",
-              json.dumps({"title": f"Synthetic thread {t}", "paragraphs": [], "comments": []}),
-              PASSAGES_PER_THREAD, stamp, stamp) for t in range(first_thread, last_thread + 1)])
-        hashes = [f"syn{start + i:09d}" for i in range(count)]
-        con.executemany("INSERT INTO embeddings (content_hash, vector) VALUES (?, ?)",
-                        zip(hashes, (v.astype("<f4").tobytes() for v in vectors), strict=True))
-        con.executemany(
-            "INSERT INTO passages (thread_id, kind, position, chunk, text, start_char, end_char, author, "
-            "comment_id, parent_id, content_hash) VALUES (?, 'comment', ?, 0, ?, 0, ?, ?, ?, NULL, ?)",
-            ((f"bench{(start + i) // PASSAGES_PER_THREAD:07d}", (start + i) % PASSAGES_PER_THREAD,
-              texts[a], len(texts[a]), f"reader{a % 97}", f"c{start + i}", hashes[i])
-             for i, a in enumerate(anchor.tolist())))
-        con.execute("COMMIT")
-    con.close()
+    async with await Store.open(db_path) as store:  # no model: rows only, vectors load on the next open
+        for start in range(0, n, block):
+            count = min(block, n - start)
+            vectors, anchor = synthetic_vectors(base, start, count)
+            await store.bulk_write(_synthetic_threads(start, count, vectors, anchor, texts))
     return time.perf_counter() - started
+
+
+def _synthetic_threads(start: int, count: int, vectors: np.ndarray, anchor: np.ndarray,
+                       texts: list[str]) -> list[BulkThread]:
+    threads: dict[int, BulkThread] = {}
+    for i, a in enumerate(anchor.tolist()):
+        number = start + i
+        t = number // PASSAGES_PER_THREAD
+        if t not in threads:
+            thread_id = f"bench{t:07d}"
+            thread = Thread(title=f"Synthetic thread {t}", source="bench", source_file=f"bench:{t}")
+            threads[t] = BulkThread(thread_id, LOCAL_SCOPE, thread, [], {})
+        bulk = threads[t]
+        content_hash = f"syn{number:09d}"
+        bulk.passages.append(Passage(thread_id=bulk.thread_id, kind="comment", position=number % PASSAGES_PER_THREAD,
+                                     text=texts[a], author=f"reader{a % 97}", comment_id=f"c{number}",
+                                     content_hash=content_hash))
+        bulk.vectors[content_hash] = vectors[i]
+    return list(threads.values())
 
 
 async def count_passages(db_path: Path) -> int:

@@ -71,7 +71,6 @@ async def measure(db_path: Path, embedder, queries: list[str], query_vectors: np
                   matrix: np.ndarray) -> dict:
     lib = await ThreadLibrary.open(db_path, embedder)
     try:
-        index = lib.store.vectors
         timings: dict[str, list[float]] = {"dense": [], "hybrid": [], "numpy": [], "ann": []}
         recalls = []
         # One method at a time over all queries, so no method runs with caches another one flushed
@@ -84,7 +83,7 @@ async def measure(db_path: Path, embedder, queries: list[str], query_vectors: np
             exact = await lib.dense_search(vector, k=10, exact=True)
             timings["dense"].append(time.perf_counter() - started)
             truths.append({h.passage.id for h in exact})
-        if index.approximate:
+        if lib.dense_approximate:
             for vector, truth in zip(query_vectors, truths, strict=True):
                 started = time.perf_counter()
                 approximate = await lib.dense_search(vector, k=10)

@@ -12,13 +12,14 @@ from typing import Protocol
 
 from bot.render import CitationLine
 from indexing.library import ThreadLibrary
+from indexing.records import PassageKind
 
 
 class CitationLike(Protocol):
     ref: str
     thread_id: str
     passage_id: int | None
-    kind: str
+    kind: PassageKind
     author: str | None
     text: str
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import cast
 
 import discord
 
@@ -74,7 +75,9 @@ async def publish_digest(
 async def digest_channel(bot, guild: discord.Guild, fallback: discord.abc.Messageable) -> discord.abc.Messageable:
     """The guild's digest channel, else `fallback` (where the upload happened)."""
     settings = await bot.library.guild_settings(guild.id)
-    channel = guild.get_channel(settings.digest_channel_id) if settings.digest_channel_id else None
+    # a text channel: /config digest-channel takes only those
+    channel = cast(discord.abc.Messageable | None,
+                   guild.get_channel(settings.digest_channel_id) if settings.digest_channel_id else None)
     if channel is None:
         if settings.digest_channel_id:
             log.warning(

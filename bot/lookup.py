@@ -8,6 +8,7 @@ the guild's scope.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, cast
 
 import discord
 from discord import app_commands
@@ -17,6 +18,9 @@ from indexing.errors import NotFoundError, ThreadbotError
 from indexing.library import ThreadLibrary
 from indexing.records import ThreadInfo
 from indexing.text.shorten import truncate
+
+if TYPE_CHECKING:
+    from bot.client import ThreadBot  # for the type only: no import at run time
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +38,7 @@ def thread_choices(threads: list[ThreadInfo], typed: str) -> list[app_commands.C
 async def thread_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
     if interaction.guild_id is None:
         return []
-    library: ThreadLibrary = interaction.client.library  # type: ignore[attr-defined]
+    library: ThreadLibrary = cast("ThreadBot", interaction.client).library
     try:
         threads = await library.threads(scope=scope_of(interaction.guild_id))
     except ThreadbotError as exc:  # autocomplete cannot show an error; an empty list is honest

@@ -38,7 +38,7 @@ def continued_from(part: int, total: int) -> str:
 
 def _cut_points(text: str) -> list[int]:
     """Positions where `text` may be cut: sentence ends first, then whitespace, never inside `[n]`."""
-    inside = set()
+    inside: set[int] = set()
     for m in _CITATION.finditer(text):
         inside.update(range(m.start() + 1, m.end()))
     return [i for i in range(1, len(text)) if i not in inside]

@@ -7,6 +7,7 @@ Thread text is written by strangers: it may contain `@everyone`, role or user me
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import discord
 
@@ -25,7 +26,7 @@ async def followup_embeds(
     interaction: discord.Interaction, embeds: Sequence[discord.Embed], *, ephemeral: bool = False
 ) -> list[discord.Message]:
     """One embed per follow-up message, so each message stays within the 6,000-character total."""
-    sent = []
+    sent: list[discord.Message] = []
     for embed in embeds:
         sent.append(
             await interaction.followup.send(embed=embed, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, wait=True)
@@ -52,7 +53,8 @@ async def send_embeds(
             await channel.send(
                 embed=embed,
                 allowed_mentions=NO_MENTIONS,
-                reference=reference if n == 0 else None,
+                # send() treats None as no reply; only discord.py's overloads leave None out
+                reference=cast(discord.Message, reference if n == 0 else None),
                 mention_author=False,
             )
         )
@@ -68,7 +70,8 @@ async def send_text(
             await channel.send(
                 page,
                 allowed_mentions=NO_MENTIONS,
-                reference=reference if n == 0 else None,
+                # send() treats None as no reply; only discord.py's overloads leave None out
+                reference=cast(discord.Message, reference if n == 0 else None),
                 mention_author=False,
             )
         )

@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from .errors import ConfigError
 
@@ -165,7 +165,7 @@ def _index(values: dict, env: Mapping[str, str], db_path: str | None) -> IndexCo
     return IndexConfig(
         db_path=str(db_path or env.get("THREADBOT_DB") or values.get("db_path") or defaults.db_path),
         model_path=env.get("THREADBOT_MODEL") or values.get("model_path") or None,
-        backend=backend,
+        backend=cast(EmbedBackend, backend),  # checked against the three above
         ann_min_passages=_whole("index", values, "ann_min_passages", defaults.ann_min_passages,
                                 env.get("THREADBOT_ANN_MIN_PASSAGES")),
         snapshot_min_passages=_whole("index", values, "snapshot_min_passages", defaults.snapshot_min_passages,

@@ -36,6 +36,10 @@ class Thread:
     published: str | None = None
     source: str | None = None
     source_file: str | None = None
+    # How the file was read, and what it held that is not a comment (metadata, not content: neither
+    # is part of the content hash).
+    format: str | None = None  # the importer: "reddit", "hn-algolia", "wxr", "threadbot-json", ...
+    skipped: dict[str, int] = field(default_factory=dict, compare=False)  # "more stubs": 125, ...
 
     def identity_key(self) -> str:
         """What makes a re-upload "the same thread": its URL, else its title and file name."""
@@ -45,7 +49,8 @@ class Thread:
 
     def content_hash(self) -> str:
         body = asdict(self)
-        body.pop("source_file")
+        for metadata in ("source_file", "format", "skipped"):
+            body.pop(metadata)
         raw = json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(raw).hexdigest()
 
@@ -63,6 +68,8 @@ class Thread:
             published=data.get("published"),
             source=data.get("source"),
             source_file=data.get("source_file"),
+            format=data.get("format"),
+            skipped=dict(data.get("skipped") or {}),
         )
 
 

@@ -50,6 +50,7 @@ class Admin(commands.Cog):
         self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
     ) -> None:
         """Choose the channel where thread digests are posted."""
+        assert interaction.guild_id is not None  # the config group is guild_only
         await self.bot.library.set_guild_setting(
             interaction.guild_id, "digest_channel_id", channel.id if channel else None
         )
@@ -63,6 +64,7 @@ class Admin(commands.Cog):
         self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
     ) -> None:
         """Choose a channel whose attachments are indexed automatically."""
+        assert interaction.guild_id is not None  # the config group is guild_only
         await self.bot.library.set_guild_setting(
             interaction.guild_id, "upload_channel_id", channel.id if channel else None
         )
@@ -80,6 +82,7 @@ class Admin(commands.Cog):
     async def watch_folder(self, interaction: discord.Interaction, folder: str | None = None) -> None:
         """Watch a folder on the bot's host: new or changed thread files there are indexed."""
         path = inside_watch_root(self.bot.config.watch_root, folder) if folder else None
+        assert interaction.guild_id is not None  # the config group is guild_only
         await self.bot.library.set_guild_setting(interaction.guild_id, "watch_dir", str(path) if path else None)
         await self._reply(interaction, f"Watching `{folder}`." if path else "Not watching a folder any more.")
 
@@ -87,6 +90,7 @@ class Admin(commands.Cog):
     @app_commands.checks.has_permissions(manage_guild=True)
     async def show(self, interaction: discord.Interaction) -> None:
         """Show this server's threadbot settings."""
+        assert interaction.guild_id is not None  # the config group is guild_only
         s = await self.bot.library.guild_settings(interaction.guild_id)
         lines = [
             f"Digest channel: {_channel_text(s.digest_channel_id, 'where the upload happens')}",
@@ -105,6 +109,7 @@ class Admin(commands.Cog):
         """Remove a thread and everything indexed from it (Manage Server)."""
         scope = scope_of(interaction.guild_id)
         info = await resolve_thread(self.bot.library, scope, thread)
+        assert info is not None  # `thread` is a required option
         await self.bot.library.forget(info.id, scope=scope)
         log.info("guild %s forgot thread %s", scope, info.id)
         await self._reply(interaction, f"Forgot **{truncate(info.title, 150)}** ({info.passages} passages).")

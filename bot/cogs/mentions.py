@@ -44,7 +44,9 @@ class Mentions(commands.Cog):
             async with message.channel.typing():
                 embeds = await answer_question(self.bot, scope_of(message.guild.id), question)
         except (ThreadbotError, RateLimited) as exc:
-            await send_text(message.channel, user_message(exc), reference=message)
+            reply = user_message(exc)
+            assert reply is not None  # both are expected failures, which have a message
+            await send_text(message.channel, reply, reference=message)
             return
         except Exception:
             log.exception("answering a mention failed")

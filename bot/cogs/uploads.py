@@ -7,6 +7,7 @@ event loop inside the library; a file that fails to parse changes nothing in the
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 import discord
 from discord import app_commands
@@ -64,11 +65,14 @@ class Uploads(commands.Cog):
     async def upload(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
         """Index a thread file (article + comments) for this server and post its digest."""
         scope_of(interaction.guild_id)
+        assert interaction.guild_id is not None  # scope_of refused a direct message
         self._check_size(file)  # before deferring: the error can be an immediate private reply
         await defer(interaction, ephemeral=True)
         results = await self.ingest(file, interaction.guild_id)
         await followup_text(interaction, describe_results(results), ephemeral=True)
-        await self.publish(interaction.guild, results, interaction.channel)
+        assert interaction.guild is not None  # in a guild, cached (the bot asks for the guilds intent)
+        # the channel the command was typed in: one that takes messages
+        await self.publish(interaction.guild, results, cast(discord.abc.Messageable, interaction.channel))
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -84,6 +88,7 @@ class Uploads(commands.Cog):
 
     async def _ingest_posted(self, message: discord.Message, attachment: discord.Attachment) -> None:
         """Index one posted file and answer in the channel (there is no private reply here)."""
+        assert message.guild is not None  # on_message passes guild messages only
         name = safe_file_name(attachment.filename)
         try:
             results = await self.ingest(attachment, message.guild.id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from typing import cast
 
 import discord
 from discord.ext import commands, tasks
@@ -103,7 +104,9 @@ class Watch(commands.Cog):
         for failure in failures:
             log.warning("watched file %s not indexed: %s", failure.source_file, failure.reason)
         settings = await self.bot.library.guild_settings(guild.id)
-        channel = guild.get_channel(settings.digest_channel_id) if settings.digest_channel_id else None
+        # a text channel: /config digest-channel takes only those
+        channel = cast(discord.abc.Messageable | None,
+                       guild.get_channel(settings.digest_channel_id) if settings.digest_channel_id else None)
         if channel is None:
             log.info("indexed %s for guild %s; no digest channel set, so no digest posted", path.name, guild.id)
         elif results:

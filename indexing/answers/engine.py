@@ -70,6 +70,7 @@ class _Citations:
         self._by_passage: dict[int, Citation] = {}
 
     def cite(self, passage: Passage, score: float) -> str:
+        assert passage.id is not None  # cited passages come from the store, which numbers them
         found = self._by_passage.get(passage.id)
         if found is None:
             found = Citation(ref=f"[{len(self.items) + 1}]", thread_id=passage.thread_id,
@@ -124,6 +125,7 @@ class AnswerEngine:
             found = [s for s in statements if s.source == "comment" and s.speaker == q.speaker]
             return await self._speaker_answer(q, found, thread_id, scope)
         if q.type == "speaker":
+            assert q.speaker is not None  # a speaker question always names one
             found = statements_of(statements, q.speaker)
             article = [s for s in found if s.source == "article"]
             found = article or found
@@ -159,6 +161,7 @@ class AnswerEngine:
             if s.speaker != speaker:
                 speaker = s.speaker
                 lines.append(f"{speaker} wrote:" if s.source == "comment" else f"{speaker}:")
+            assert s.passage_id is not None  # stored statements know their passage
             ref = cites.cite(passages[s.passage_id], float(score))
             text = excerpt(s.text, MAX_EXCERPT_CHARS) if s.source == "comment" else s.text
             lines.append(f"- {' '.join(text.split())} {ref}")
@@ -262,7 +265,7 @@ class AnswerEngine:
         scores = np.zeros(len(candidates), dtype=np.float32)
         for i, (rank, _, text, _) in enumerate(candidates):
             lexical = coverage.of(text)
-            slot = bool(noun) and names_a_new_kind(text, noun, question_terms)
+            slot = bool(noun and names_a_new_kind(text, noun, question_terms))
             scores[i] = (t.dense_weight * dense[i] + t.lexical_weight * lexical + t.rank_weight / (1 + rank)
                          + t.slot_weight * slot)
         return scores

@@ -108,6 +108,6 @@ def _strip_question(text: str) -> str:
     return text.rstrip(" ?.!")
 
 
-def _discussion_topic(text: str) -> str:
+def _discussion_topic(text: str) -> str | None:
     match = re.search(r"\b(?:about|on|regarding|concerning|of)\s+(?P<topic>.+?)\s*[?.!]*\s*$", text, re.I)
     return _clean_topic(match.group("topic")) if match else _strip_question(text)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from ..answers import Answer
 from ..summaries import Digest, ThreadSummary
 from ..text.shorten import one_line
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 
 def print_json(value, indent: int | None = 1) -> None:
@@ -21,7 +25,7 @@ class ProgressBar:
 
     def __init__(self, enabled: bool):
         self.enabled = enabled and sys.stderr.isatty()
-        self._bar = None
+        self._bar: tqdm | None = None
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if not self.enabled:

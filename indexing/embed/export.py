@@ -102,9 +102,13 @@ def main(argv: list[str] | None = None) -> int:
     from ..config import load_config
     from .base import default_model_path
 
-    index = load_config(args.config).index
-    model_dir = args.model or index.model_path or default_model_path()
-    print(ensure_exported(model_dir, Path(args.cache) if args.cache else index.cache_dir))
+    if args.model and args.cache:  # the serving process passes both: no config to read
+        model_dir, cache_dir = args.model, Path(args.cache)
+    else:
+        index = load_config(args.config).index
+        model_dir = args.model or index.model_path or default_model_path()
+        cache_dir = Path(args.cache) if args.cache else index.cache_dir
+    print(ensure_exported(model_dir, cache_dir))
     return 0
 
 

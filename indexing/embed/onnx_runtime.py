@@ -43,10 +43,9 @@ def export_in_subprocess(model_dir: str, cache_dir: Path) -> Path:
     if target.is_file():
         return target
     log.warning("exporting the embedding model to ONNX once (about 15 s); cached at %s", target)
-    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
     done = subprocess.run([sys.executable, "-m", "indexing.embed.export", "--model", model_dir,
                            "--cache", str(cache_dir)],
-                          capture_output=True, text=True, env=env, check=False)
+                          capture_output=True, text=True, check=False)
     if done.returncode != 0 or not target.is_file():
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
         raise EmbedderError(f"could not export the embedding model to ONNX: {tail[0]}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 
@@ -31,7 +32,7 @@ class SentenceTransformerEmbedder(Embedder):
             raise EmbedderError(f"cannot load the embedding model at {path}: {exc}") from exc
         dimension = getattr(self._model, "get_embedding_dimension", None) or \
             self._model.get_sentence_embedding_dimension
-        self.dim = int(dimension())
+        self.dim = int(cast(int, dimension()))  # typed int | None; a loaded model has a size
         self.max_tokens = int(self._model.max_seq_length or 256)
         self.model_id = model_id or ("all-MiniLM-L6-v2" if model_path is None
                                      else os.path.basename(os.path.normpath(path)))

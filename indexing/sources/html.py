@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from ..errors import ParseError
 from ..records import Comment, Thread
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document
 
 
 def parse_html(text: str, source: str) -> Thread:
     try:
         import trafilatura  # imported here: it costs about 0.3 s, and most commands never parse HTML
 
-        document = trafilatura.bare_extraction(text, include_comments=True, with_metadata=True,
-                                               favor_recall=True)
+        # a Document, not a dict: as_dict is left False
+        document = cast("Document | None", trafilatura.bare_extraction(text, include_comments=True,
+                                                                        with_metadata=True, favor_recall=True))
     except (ValueError, TypeError) as exc:  # lxml raises these on input it cannot build a tree from
         raise ParseError(source, f"the HTML could not be parsed ({exc})") from exc
     if document is None:

@@ -12,15 +12,42 @@ from ..records import Comment, Thread
 _MAX_DEPTH = 64
 
 
-def parse_json(text: str, source: str) -> list[Thread]:
+def load_json(text: str, source: str) -> object:
+    """The JSON document, or a ParseError saying where it is broken."""
     try:
-        data = _loads(text)
+        return _loads(text)
     except json.JSONDecodeError as exc:
         raise ParseError(source, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
     except RecursionError as exc:
         raise ParseError(source, "JSON is nested too deeply") from exc
     except ValueError as exc:  # an integer over Python's digit limit (sys.get_int_max_str_digits)
         raise ParseError(source, f"a number in the JSON is too long to read ({_TOO_LONG})") from exc
+
+
+# Keys of threadbot's own thread JSON (README "Thread formats"); keys starting with "_" are notes.
+THREAD_KEYS = frozenset({"title", "url", "published", "source", "paragraphs", "body", "comments", "source_file", "id"})
+CONTENT_KEYS = frozenset({"paragraphs", "body", "comments"})
+
+
+def is_thread_json(data: object) -> bool:
+    """threadbot's own shape: objects (or one) with a title and either content keys or only the
+    format's keys, so that another site's JSON (a title beside `children` or `post_stream`) is
+    never read as a thread with every comment dropped."""
+    items = data if isinstance(data, list) else [data]
+
+    def looks_like_thread(item: object) -> bool:
+        if not isinstance(item, dict) or "title" not in item:
+            return False
+        return bool(CONTENT_KEYS & set(item)) or all(k in THREAD_KEYS or str(k).startswith("_") for k in item)
+
+    return all(looks_like_thread(item) for item in items)
+
+
+def parse_json(text: str, source: str) -> list[Thread]:
+    return parse_thread_json(load_json(text, source), source)
+
+
+def parse_thread_json(data: object, source: str) -> list[Thread]:
     items = data if isinstance(data, list) else [data]
     if not items:
         raise ParseError(source, "the JSON list holds no threads")
@@ -98,6 +125,7 @@ def thread_from_object(data: object, source: str, where: str | None = None) -> T
         published=_optional_str(data, "published", fail),
         source=_optional_str(data, "source", fail),
         source_file=source,
+        format="threadbot-json",
     )
 
 

@@ -9,6 +9,6 @@ Imports only the records, errors and config below it.
 
 from .sqlite import Scope, Store
 from .summaries import DigestRow, NewDigest
-from .thread_rows import WriteResult
+from .thread_rows import BulkThread, WriteResult
 
-__all__ = ["DigestRow", "NewDigest", "Scope", "Store", "WriteResult"]
+__all__ = ["BulkThread", "DigestRow", "NewDigest", "Scope", "Store", "WriteResult"]

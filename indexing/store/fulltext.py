@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from typing import cast
 
 import aiosqlite
 
@@ -64,7 +65,8 @@ async def _bm25_then_filter(db: aiosqlite.Connection, match: str, limit: int, cl
     sql = ("SELECT rowid, bm25(passages_fts) AS rank FROM passages_fts WHERE passages_fts MATCH ? "
            "ORDER BY rank LIMIT ?")
     async with db.execute(sql, (match, fetch)) as cursor:
-        ranked = list(await cursor.fetchall())
+        # aiosqlite types rows as sqlite3.Row; with no row factory they are plain tuples
+        ranked = cast(list[tuple[int, float]], list(await cursor.fetchall()))
     if clauses and ranked:
         ids = [pid for pid, _ in ranked]
         sql = (f"SELECT p.id FROM passages p JOIN threads t ON t.id = p.thread_id WHERE p.id IN "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from typing import cast
 
 import aiosqlite
 import numpy as np
@@ -55,7 +56,8 @@ def _rows(records: list[tuple], dim: int) -> VectorRows:
 async def load_all(db: aiosqlite.Connection, index: VectorIndex) -> None:
     """Every passage vector, streamed in chunks so a million rows never sit in Python at once."""
     async with db.execute(_ROWS_SQL + " ORDER BY p.id") as cursor:
-        while records := await cursor.fetchmany(_CHUNK):
+        # aiosqlite types rows as sqlite3.Row; with no row factory they are plain tuples, in a list
+        while records := cast(list[tuple], await cursor.fetchmany(_CHUNK)):
             await asyncio.to_thread(index.add, _rows(records, index.dim))
 
 
@@ -65,7 +67,9 @@ async def replay(db: aiosqlite.Connection, index: VectorIndex, since: int) -> in
     if latest == since:
         return since
     async with db.execute("SELECT MIN(version) FROM passage_log WHERE version > ?", (since,)) as cursor:
-        first = (await cursor.fetchone())[0]
+        row = await cursor.fetchone()
+        assert row is not None  # an aggregate always returns one row
+        first = row[0]
     if first != since + 1:
         return None
     last_op: dict[int, int] = {}
@@ -78,7 +82,7 @@ async def replay(db: aiosqlite.Connection, index: VectorIndex, since: int) -> in
     inserted = [pid for pid, added in last_op.items() if added]
     for chunk in chunked(inserted):
         async with db.execute(f"{_ROWS_SQL} WHERE p.id IN ({marks(chunk)}) ORDER BY p.id", chunk) as cursor:
-            records = await cursor.fetchall()
+            records = cast(list[tuple], await cursor.fetchall())
         if records:
             await asyncio.to_thread(index.add, _rows(records, index.dim))
     return latest

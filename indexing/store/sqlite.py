@@ -17,6 +17,7 @@ import logging
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+from typing import cast
 
 import aiosqlite
 import numpy as np
@@ -29,6 +30,7 @@ from .migrations import migrate
 from .summaries import DigestRow, NewDigest
 from .thread_rows import (
     PASSAGE_COLUMNS,
+    BulkThread,
     WriteResult,
     delete_orphan_embeddings,
     passage_from_row,
@@ -196,6 +198,19 @@ class Store:
             self._advance_log(version_before, version_after)
             return info
 
+    async def bulk_write(self, threads: Iterable[BulkThread]) -> int:
+        """Write many threads' rows in one transaction, for offline population (benchmarks, imports):
+        only on a store opened without a model, whose dense index is not kept (the next open with
+        the model loads the vectors). Returns the passages written."""
+        if self.model_id:
+            raise StoreError("bulk_write needs a store opened without a model (its dense index would go stale)")
+        written = 0
+        async with self._write_lock, atomic(self._writer) as db:
+            for t in threads:
+                result, _, _ = await write_thread_rows(db, t.thread_id, t.scope, t.thread, t.passages, t.vectors)
+                written += result.added
+        return written
+
     async def replace_statements(self, thread_id: str, passages: list[Passage],
                                  statement_rows: list[Statement]) -> None:
         """Replace a thread's statements alone (its passages are stored and carry their ids)."""
@@ -349,7 +364,8 @@ async def _check_is_database(db: aiosqlite.Connection, path: str) -> None:
 async def _bind_model(db: aiosqlite.Connection, model_id: str, dim: int) -> None:
     """Record the embedding model once per database; refuse to mix vectors of two models."""
     async with db.execute("SELECT key, value FROM meta WHERE key IN ('model_id', 'dim')") as cursor:
-        meta = dict(await cursor.fetchall())
+        # aiosqlite types rows as sqlite3.Row; with no row factory they are plain tuples
+        meta = dict(cast(Iterable[tuple[str, str]], await cursor.fetchall()))
     if not meta:
         async with atomic(db):
             await db.executemany("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",

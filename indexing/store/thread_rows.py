@@ -36,6 +36,17 @@ class WriteResult:
     removed: int
 
 
+@dataclass(frozen=True)
+class BulkThread:
+    """One thread's rows for `Store.bulk_write`: the passages with the vectors of their hashes."""
+
+    thread_id: str
+    scope: str
+    thread: Thread
+    passages: list[Passage]
+    vectors: dict[str, np.ndarray]
+
+
 def passage_from_row(row: tuple) -> Passage:
     (pid, thread_id, kind, position, chunk, text, start, end, author, comment_id, parent_id,
      content_hash, scope) = row
@@ -97,7 +108,9 @@ async def write_thread_rows(db: aiosqlite.Connection, thread_id: str, scope: str
     # Ids assigned here (this transaction holds the write lock) so one executemany inserts them all:
     # a round trip per row made a 100,000-comment upload take a minute.
     async with db.execute("SELECT COALESCE(MAX(id), 0) FROM passages") as cursor:
-        next_id = (await cursor.fetchone())[0] + 1
+        row = await cursor.fetchone()
+        assert row is not None  # an aggregate always returns one row
+        next_id = row[0] + 1
     for offset, p in enumerate(added):
         p.id = next_id + offset
     await db.executemany(
@@ -106,7 +119,7 @@ async def write_thread_rows(db: aiosqlite.Connection, thread_id: str, scope: str
         [(p.id, thread_id, p.kind, p.position, p.chunk, p.text, p.start, p.end, p.author, p.comment_id,
           p.parent_id, p.content_hash) for p in added])
     await delete_orphan_embeddings(db, [h for _, h in removed])
-    status = "updated" if existing else "indexed"
+    status: Literal["indexed", "updated"] = "updated" if existing else "indexed"
     return WriteResult(status, len(passages), len(added), len(removed_ids)), removed_ids, added
 
 

@@ -50,6 +50,7 @@ def kmeans(vectors: np.ndarray, k: int, seed: int = 0, iterations: int = 50, res
         cohesion = float((vectors @ centroids.T)[np.arange(n), labels].sum())
         if best is None or cohesion > best[0]:
             best = (cohesion, labels, centroids)
+    assert best is not None  # at least one restart ran
     _, labels, centroids = best
     return Clustering(labels, centroids, 0.0)
 

@@ -62,7 +62,8 @@ def comment_key(comment: Comment) -> str:
 
 def _themes_block(themes: Sequence[Theme], first_ref: int,
                   thread_id: str) -> tuple[list[str], list[Citation]]:
-    lines, citations = [], []
+    lines: list[str] = []
+    citations: list[Citation] = []
     for theme in themes[:MAX_THEMES]:
         noun = "comment" if theme.comment_count == 1 else "comments"
         line = f"• {theme.label} ({theme.comment_count} {noun})"

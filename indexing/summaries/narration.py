@@ -67,7 +67,10 @@ async def conversation_clauses(lib, parts: ThreadParts, subset: list[int], own: 
     turn_of = _turns(comments, subset)
     chosen = _fill_budget(candidates, vectors, score, turn_of, CONVERSATION_WORDS[length])
     ids = {comments[i].id for i in subset}
-    clauses, seen_turns, anonymous, mentioned = [], set(), 0, set()
+    clauses: list[Clause] = []
+    seen_turns: set[int] = set()
+    anonymous = 0
+    mentioned: set[str] = set()
     for k in chosen:
         s = candidates[k]
         comment = comments[s.comment]
@@ -164,7 +167,10 @@ async def theme_clauses(lib, parts: ThreadParts, subset: list[int], own: list[li
             picks.append((t, subset[r]))
     candidates = [s for _, i in picks for s in own[i]]
     vectors = await embed_sentences(lib, candidates)
-    clauses, theme_of, anonymous, mentioned = [], [], 0, set()
+    clauses: list[Clause] = []
+    theme_of: list[int] = []
+    anonymous = 0
+    mentioned: set[str] = set()
     first_in_theme: dict[int, int] = {}
     for t, i in picks:
         rows = [k for k, s in enumerate(candidates) if s.comment == i]

@@ -21,7 +21,9 @@ class ThreadParts:
 
     @classmethod
     def build(cls, thread_id: str, thread: Thread, passages: Sequence[Passage]) -> ThreadParts:
-        title, paragraphs, comments = None, {}, {}
+        title: Passage | None = None
+        paragraphs: dict[int, list[Passage]] = {}
+        comments: dict[int, list[Passage]] = {}
         for p in passages:
             if p.kind == "title":
                 title = p

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..records import Passage, Thread
+from ..records import Passage, PassageKind, Thread
 from .sentences import sentence_spans
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
@@ -13,7 +13,7 @@ TokenCounter = Callable[[Sequence[str]], list[int]]
 def thread_passages(thread: Thread, thread_id: str, count_tokens: TokenCounter,
                     max_tokens: int = 256) -> list[Passage]:
     """All passages of a thread in reading order. Chunks keep their parent's identity and offsets."""
-    units: list[tuple[str, int, str, str | None, str | None, str | None]] = [
+    units: list[tuple[PassageKind, int, str, str | None, str | None, str | None]] = [
         ("title", 0, thread.title, None, None, None)]
     units += [("paragraph", i, p, None, None, None) for i, p in enumerate(thread.paragraphs)]
     units += [("comment", i, c.text, c.author, c.id, c.parent) for i, c in enumerate(thread.comments)]

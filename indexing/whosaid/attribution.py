@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
 from ..text.quotation import QUOTE_MARK, quote_regions
 from ..text.sentences import sentence_spans
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
 
 # Lemmas of verbs that report speech, writing or a stance (from news attribution practice).
 CUE_VERBS = frozenset("""
@@ -38,12 +42,15 @@ NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC"})
 MIN_QUOTE_WORDS = 3  # shorter quoted strings are scare quotes ("unpleasant"), not statements
 
 
+MentionKind = Literal["name", "pronoun", "role"]
+
+
 @dataclass(frozen=True)
 class Mention:
     """The source of an attribution as written."""
 
     text: str  # "presidential spokesman Dmitry Peskov", "he", "the source in Berlin"
-    kind: str  # "name" | "pronoun" | "role"
+    kind: MentionKind
     name: str | None = None  # the proper name inside: "Dmitry Peskov"
     label: str | None = None  # entity label of the name: PERSON, ORG, ...
     roles: tuple[str, ...] = ()  # describing nouns: ("spokesman",)
@@ -52,7 +59,7 @@ class Mention:
 
 @dataclass
 class RawAttribution:
-    mention: Mention
+    mention: Mention | None  # None only for a statement carried on from the previous paragraph
     cue: str
     cue_char: int
     start: int  # the sentence(s) holding the statement
@@ -60,7 +67,7 @@ class RawAttribution:
     content_start: int
     content_end: int
     verbatim: bool
-    subject: object = field(default=None, repr=False, compare=False)  # the spaCy token, while parsing
+    subject: Token | None = field(default=None, repr=False, compare=False)  # the spaCy token, while parsing
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,7 @@ def analyse_paragraph(doc) -> ParagraphAnalysis:
     seen: set[tuple] = set()
     for token in doc:
         for found in _attributions_at(doc, token, real_quotes, blocking, sentences):
+            assert found.mention is not None  # a parsed attribution always has its source
             key = (found.mention.text.lower(), found.start, found.end)
             if key in seen:
                 continue

@@ -87,6 +87,7 @@ class SpeakerResolver:
             for n in analysis.names:
                 self.full_names.append(((p, n.char), speaker_name(n.name)))
             for a in analysis.attributions:
+                assert a.mention is not None  # a parsed attribution always has its source
                 if a.mention.kind == "name" and a.mention.name:
                     self.full_names.append(((p, a.cue_char), speaker_name(a.mention.name)))
         self.frequency = Counter(name for _, name in self.full_names)
@@ -116,13 +117,16 @@ class SpeakerResolver:
         out: list[ResolvedAttribution] = []
         seen: list[_Seen] = []
         for p, analysis in enumerate(self.analyses):
-            events = [(n.char, 0, n) for n in analysis.names if n.is_subject or n.roles]
+            events: list[tuple[int, int, NameMention | RawAttribution]] = [
+                (n.char, 0, n) for n in analysis.names if n.is_subject or n.roles]
             events += [(a.cue_char, 1, a) for a in analysis.attributions]
             for char, kind, item in sorted(events, key=lambda e: (e[0], e[1])):
                 order = (p, char)
                 if kind == 0:
+                    assert isinstance(item, NameMention)
                     seen.append(self._seen_name(item, order))
                     continue
+                assert isinstance(item, RawAttribution) and item.mention is not None
                 speaker = self._speaker_for(item.mention, order, seen)
                 if speaker is None:
                     continue

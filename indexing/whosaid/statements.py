@@ -36,6 +36,7 @@ def extract_statements(thread: Thread, passages: list[Passage], nlp=None) -> lis
     statements: list[Statement] = []
     last: dict[int, tuple[str, str]] = {}  # paragraph -> (speaker, mention) of its last quoting statement
     for r in resolved:
+        assert r.raw.mention is not None  # a resolved attribution always has its source
         statements += _place(r.raw, r.speaker, r.raw.mention.text, r.raw.cue, r.paragraph, thread,
                              by_position)
         if r.raw.end >= len(thread.paragraphs[r.paragraph].rstrip()):

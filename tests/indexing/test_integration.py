@@ -9,7 +9,7 @@ import pytest
 from indexing import cli
 from indexing.library import ThreadLibrary
 from tests.helpers import DEV_THREADS, SEED
-from tests.indexing.test_concurrency import concurrent_calls_during_indexing
+from tests.indexing.store.test_concurrency import concurrent_calls_during_indexing
 
 pytestmark = pytest.mark.slow
 

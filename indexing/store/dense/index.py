@@ -214,7 +214,8 @@ class VectorIndex:
         with self._lock:
             if (not self.auto_build or self._builder is not None
                     or not self._vectors.can_cluster or self._columns.size < self.ann_min_passages
-                    or not self._vectors.needs_clustering(self._columns.size)):
+                    # checked can_cluster just before: a clustering backend
+                    or not cast(ClusteringBackend, self._vectors).needs_clustering(self._columns.size)):
                 return False
             self._build_log = []
             self._builder = threading.Thread(target=self._build_ann, name="threadbot-ann-build", daemon=True)

@@ -26,7 +26,7 @@ from indexing.records import thread_id_for
 from indexing.text.chunking import thread_passages
 from tests.fakes import FakeEmbedder
 from tests.helpers import REPO
-from tests.indexing.crash_worker import SHAPES, thread_for
+from tests.indexing.store.crash_worker import SHAPES, thread_for
 
 pytestmark = pytest.mark.slow
 
@@ -95,7 +95,7 @@ async def check_library(db_path) -> int:
 
 def start_worker(db_path, version: int) -> subprocess.Popen:
     env = {**os.environ, "THREADBOT_SNAPSHOT_MIN_PASSAGES": "1", "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-m", "tests.indexing.crash_worker", str(db_path), str(version)],
+    proc = subprocess.Popen([sys.executable, "-m", "tests.indexing.store.crash_worker", str(db_path), str(version)],
                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = proc.stdout.readline()
     if line.strip() != "ready":

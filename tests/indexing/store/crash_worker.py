@@ -1,6 +1,6 @@
 """Child process for the SIGKILL test: indexes version N of a few large threads, then exits.
 
-Run as `python -m tests.indexing.crash_worker DB VERSION`. Prints "ready" once imports are done (so
+Run as `python -m tests.indexing.store.crash_worker DB VERSION`. Prints "ready" once imports are done (so
 the parent's random kill lands in real work), "done" at the end. The threads are a pure function of
 the version, so the parent can tell exactly what each thread must contain.
 """

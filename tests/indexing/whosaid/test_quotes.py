@@ -14,8 +14,7 @@ from indexing.whosaid import statements as quotes
 from indexing.whosaid.nlp import english_pipeline
 from indexing.whosaid.speakers import name_words, speaker_matches
 from indexing.whosaid.statements import extract_statements, statements_of
-
-from ..helpers import SEED
+from tests.helpers import SEED
 
 
 def word_count(texts):

@@ -13,7 +13,7 @@ from indexing.errors import EmbedderError
 from indexing.sources import parse_file
 from indexing.text.chunking import thread_passages
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "putin-trump-phone-call.txt"
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "putin-trump-phone-call.txt"
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not onnx_available(), reason="onnxruntime/tokenizers not installed")]

@@ -19,8 +19,7 @@ from indexing.library import ThreadLibrary
 from indexing.records import Comment, Thread
 from indexing.sources import parse_file
 from indexing.text.lexical import content_terms
-
-from ..helpers import SEED, SEED_GOLDEN
+from tests.helpers import SEED, SEED_GOLDEN
 
 THREAD = Thread(
     title="Council to vote on the harbour bridge",
