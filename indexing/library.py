@@ -34,7 +34,7 @@ from .records import (
     ThreadInfo,
     thread_id_for,
 )
-from .sources import DEFAULT_MAX_BYTES, find_thread_files, parse_bytes, parse_file, safe_file_name
+from .sources import DEFAULT_MAX_BYTES, parse_bytes, parse_file, safe_file_name, scan_paths
 from .store import DigestRow, NewDigest, Scope, Store
 from .store.ranking import reciprocal_rank_fusion
 from .text.chunking import thread_passages
@@ -67,6 +67,8 @@ class _ThreadFields(TypedDict):
     source_file: str | None
     paragraphs: int
     comments: int
+    format: str | None
+    skipped: dict[str, int]
 
 
 class ThreadLibrary:
@@ -148,7 +150,8 @@ class ThreadLibrary:
                            progress: Progress | None = None) -> IndexResult:
         thread_id = thread_id_for(scope, thread.identity_key())
         base: _ThreadFields = dict(thread_id=thread_id, title=thread.title, source_file=thread.source_file,
-                                   paragraphs=len(thread.paragraphs), comments=len(thread.comments))
+                                   paragraphs=len(thread.paragraphs), comments=len(thread.comments),
+                                   format=thread.format, skipped=dict(thread.skipped))
         if await self.store.thread_hash(thread_id) == thread.content_hash():
             await self._backfill_statements(thread_id, thread, scope)
             count = (await self.store.thread_info(thread_id, scope)).passages
@@ -237,8 +240,9 @@ class ThreadLibrary:
                           progress: Progress | None = None) -> tuple[list[IndexResult], list[IndexFailure]]:
         """Index files and directories. A failing file is reported; the others still go in."""
         results: list[IndexResult] = []
-        failures: list[IndexFailure] = []
-        for path in find_thread_files(paths):
+        files, passed_over = scan_paths(paths)
+        failures = [IndexFailure(safe_file_name(path.name), reason, passed_over=True) for path, reason in passed_over]
+        for path in files:
             try:
                 threads = await asyncio.to_thread(parse_file, path, self.max_bytes)
                 for thread in threads:

@@ -209,12 +209,15 @@ class IndexResult:
     comments: int
     passages: int
     embedded: int = 0
+    format: str | None = None  # the importer that read the file
+    skipped: dict[str, int] = field(default_factory=dict)  # what the importer left out, counted
 
 
 @dataclass
 class IndexFailure:
     source_file: str
     reason: str
+    passed_over: bool = False  # a file of a folder that is not a thread file (reported, not an error)
 
 
 GuildSettingName = Literal["digest_channel_id", "upload_channel_id", "watch_dir"]

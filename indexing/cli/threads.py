@@ -21,17 +21,20 @@ async def cmd_index(args: argparse.Namespace, context: Context) -> int:
             print(f"clustering the dense index of {lib.dense_size:,} passages for fast search "
                   "(once; about a minute per million) ...", file=sys.stderr)
             await lib.finish_clustering()
+    errors = [f for f in failures if not f.passed_over]
     for failure in failures:
-        print(f"error: {failure.source_file}: {failure.reason}", file=sys.stderr)
+        label = "skipped" if failure.passed_over else "error"
+        print(f"{label}: {failure.source_file}: {failure.reason}", file=sys.stderr)
     if args.json:
         print_json([{k: v for k, v in asdict(r).items() if k != "embedded"} for r in results])
     else:
         for r in results:
+            left_out = "".join(f", {n} {what} skipped" for what, n in r.skipped.items())
             print(f"{r.status:9} {r.thread_id}  {r.title[:70]}  ({r.paragraphs} paragraphs, {r.comments} comments, "
-                  f"{r.passages} passages, {r.embedded} embedded)")
-        if not results and not failures:
+                  f"{r.passages} passages, {r.embedded} embedded; read as {r.format}{left_out})")
+        if not results and not errors:
             print("no thread files found", file=sys.stderr)
-    return 1 if failures or (not results and not failures) else 0
+    return 1 if errors or not results else 0
 
 
 async def cmd_threads(args: argparse.Namespace, context: Context) -> int:

@@ -14,13 +14,10 @@ from pathlib import Path
 
 from ..errors import InputTooLargeError, ParseError
 from ..records import Thread
-from .html import parse_html
-from .json_thread import parse_json, parse_jsonl
-from .markdown import parse_markdown
-from .scrape_text import has_comment_section, parse_scrape_text
+from .detect import read_document, sniff
 from .textio import decode_bytes, normalise_newlines
 
-SUPPORTED_EXTENSIONS = (".txt", ".json", ".jsonl", ".html", ".htm", ".md", ".markdown")
+SUPPORTED_EXTENSIONS = (".txt", ".json", ".jsonl", ".html", ".htm", ".md", ".markdown", ".xml")
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 
 
@@ -43,26 +40,18 @@ def parse_bytes(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> l
         raise InputTooLargeError(source, f"the file is {len(data) / 1e6:.1f} MB, over the "
                                          f"{max_bytes / 1e6:.1f} MB limit")
     ext = os.path.splitext(source)[1].lower()
-    if ext not in SUPPORTED_EXTENSIONS:
-        raise ParseError(source, f"unsupported file type {ext or '(none)'}; use one of "
-                                 + ", ".join(SUPPORTED_EXTENSIONS))
     if not data.strip():
         raise ParseError(source, "the file is empty")
     text = normalise_newlines(decode_bytes(data, source))
     if not text.strip():
         raise ParseError(source, "the file holds only whitespace")
+    # The content decides (a WordPress export named .txt is still an export); only plain text
+    # needs a text extension, so a stray document or image of another type is refused.
+    if ext not in SUPPORTED_EXTENSIONS and sniff(text, ext) == "text":
+        raise ParseError(source, f"unsupported file type {ext or '(none)'}; use one of "
+                                 + ", ".join(SUPPORTED_EXTENSIONS))
     try:
-        if ext == ".json":
-            return parse_json(text, source)
-        if ext == ".jsonl":
-            return parse_jsonl(text, source)
-        if ext in (".html", ".htm"):
-            return [parse_html(text, source)]
-        if ext in (".md", ".markdown"):
-            return [parse_markdown(text, source)]
-        if has_comment_section(text):
-            return [parse_scrape_text(text, source)]
-        return [parse_markdown(text, source)]
+        return read_document(text, source, ext)
     except RecursionError as exc:
         raise ParseError(source, "the file is nested too deeply to parse") from exc
 
@@ -85,13 +74,28 @@ def parse_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Thr
 
 def find_thread_files(paths: list[str | Path]) -> list[Path]:
     """Expand directories (recursively) into the supported files inside them, sorted."""
+    return scan_paths(paths)[0]
+
+
+def scan_paths(paths: list[str | Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The files to read (folders expanded recursively, sorted), and every file of a folder that
+    is passed over with the reason, so that nothing is skipped without a word."""
     found: list[Path] = []
+    passed_over: list[tuple[Path, str]] = []
     for p in map(Path, paths):
-        if p.is_dir():
-            found += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_EXTENSIONS)
-        else:
+        if not p.is_dir():
             found.append(p)
-    return found
+            continue
+        for f in sorted(p.rglob("*")):
+            if not f.is_file():
+                continue
+            if f.suffix.lower() in SUPPORTED_EXTENSIONS:
+                found.append(f)
+            else:
+                passed_over.append((f, f"not a thread file type ({f.suffix or 'no extension'}); "
+                                       f"threadbot reads {', '.join(SUPPORTED_EXTENSIONS)}"))
+    return found, passed_over
 
 
-__all__ = ["parse_bytes", "parse_file", "find_thread_files", "safe_file_name", "SUPPORTED_EXTENSIONS", "Thread"]
+__all__ = ["parse_bytes", "parse_file", "find_thread_files", "scan_paths", "safe_file_name", "SUPPORTED_EXTENSIONS",
+           "Thread"]

@@ -30,17 +30,17 @@ CONTENT_KEYS = frozenset({"paragraphs", "body", "comments"})
 
 
 def is_thread_json(data: object) -> bool:
-    """threadbot's own shape: objects (or one) with a title and either content keys or only the
-    format's keys, so that another site's JSON (a title beside `children` or `post_stream`) is
-    never read as a thread with every comment dropped."""
+    """Whether to read `data` as threadbot's own shape (and explain what is wrong with it if it is
+    broken): anything but an object that has no content key and a key of some other format, which
+    is another site's JSON (a title beside `children` or `post_stream`) that would otherwise be
+    indexed with every comment dropped."""
     items = data if isinstance(data, list) else [data]
 
-    def looks_like_thread(item: object) -> bool:
-        if not isinstance(item, dict) or "title" not in item:
-            return False
-        return bool(CONTENT_KEYS & set(item)) or all(k in THREAD_KEYS or str(k).startswith("_") for k in item)
+    def foreign(item: object) -> bool:
+        return (isinstance(item, dict) and not CONTENT_KEYS & set(item)
+                and any(k not in THREAD_KEYS and not str(k).startswith("_") for k in item))
 
-    return all(looks_like_thread(item) for item in items)
+    return not any(foreign(item) for item in items)
 
 
 def parse_json(text: str, source: str) -> list[Thread]:

@@ -62,7 +62,8 @@ def parse_markdown(text: str, source: str) -> Thread:
             current = []
     if current:
         paragraphs.append(" ".join(c for c in current if c))
-    return Thread(title=title, paragraphs=tuple(p for p in paragraphs if p), source_file=source)
+    return Thread(title=title, paragraphs=tuple(p for p in paragraphs if p), source_file=source,
+                  format="markdown")
 
 
 def _title_from_paragraph(text: str) -> str:

@@ -72,7 +72,8 @@ def parse_scrape_text(text: str, source: str) -> Thread:
 
     paragraphs = [p for p in _paragraphs(lines[body_start:comments_at])]
     comments = _comments(lines[comments_at:])
-    return Thread(title=title, paragraphs=tuple(paragraphs), comments=tuple(comments), source_file=source)
+    return Thread(title=title, paragraphs=tuple(paragraphs), comments=tuple(comments), source_file=source,
+                  format="page-text")
 
 
 def _comments(lines: list[str]) -> list[Comment]:

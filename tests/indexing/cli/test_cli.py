@@ -16,7 +16,7 @@ from tests.helpers import REPO, SEED
 
 HIT_KEYS = {"passage", "score", "dense_score", "bm25_score", "dense_rank", "bm25_rank", "thread_title"}
 PASSAGE_KEYS = {"id", "thread_id", "kind", "position", "text", "start", "end", "author"}
-INDEX_KEYS = {"thread_id", "title", "source_file", "status", "paragraphs", "comments", "passages"}
+INDEX_KEYS = {"thread_id", "title", "source_file", "status", "paragraphs", "comments", "passages", "format", "skipped"}
 GOOD_JSON = {"title": "Mayor resigns", "paragraphs": ["The mayor resigned on Monday after the vote."],
              "comments": [{"id": "1", "author": "ann", "text": "About time the mayor went."}]}
 
@@ -41,10 +41,14 @@ def test_index_json_shape_and_failing_file_reported(run, files):
         assert set(r) == INDEX_KEYS
         assert r["status"] == "indexed"
         assert isinstance(r["thread_id"], str) and len(r["thread_id"]) == 12
+    assert [r["format"] for r in results] == ["threadbot-json", "page-text"]
     seed = results[1]
     assert (seed["paragraphs"], seed["comments"]) == (11, 17)
     assert seed["passages"] >= 1 + 11 + 17
-    assert err.strip() == 'error: broken.json: missing "title" (a non-empty string is required)'
+    assert err.strip().splitlines() == [
+        "skipped: ignored.pdf: not a thread file type (.pdf); threadbot reads "
+        ".txt, .json, .jsonl, .html, .htm, .md, .markdown, .xml",  # a folder never skips a file without a word
+        'error: broken.json: missing "title" (a non-empty string is required)']
 
 
 def test_reindex_reports_unchanged_and_exit_zero(run, files):

@@ -226,6 +226,18 @@ CASES = [
          "no article text"),
     Case("Markdown with only a heading", "heading.md", lambda: b"# Only a heading\n", None, heading_only),
     Case("unsupported extension", "thread.docx", lambda: ARTICLE.encode(), "unsupported file type .docx"),
+    Case("XML that is no thread export", "feed.xml", lambda: b'<?xml version="1.0"?><catalog><book id="1"/></catalog>',
+         "XML with root element <catalog>: not a recognised thread format"),
+    Case("WordPress export with only a draft", "blog.xml", lambda: (
+        b'<?xml version="1.0"?><rss xmlns:wp="http://wordpress.org/export/1.2/" '
+        b'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Blog</title><item>'
+        b'<title>Draft</title><wp:post_type>post</wp:post_type><wp:status>draft</wp:status>'
+        b'<content:encoded>Not yet.</content:encoded></item></channel></rss>'), "no published post"),
+    Case("another site's JSON with a title", "item.json",
+         lambda: json.dumps({"title": "Show HN", "children": [], "points": 3}).encode(),
+         "JSON with top-level keys title, children, points: not a recognised thread format"),
+    Case("truncated XML export", "cut.xml", lambda: b'<?xml version="1.0"?><rss><channel><item><title>Half',
+         "not a recognised thread format"),
     Case("no extension", "thread", lambda: ARTICLE.encode(), "unsupported file type (none)"),
     Case("name with path separators", "uploads/../../etc\\thread.txt", lambda: ARTICLE.encode(), None,
          safe_name("thread.txt")),

@@ -29,7 +29,7 @@ RUNS = {
     "html": 1000,
     "encodings": 1000,
 }
-EXTENSIONS = [".txt", ".json", ".jsonl", ".md", ".html"]
+EXTENSIONS = [".txt", ".json", ".jsonl", ".md", ".html", ".xml"]
 count_tokens = FakeEmbedder().count_tokens
 
 
