@@ -11,21 +11,9 @@ from hypothesis import strategies as st
 
 from indexing.errors import ParseError
 from indexing.sources import discourse
-from tests.helpers import EVAL
+from tests.indexing.sources.dev_formats import FORMATS, expected_for, within
 
-FORMATS = EVAL / "dev" / "formats"
 DEV_FILES = ["discourse-cf-2108-page452.json", "discourse-cf-2144-posts.json"]
-
-
-def expected_for(name: str) -> dict:
-    for line in (FORMATS / "expected.jsonl").read_text(encoding="utf-8").splitlines():
-        if line.strip() and json.loads(line)["file"] == name:
-            return json.loads(line)
-    raise AssertionError(f"{name} is not in expected.jsonl")
-
-
-def within(got: int, want: int, share: float = 0.10) -> bool:
-    return abs(got - want) <= share * want
 
 
 @pytest.mark.parametrize("name", DEV_FILES)

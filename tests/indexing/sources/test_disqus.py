@@ -3,8 +3,6 @@ tests that any element tree gives threads or a ParseError, nothing else."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,21 +10,9 @@ from lxml import etree
 
 from indexing.errors import ParseError
 from indexing.sources import disqus
-from tests.helpers import EVAL
+from tests.indexing.sources.dev_formats import FORMATS, expected_for, within
 
-FORMATS = EVAL / "dev" / "formats"
 DEV_FILES = ["disqus-yesilmavihayat-export.xml", "disqus-tanglei-export.xml"]
-
-
-def expected_for(name: str) -> dict:
-    for line in (FORMATS / "expected.jsonl").read_text(encoding="utf-8").splitlines():
-        if line.strip() and json.loads(line)["file"] == name:
-            return json.loads(line)
-    raise AssertionError(f"{name} is not in expected.jsonl")
-
-
-def within(got: int, want: int, share: float = 0.10) -> bool:
-    return abs(got - want) <= share * want
 
 
 def counts(threads) -> tuple[int, int, int]:
