@@ -17,6 +17,7 @@ from . import discourse, disqus, hn_algolia, hn_api, reddit, wxr
 from .html import parse_html
 from .json_thread import is_thread_json, load_json, parse_jsonl, parse_thread_json
 from .markdown import parse_markdown
+from .markup import read_xml
 from .scrape_text import has_comment_section, parse_scrape_text
 
 JSON_IMPORTERS: tuple[ModuleType, ...] = (reddit, hn_algolia, hn_api, discourse)
@@ -48,7 +49,7 @@ def read_document(text: str, source: str, ext: str) -> list[Thread]:
     if kind == "xml":
         return _read_xml(text, source)
     if kind == "html":
-        return [parse_html(text, source)]
+        return parse_html(text, source)
     if ext in (".md", ".markdown"):
         return [parse_markdown(text, source)]
     if has_comment_section(text):
@@ -66,7 +67,7 @@ def _read_json(data: object, source: str) -> list[Thread]:
 
 
 def _read_xml(text: str, source: str) -> list[Thread]:
-    root = wxr.read_xml(text, source)
+    root = read_xml(text, source)
     for importer in XML_IMPORTERS:
         if importer.detect(root):
             return _non_empty(importer.parse(root, source), source)

@@ -19,7 +19,7 @@ from lxml import etree
 
 from ..errors import ParseError
 from ..records import Comment, Thread
-from .wxr import drop_broken_links, html_paragraphs  # the HTML renderer the importers share
+from .markup import drop_broken_links, html_paragraphs  # the HTML renderer the importers share
 
 FORMAT = "discourse"
 

@@ -18,7 +18,7 @@ from lxml import etree
 
 from ..errors import ParseError
 from ..records import Comment, Thread
-from .wxr import child, children, drop_broken_links, element_text, html_paragraphs, local_name, read_xml
+from .markup import child, children, drop_broken_links, element_text, html_paragraphs, local_name, read_xml
 
 FORMAT = "disqus"
 __all__ = ["FORMAT", "detect", "parse", "read_xml"]  # read_xml: the XML reader shared with wxr.py

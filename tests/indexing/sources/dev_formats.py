@@ -18,3 +18,34 @@ def expected_for(name: str) -> dict:
 
 def within(got: int, want: int, share: float = 0.10) -> bool:
     return abs(got - want) <= share * want
+
+
+def reply_count(threads) -> int:
+    """Comments whose parent is another comment of the same thread."""
+    return sum(1 for t in threads for c in t.comments if c.parent in {x.id for x in t.comments})
+
+
+def assert_matches_expected(threads, want: dict) -> None:
+    """What expected.jsonl says a correct import of a capture finds: comments within 10%, authors on
+    at least 90% of the comments that have one, reply links within 10%, the title, the article, and
+    every sample comment with its parent's author. Multi-thread exports: the main thread too."""
+    comments = [c for t in threads for c in t.comments]
+    assert within(len(comments), want["comments"]), (len(comments), want["comments"])
+    assert sum(1 for c in comments if c.author) >= 0.9 * want["authors_known"]
+    assert within(reply_count(threads), want["replies_linked"]), (reply_count(threads), want["replies_linked"])
+    if "threads_with_comments" in want:
+        assert sum(1 for t in threads if t.comments) == want["threads_with_comments"]
+    main_want = want.get("main_thread") or {"title": want["title"]}
+    main = [t for t in threads if t.title == main_want["title"]]
+    assert main, f"no thread titled {main_want['title']!r}"
+    assert max(len(t.paragraphs) for t in main) >= want["article_paragraphs_min"]
+    if "comments" in main_want:
+        [thread] = main
+        assert within(len(thread.comments), main_want["comments"])
+        assert within(reply_count([thread]), main_want["replies_linked"])
+    for sample in want["sample_comments"]:
+        hits = [(c, t) for t in threads for c in t.comments if c.author == sample["author"]
+                and " ".join(c.text.split()).startswith(sample["text_starts_with"])]
+        assert hits, sample
+        parents = [next((p.author for p in t.comments if p.id == c.parent), None) for c, t in hits]
+        assert sample["parent_author"] in parents, sample

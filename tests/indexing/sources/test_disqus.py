@@ -10,6 +10,7 @@ from lxml import etree
 
 from indexing.errors import ParseError
 from indexing.sources import disqus
+from indexing.sources.markup import read_xml
 from tests.indexing.sources.dev_formats import FORMATS, expected_for, within
 
 DEV_FILES = ["disqus-yesilmavihayat-export.xml", "disqus-tanglei-export.xml"]
@@ -26,7 +27,7 @@ def test_dev_capture_matches_expected(name):
     if not (FORMATS / name).is_file():
         pytest.skip(f"{FORMATS} is not available")
     want = expected_for(name)
-    root = disqus.read_xml((FORMATS / name).read_bytes().decode("utf-8"), name)
+    root = read_xml((FORMATS / name).read_bytes().decode("utf-8"), name)
     assert disqus.detect(root)
     threads = disqus.parse(root, name)
     assert all(t.format == "disqus" and t.source_file == name and t.paragraphs == () and t.comments
@@ -76,7 +77,7 @@ def export(*parts) -> str:
 
 
 def parse_text(text: str) -> list:
-    root = disqus.read_xml(text, "export.xml")
+    root = read_xml(text, "export.xml")
     assert disqus.detect(root)
     return disqus.parse(root, "export.xml")
 
@@ -114,7 +115,7 @@ def test_threads_with_kept_posts_only_and_what_is_left_out_is_counted():
 ])
 def test_exports_without_a_kept_post_raise_parse_error(text):
     with pytest.raises(ParseError):
-        disqus.parse(disqus.read_xml(text, "bad.xml"), "bad.xml")
+        disqus.parse(read_xml(text, "bad.xml"), "bad.xml")
 
 
 def test_other_namespaces_and_plain_id_attributes_still_read():

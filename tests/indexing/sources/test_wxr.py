@@ -10,6 +10,7 @@ from lxml import etree
 
 from indexing.errors import ParseError
 from indexing.sources import wxr
+from indexing.sources.markup import read_xml
 from tests.indexing.sources.dev_formats import FORMATS, expected_for, within
 
 DEV_FILES = ["wordpress-timothyfitz-export.xml", "wordpress-chrisjrob-export.xml"]
@@ -26,7 +27,7 @@ def test_dev_capture_matches_expected(name):
     if not (FORMATS / name).is_file():
         pytest.skip(f"{FORMATS} is not available")
     want = expected_for(name)
-    root = wxr.read_xml((FORMATS / name).read_bytes().decode("utf-8"), name)
+    root = read_xml((FORMATS / name).read_bytes().decode("utf-8"), name)
     assert wxr.detect(root)
     threads = wxr.parse(root, name)
     assert all(t.format == "wordpress-wxr" and t.source_file == name and t.source == want["site_title"]
@@ -80,7 +81,7 @@ def export(*items, version="1.2", title="Made-up Blog") -> str:
 
 
 def parse_text(text: str) -> list:
-    root = wxr.read_xml(text, "export.xml")
+    root = read_xml(text, "export.xml")
     assert wxr.detect(root)
     return wxr.parse(root, "export.xml")
 
@@ -148,12 +149,12 @@ def test_shortcodes_and_reply_cycles():
 ])
 def test_exports_without_a_thread_raise_parse_error(text):
     with pytest.raises(ParseError):
-        wxr.parse(wxr.read_xml(text, "bad.xml"), "bad.xml")
+        wxr.parse(read_xml(text, "bad.xml"), "bad.xml")
 
 
 def test_truncated_export_keeps_what_was_read():
     text = export(item("Post", "<p>Body.</p>", comment("1", "First!")))
-    threads = wxr.parse(wxr.read_xml(text[: text.index("</wp:comment>") + 40], "cut.xml"), "cut.xml")
+    threads = wxr.parse(read_xml(text[: text.index("</wp:comment>") + 40], "cut.xml"), "cut.xml")
     assert threads[0].title == "Post" and [c.text for c in threads[0].comments] == ["First!"]
 
 
@@ -232,7 +233,7 @@ def test_any_element_tree_gives_threads_or_a_parse_error(tree):
                                           st.text(max_size=100)))
 def test_any_text_reads_as_xml_or_raises_parse_error(text):
     try:
-        root = wxr.read_xml(text, "t.xml")
+        root = read_xml(text, "t.xml")
         wxr.detect(root)
         wxr.parse(root, "t.xml")
     except ParseError:
