@@ -23,6 +23,8 @@ from indexing.library import ThreadLibrary
 
 log = logging.getLogger(__name__)
 
+TOKEN_REFUSED = "Discord refused the bot token (check DISCORD_TOKEN or [discord] token)"
+
 
 @asynccontextmanager
 async def open_bot(config: Config, *, with_model: bool = True,
@@ -48,7 +50,7 @@ async def run_bot(config: Config, make_embedder: Callable[[IndexConfig], Embedde
         try:
             await bot.start(token)
         except discord.LoginFailure as exc:
-            raise ThreadbotError("Discord refused the bot token (check DISCORD_TOKEN or [discord] token)") from exc
+            raise ThreadbotError(TOKEN_REFUSED) from exc
         except discord.PrivilegedIntentsRequired as exc:
             raise ThreadbotError(
                 "Discord refused a privileged intent: enable Message Content Intent for the bot in the developer portal"
@@ -63,7 +65,7 @@ async def sync_commands(config: Config, guild_id: int | None = None) -> list[str
         try:
             await bot.login(token)
         except discord.LoginFailure as exc:
-            raise ThreadbotError("Discord refused the bot token (check DISCORD_TOKEN or [discord] token)") from exc
+            raise ThreadbotError(TOKEN_REFUSED) from exc
         if guild_id is None:
             synced = await bot.tree.sync()
         else:

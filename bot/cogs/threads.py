@@ -26,7 +26,8 @@ class Threads(commands.Cog):
         threads = await self.bot.library.threads(scope=scope)
         if not threads:
             await interaction.response.send_message(
-                "No threads yet: upload one with /upload (txt, json, jsonl, html or md).",
+                "No threads yet: upload one with /upload (a Reddit, Hacker News, Discourse, WordPress or Disqus "
+                "export, a saved page, or thread JSON).",
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
             )

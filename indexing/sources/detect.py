@@ -9,6 +9,7 @@ what it looks like, never indexed empty.
 
 from __future__ import annotations
 
+import io
 from types import ModuleType
 
 from ..errors import ParseError
@@ -98,5 +99,10 @@ def _describe_json(data: object) -> str:
 
 def _looks_like_json_lines(text: str) -> bool:
     """Two or more lines that each start an object: JSON Lines whatever the file is called."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return len(lines) > 1 and all(line.startswith("{") and line.endswith("}") for line in lines[:3])
+    lines = []
+    for line in io.StringIO(text):  # the first three lines only: an 8 MB export is not split whole
+        if line.strip():
+            lines.append(line.strip())
+            if len(lines) == 3:
+                break
+    return len(lines) > 1 and all(line.startswith("{") and line.endswith("}") for line in lines)

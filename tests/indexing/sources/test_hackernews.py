@@ -4,7 +4,6 @@ place), made-up items for both APIs, detection, and fuzzing."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,34 +11,22 @@ from hypothesis import strategies as st
 
 from indexing.errors import ParseError
 from indexing.sources import hackernews, hn_algolia, hn_api, reddit
+from tests.indexing.sources.dev_formats import FORMATS, assert_matches_expected, capture
 
-DEV = Path(__file__).resolve().parents[4] / "shared" / "eval" / "dev" / "formats"
 ALGOLIA_CAPTURE = "hn-failed-pentest-18475438-algolia.json"
 
 
-def expected(name: str) -> dict:
-    if not (DEV / "expected.jsonl").is_file() or not (DEV / name).is_file():
-        pytest.skip(f"the dev captures are absent ({DEV})")
-    for line in (DEV / "expected.jsonl").read_text(encoding="utf-8").splitlines():
-        if line.strip() and json.loads(line)["file"] == name:
-            return json.loads(line)
-    pytest.skip(f"{name} is not in expected.jsonl")
 
 
 def test_algolia_dev_capture_matches_expected_counts():
-    want = expected(ALGOLIA_CAPTURE)
-    data = json.loads((DEV / ALGOLIA_CAPTURE).read_text(encoding="utf-8"))
+    want = capture(ALGOLIA_CAPTURE)
+    data = json.loads((FORMATS / ALGOLIA_CAPTURE).read_text(encoding="utf-8"))
     assert hn_algolia.detect(data) and not hn_api.detect(data) and not reddit.detect(data)
     [thread] = hn_algolia.parse(data, ALGOLIA_CAPTURE)
     comments = thread.comments
     by_id = {c.id: c for c in comments}
     assert thread.format == "hn-algolia" and thread.source_file == ALGOLIA_CAPTURE
-    assert thread.title == want["title"]
-    assert len(thread.paragraphs) >= want["article_paragraphs_min"]
-    assert abs(len(comments) - want["comments"]) <= 0.1 * want["comments"]
-    assert sum(c.author is not None for c in comments) >= 0.9 * want["authors_known"]
-    linked = sum(c.parent in by_id for c in comments)
-    assert abs(linked - want["replies_linked"]) <= 0.1 * want["replies_linked"]
+    assert_matches_expected([thread], want)
     assert len(by_id) == len(comments)
     assert thread.url and thread.url.startswith("http") and thread.published
     assert thread.skipped.get("deleted comments", 0) > 0

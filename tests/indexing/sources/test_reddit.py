@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,35 +10,23 @@ from hypothesis import strategies as st
 
 from indexing.errors import ParseError
 from indexing.sources import reddit
+from tests.indexing.sources.dev_formats import FORMATS, assert_matches_expected, capture
 
-DEV = Path(__file__).resolve().parents[4] / "shared" / "eval" / "dev" / "formats"
 CAPTURES = ["reddit-self-postit-note-1cebxh.json", "reddit-pics-giftcard-psa-fjn0j9.json"]
 
 
-def expected(name: str) -> dict:
-    if not (DEV / "expected.jsonl").is_file() or not (DEV / name).is_file():
-        pytest.skip(f"the dev captures are absent ({DEV})")
-    for line in (DEV / "expected.jsonl").read_text(encoding="utf-8").splitlines():
-        if line.strip() and json.loads(line)["file"] == name:
-            return json.loads(line)
-    pytest.skip(f"{name} is not in expected.jsonl")
 
 
 @pytest.mark.parametrize("name", CAPTURES)
 def test_dev_capture_matches_expected_counts(name):
-    want = expected(name)
-    data = json.loads((DEV / name).read_text(encoding="utf-8"))
+    want = capture(name)
+    data = json.loads((FORMATS / name).read_text(encoding="utf-8"))
     assert reddit.detect(data)
     [thread] = reddit.parse(data, name)
     comments = thread.comments
     by_id = {c.id: c for c in comments}
     assert thread.format == "reddit" and thread.source_file == name
-    assert thread.title == want["title"]
-    assert len(thread.paragraphs) >= want["article_paragraphs_min"]
-    assert abs(len(comments) - want["comments"]) <= 0.1 * want["comments"]
-    assert sum(c.author is not None for c in comments) >= 0.9 * want["authors_known"]
-    linked = sum(c.parent in by_id for c in comments)
-    assert abs(linked - want["replies_linked"]) <= 0.1 * want["replies_linked"]
+    assert_matches_expected([thread], want)
     assert len({c.id for c in comments}) == len(comments)
     assert all(c.parent is None or c.parent in by_id for c in comments)
     assert thread.url and thread.url.startswith("https://www.reddit.com/r/")
@@ -53,8 +40,8 @@ def test_dev_capture_matches_expected_counts(name):
 
 
 def test_dev_capture_without_raw_json_is_unescaped():
-    expected(CAPTURES[0])
-    [thread] = reddit.parse(json.loads((DEV / CAPTURES[0]).read_text(encoding="utf-8")), CAPTURES[0])
+    capture(CAPTURES[0])
+    [thread] = reddit.parse(json.loads((FORMATS / CAPTURES[0]).read_text(encoding="utf-8")), CAPTURES[0])
     assert not any("&gt;" in c.text or "&amp;" in c.text or "&lt;" in c.text for c in thread.comments)
     assert thread.skipped == {"more stubs": 125, "removed comments": 5}
 
