@@ -15,7 +15,7 @@ from discord.ext import commands
 from bot.errors import ThreadbotTree
 from bot.ratelimit import RateLimiter
 from indexing.answers.engine import AnswerEngine
-from indexing.config import DiscordConfig
+from indexing.config import DiscordConfig, FetchConfig
 from indexing.library import ThreadLibrary
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,7 @@ class ThreadBot(commands.Bot):
         library: ThreadLibrary,
         config: DiscordConfig,
         answers: AnswerEngine | None = None,
+        fetch: FetchConfig | None = None,
         **options,
     ):
         super().__init__(
@@ -67,6 +68,7 @@ class ThreadBot(commands.Bot):
         self.library = library
         self.answers = answers or AnswerEngine(library)
         self.config = config
+        self.fetch = fetch or FetchConfig()  # for `/upload url:`
         self.question_limiter = RateLimiter(config.rate_limit_count, config.rate_limit_seconds)
         self.message_content_enabled = True
         self.digest_locks: dict[str, asyncio.Lock] = {}

@@ -39,7 +39,7 @@ async def open_bot(config: Config, *, with_model: bool = True,
         if with_model:
             await library.warm_up()  # before the gateway connects: no load stalls once serving
         answers = AnswerEngine(library, llm=ChatClient(config.llm) if config.llm else None)
-        async with ThreadBot(library, config.discord, answers) as bot:
+        async with ThreadBot(library, config.discord, answers, fetch=config.fetch) as bot:
             yield bot
 
 

@@ -28,6 +28,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "discord": ("token", "rate_limit_count", "rate_limit_seconds", "watch_dir", "watch_root", "watch_interval",
                 "threads_per_page"),
     "llm": ("enabled", "base_url", "model", "api_key_env", "timeout", "max_tokens", "temperature"),
+    "fetch": ("allow_private", "timeout", "max_redirects", "respect_robots", "reddit_base", "hn_algolia_base"),
 }
 # Every environment variable read (besides the one named by [llm] api_key_env).
 ENVIRONMENT: tuple[str, ...] = (
@@ -78,10 +79,26 @@ class LlmConfig:
 
 
 @dataclass(frozen=True)
+class FetchConfig:
+    """Fetching threads from a URL (`threadbot index URL`, `/upload url:`)."""
+
+    # Hosts or networks that may be fetched although they are private, loopback or link-local
+    # (by default none: no request forgery into the bot's own network).
+    allow_private: tuple[str, ...] = ()
+    timeout: float = 20.0
+    max_redirects: int = 5
+    respect_robots: bool = True
+    # Where the sites' public JSON lives (tests point these at a local server).
+    reddit_base: str = "https://www.reddit.com"
+    hn_algolia_base: str = "https://hn.algolia.com/api/v1"
+
+
+@dataclass(frozen=True)
 class Config:
     index: IndexConfig = field(default_factory=IndexConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     llm: LlmConfig | None = None  # None: everything is extractive
+    fetch: FetchConfig = field(default_factory=FetchConfig)
     path: str | None = None  # the config file read, if any
 
 
@@ -115,7 +132,7 @@ def load_config(config_path: str | None = None, db_path: str | None = None,
         raise ConfigError(f"unknown section [{unknown[0]}] in the config file; known: "
                           + ", ".join(f"[{s}]" for s in KEYS))
     return Config(index=_index(sections["index"], env, db_path), discord=_discord(sections["discord"], env),
-                  llm=llm_config(sections["llm"], env), path=path if raw else None)
+                  llm=llm_config(sections["llm"], env), fetch=_fetch(sections["fetch"]), path=path if raw else None)
 
 
 def _section(raw: dict, name: str) -> dict:
@@ -204,3 +221,22 @@ def llm_config(values: dict, env: Mapping[str, str]) -> LlmConfig | None:
                      timeout=_positive("llm", values, "timeout", 30.0),
                      max_tokens=int(values.get("max_tokens", 600)),
                      temperature=float(values.get("temperature", 0.0)))
+
+
+def _fetch(values: dict) -> FetchConfig:
+    defaults = FetchConfig()
+    allowed = values.get("allow_private", [])
+    if not isinstance(allowed, list) or not all(isinstance(a, str) for a in allowed):
+        raise ConfigError('[fetch] allow_private must be a list of host names or networks, e.g. ["10.0.0.0/8"]')
+    robots = values.get("respect_robots", True)
+    if not isinstance(robots, bool):
+        raise ConfigError("[fetch] respect_robots must be true or false")
+    bases = {}
+    for key in ("reddit_base", "hn_algolia_base"):
+        value = values.get(key, getattr(defaults, key))
+        if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+            raise ConfigError(f"[fetch] {key} must be an http(s) URL")
+        bases[key] = value.rstrip("/")
+    return FetchConfig(allow_private=tuple(allowed), timeout=_positive("fetch", values, "timeout", defaults.timeout),
+                       max_redirects=_whole("fetch", values, "max_redirects", defaults.max_redirects),
+                       respect_robots=robots, **bases)

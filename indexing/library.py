@@ -16,7 +16,7 @@ from typing import TypedDict, TypeVar
 
 import numpy as np
 
-from .config import IndexConfig
+from .config import FetchConfig, IndexConfig
 from .embed import Embedder
 from .errors import ParseError, ThreadbotError
 from .records import (
@@ -34,7 +34,8 @@ from .records import (
     ThreadInfo,
     thread_id_for,
 )
-from .sources import DEFAULT_MAX_BYTES, parse_bytes, parse_file, safe_file_name, scan_paths
+from .sources import DEFAULT_MAX_BYTES, parse_bytes, parse_file, read_fetched, safe_file_name, scan_paths
+from .sources.fetch import FetchLimits, SiteApis, fetch_thread
 from .store import DigestRow, NewDigest, Scope, Store
 from .store.ranking import reciprocal_rank_fusion
 from .text.chunking import thread_passages
@@ -234,6 +235,15 @@ class ThreadLibrary:
                           progress: Progress | None = None) -> list[IndexResult]:
         """Parse an upload and index every thread in it. A parse error means nothing was written."""
         threads = await asyncio.to_thread(parse_bytes, data, name, self.max_bytes)
+        return [await self.index_thread(t, scope, progress) for t in threads]
+
+    async def index_url(self, url: str, fetch: FetchConfig, scope: str = LOCAL_SCOPE,
+                        progress: Progress | None = None) -> list[IndexResult]:
+        """Fetch a thread from a URL (see sources/fetch.py) and index it. A FetchError says why not."""
+        limits = FetchLimits(max_bytes=self.max_bytes, timeout=fetch.timeout, max_redirects=fetch.max_redirects,
+                             allow_private=frozenset(fetch.allow_private), respect_robots=fetch.respect_robots)
+        fetched = await fetch_thread(url, limits, SiteApis(reddit=fetch.reddit_base, hn_algolia=fetch.hn_algolia_base))
+        threads = await asyncio.to_thread(read_fetched, fetched, self.max_bytes)
         return [await self.index_thread(t, scope, progress) for t in threads]
 
     async def index_paths(self, paths: list[str | Path], scope: str = LOCAL_SCOPE,

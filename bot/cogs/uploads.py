@@ -61,14 +61,29 @@ class Uploads(commands.Cog):
 
     @app_commands.command(name="upload")
     @app_commands.guild_only()
-    @app_commands.describe(file="a thread file: " + ", ".join(SUPPORTED_EXTENSIONS))
-    async def upload(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
-        """Index a thread file (article + comments) for this server and post its digest."""
-        scope_of(interaction.guild_id)
+    @app_commands.describe(
+        file="a thread file: a Reddit, HN, Discourse, WordPress or Disqus export, a saved page, thread JSON",
+        url="or a thread's address: a Reddit or Hacker News post, a Discourse topic, a page with comments",
+    )
+    async def upload(
+        self,
+        interaction: discord.Interaction,
+        file: discord.Attachment | None = None,
+        url: app_commands.Range[str, 1, 2000] | None = None,
+    ) -> None:
+        """Index a thread file or URL (article + comments) for this server and post its digest."""
+        scope = scope_of(interaction.guild_id)
         assert interaction.guild_id is not None  # scope_of refused a direct message
-        self._check_size(file)  # before deferring: the error can be an immediate private reply
+        if (file is None) == (url is None):
+            raise ThreadbotError("give either a file or a url")
+        if file is not None:
+            self._check_size(file)  # before deferring: the error can be an immediate private reply
         await defer(interaction, ephemeral=True)
-        results = await self.ingest(file, interaction.guild_id)
+        if file is not None:
+            results = await self.ingest(file, interaction.guild_id)
+        else:
+            assert url is not None
+            results = await self.bot.library.index_url(url.strip(), self.bot.fetch, scope=scope)
         await followup_text(interaction, describe_results(results), ephemeral=True)
         assert interaction.guild is not None  # in a guild, cached (the bot asks for the guilds intent)
         # the channel the command was typed in: one that takes messages

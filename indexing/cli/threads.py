@@ -6,6 +6,8 @@ import argparse
 import sys
 from dataclasses import asdict
 
+from ..errors import ParseError
+from ..records import IndexFailure
 from .context import Context
 from .render import ProgressBar, print_json
 
@@ -14,8 +16,14 @@ async def cmd_index(args: argparse.Namespace, context: Context) -> int:
     bar = ProgressBar(enabled=True)
     # Long-running: an index that grows past the clustering size starts clustering, and this
     # command waits for it below, so the next run does not start again.
+    urls = [p for p in args.paths if p.startswith(("http://", "https://"))]
     async with await context.library(long_running=True) as lib:
-        results, failures = await lib.index_paths(args.paths, progress=bar)
+        results, failures = await lib.index_paths([p for p in args.paths if p not in urls], progress=bar)
+        for url in urls:
+            try:
+                results += await lib.index_url(url, context.config.fetch, progress=bar)
+            except ParseError as exc:  # FetchError included: one URL failing leaves the others
+                failures.append(IndexFailure(exc.source, exc.reason))
         bar.close()
         if lib.clustering:  # started by this run's growth: finish it, or the next run starts again
             print(f"clustering the dense index of {lib.dense_size:,} passages for fast search "
@@ -88,9 +96,11 @@ async def cmd_search(args: argparse.Namespace, context: Context) -> int:
 
 
 def add_thread_commands(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("index", help="index thread files or folders (.txt, .json, .jsonl, .html, .md)",
-                       description="Index thread files or folders. Re-indexing unchanged content changes nothing.")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to index")
+    p = sub.add_parser("index", help="index thread files, folders or URLs (exports, saved pages, thread JSON)",
+                       description="Index thread files, folders or URLs of threads (Reddit, Hacker News, Discourse "
+                                   "or any page with comments). The format is read from the content. Re-indexing "
+                                   "unchanged content changes nothing.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or http(s) URLs to index")
     p.add_argument("--json", action="store_true", help="print one JSON object per thread")
     p.set_defaults(func=cmd_index)
 

@@ -2,23 +2,30 @@
 
 One module per input format (plain-text page scrapes, thread JSON and JSON Lines, HTML through
 trafilatura, Markdown), the byte decoding they share (textio.py), and `parse_bytes` / `parse_file`,
-which pick the format and raise `ParseError` (never anything else) on bad input, so a broken upload
-writes nothing. Imports only the records, errors and text wings.
+which pick the format by content (detect.py) and raise `ParseError` (never anything else) on bad
+input, so a broken upload writes nothing; and fetching a thread from a URL (fetch.py: aiohttp with
+size, time and redirect limits, robots.txt, and no private addresses). Imports only the records,
+errors, config and text wings.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import InputTooLargeError, ParseError
 from ..records import Thread
 from .detect import read_document, sniff
+from .fetch import Fetched
 from .textio import decode_bytes, normalise_newlines
 
 SUPPORTED_EXTENSIONS = (".txt", ".json", ".jsonl", ".html", ".htm", ".md", ".markdown", ".xml")
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+
+log = logging.getLogger(__name__)
 
 
 def safe_file_name(name: str) -> str:
@@ -72,6 +79,33 @@ def parse_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Thr
     return parse_bytes(data, path.name, max_bytes)
 
 
+def read_fetched(fetched: Fetched, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Thread]:
+    """The threads of a fetched document. A link post (no text of its own) gets the linked page's
+    article as its paragraphs, so its digest can say what the story is; a thread without a URL of
+    its own gets the address it was fetched from."""
+    threads = parse_bytes(fetched.data, fetched.name, max_bytes)
+    article: tuple[str, ...] = ()
+    unreadable = False
+    if fetched.linked_article is not None and any(not t.paragraphs for t in threads):
+        try:
+            linked = parse_bytes(fetched.linked_article.data, fetched.linked_article.name, max_bytes)
+            article = linked[0].paragraphs if linked else ()
+        except ParseError as exc:  # the discussion still goes in; the article is counted as left out
+            unreadable = True
+            log.info("the linked article of %s could not be read: %s", fetched.url, exc.reason)
+    out = []
+    for t in threads:
+        changes: dict = {}
+        if not t.url:
+            changes["url"] = fetched.url
+        if not t.paragraphs and article:
+            changes["paragraphs"] = article
+        if not t.paragraphs and unreadable:
+            changes["skipped"] = {**t.skipped, "unreadable linked article": 1}
+        out.append(replace(t, **changes) if changes else t)
+    return out
+
+
 def find_thread_files(paths: list[str | Path]) -> list[Path]:
     """Expand directories (recursively) into the supported files inside them, sorted."""
     return scan_paths(paths)[0]
@@ -97,5 +131,5 @@ def scan_paths(paths: list[str | Path]) -> tuple[list[Path], list[tuple[Path, st
     return found, passed_over
 
 
-__all__ = ["parse_bytes", "parse_file", "find_thread_files", "scan_paths", "safe_file_name", "SUPPORTED_EXTENSIONS",
-           "Thread"]
+__all__ = ["SUPPORTED_EXTENSIONS", "Thread", "find_thread_files", "parse_bytes", "parse_file", "read_fetched",
+           "safe_file_name", "scan_paths"]

@@ -91,10 +91,11 @@ async def bot_env(request, tmp_path, monkeypatch, fake_embedder):
         logging.getLogger(name).setLevel(logging.INFO)
 
     max_upload_bytes = options.pop("max_upload_bytes", 8 * 1024 * 1024)
+    fetch = options.pop("fetch", None)
     config = DiscordConfig(**{"watch_interval": 3600.0, **options})
     db_path = str(tmp_path / "bot.db")
     library = await ThreadLibrary.open(db_path, embedder, max_upload_bytes)
-    bot = ThreadBot(library, config, guild_ready_timeout=0.05)
+    bot = ThreadBot(library, config, fetch=fetch, guild_ready_timeout=0.05)
     task = asyncio.create_task(bot.start(TOKEN), name="bot under test")
     env = BotEnv(fake, bot, library, db_path, guild_a, guild_b, logs, task)
     try:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from indexing.config import FetchConfig
 from tests.helpers import SEED, db_checksum
 
 from .fake_discord import ADMIN_PERMISSIONS, Channel
@@ -253,3 +256,53 @@ async def test_a_file_of_a_few_threads_gets_a_digest_each(bot_env):
     await env.fake.slash(env.guild_a, "upload", {"file": env.fake.attachment("few.jsonl", "\n".join(lines).encode())})
     titles = [m["embeds"][0]["title"] for m in env.fake.messages_in(env.guild_a.channel("general"))]
     assert sorted(titles) == [f"Digest: Bridge vote {i}" for i in range(3)]
+
+
+class _ThreadPage(BaseHTTPRequestHandler):
+    """A local site serving one thread in threadbot's JSON (and nothing else: robots.txt is a 404)."""
+
+    seen: list[str] = []
+
+    def do_GET(self):  # noqa: N802 (the http.server name)
+        _ThreadPage.seen.append(self.path)
+        if self.path != "/thread.json":
+            self.send_error(404)
+            return
+        body = thread_json("Harbour fees rise", [("Ann", "Fees are too high for small boats."),
+                                                 ("Bob", "The harbour needs the money.")], ["The council voted."])
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def local_site():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _ThreadPage)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    _ThreadPage.seen = []
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.mark.bot(fetch=FetchConfig(allow_private=("127.0.0.1",)))
+async def test_upload_by_url_indexes_the_fetched_thread(bot_env, local_site):
+    env = bot_env
+    inter = await env.fake.slash(env.guild_a, "upload", {"url": f"{local_site}/thread.json"})
+    assert "Indexed" in inter.text() and "Harbour fees rise" in inter.text() and "2 comments" in inter.text()
+    assert "/thread.json" in _ThreadPage.seen
+    assert [t.title for t in await env.library.threads(scope=str(env.guild_a.id))] == ["Harbour fees rise"]
+
+
+async def test_upload_by_url_refuses_private_addresses_and_needs_one_source(bot_env, local_site):
+    env = bot_env
+    inter = await env.fake.slash(env.guild_a, "upload", {"url": f"{local_site}/thread.json"})
+    assert "private address" in inter.text() and inter.ephemeral(inter.followups[-1])
+    assert _ThreadPage.seen == []  # refused before any request
+    inter = await env.fake.slash(env.guild_a, "upload", {})
+    assert "give either a file or a url" in inter.text()
+    assert await env.library.threads(scope=str(env.guild_a.id)) == []
