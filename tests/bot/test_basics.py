@@ -46,7 +46,7 @@ EXPECTED_OPTIONS = {
     "digest": {"thread": False},
     "quotes": {"speaker": True, "thread": False},
     "threads": {"page": False},
-    "upload": {"file": True},
+    "upload": {"file": False, "url": False},
     "config": {"digest-channel": False, "upload-channel": False, "watch-folder": False, "show": False},
     "forget": {"thread": True},
 }
