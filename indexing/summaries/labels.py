@@ -25,6 +25,10 @@ time times year years day days may might must shall said says saying say
 actually probably maybe quite pretty lot lots sounds seems seem seen
 """.split())
 _WORD = re.compile(r"[a-z][a-z'’-]*[a-z]")
+# Links, addresses and markup name no subject: "https", "www" and "com" are not what readers discuss.
+_ADDRESS = re.compile(r"(?i)\b(?:https?://|www\.)\S+|\S+@\S+\.\w+|<[^>]{1,200}>")
+# A bare domain ("imvu.com") names its site: keep the name, drop the rest.
+_DOMAIN = re.compile(r"(?i)\b([a-z][\w-]*)(?:\.[\w-]+)*\.(?:com|org|net|io|co|uk|de|fr|info|edu|gov)\b\S*")
 
 
 def content_words(text: str) -> list[str]:
@@ -40,8 +44,10 @@ def content_words(text: str) -> list[str]:
 
 
 def _terms(text: str) -> list[str]:
-    """Content unigrams plus bigrams of adjacent content words in the original order."""
+    """Content unigrams plus bigrams of adjacent content words in the original order (links and
+    addresses left out)."""
     out: list[str] = []
+    text = _DOMAIN.sub(r" \1 ", _ADDRESS.sub(" ", text))
     for sentence in re.split(r"[.!?;:\n]+", text):
         tokens = _WORD.findall(sentence.lower().replace("’", "'"))
         words = content_words(sentence)

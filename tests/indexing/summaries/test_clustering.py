@@ -94,3 +94,15 @@ def test_representatives_prefer_different_authors():
 def test_activity_counts():
     assert top_authors(["a", "b", "a", None, "c", "a", "b"], limit=2) == [("a", 3), ("b", 2)]
     assert most_replied(["c1", "c2", "c3", "c4"], [None, "c1", "c1", "c2"]) == [(0, 2), (1, 1)]
+
+
+def test_theme_labels_never_come_from_links_or_addresses():
+    groups = [
+        ["Great tips, see https://www.example-blog.com/post/1 for more", "Great tips here: www.example-blog.com",
+         "great tips, thanks http://example-blog.blogspot.com"],
+        ["Docker on Windows at imvu.com is hard", "Docker images on Windows hosts", "imvu.com runs Docker too"],
+    ]
+    labels = class_tfidf_labels(groups)
+    words = {w for label in labels for term in label for w in term.split()}
+    assert not words & {"https", "http", "www", "com", "blogspot"}, labels
+    assert "great tips" in labels[0] and "docker" in " ".join(labels[1])
