@@ -29,6 +29,7 @@ EXTENSIONS = (
     "bot.cogs.uploads",
     "bot.cogs.admin",
     "bot.cogs.watch",
+    "bot.cogs.follow",
 )
 
 MESSAGE_CONTENT_MISSING = (

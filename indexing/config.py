@@ -26,9 +26,10 @@ KEYS: dict[str, tuple[str, ...]] = {
     "index": ("db_path", "model_path", "backend", "ann_min_passages", "snapshot_min_passages", "cache_dir",
               "max_upload_mb"),
     "discord": ("token", "rate_limit_count", "rate_limit_seconds", "watch_dir", "watch_root", "watch_interval",
-                "threads_per_page"),
+                "threads_per_page", "follow_check_interval"),
     "llm": ("enabled", "base_url", "model", "api_key_env", "timeout", "max_tokens", "temperature"),
-    "fetch": ("allow_private", "timeout", "max_redirects", "respect_robots", "reddit_base", "hn_algolia_base"),
+    "fetch": ("allow_private", "timeout", "max_redirects", "respect_robots", "reddit_base", "hn_algolia_base",
+              "follow_interval", "follow_threshold"),
 }
 # Every environment variable read (besides the one named by [llm] api_key_env).
 ENVIRONMENT: tuple[str, ...] = (
@@ -61,6 +62,7 @@ class DiscordConfig:
     watch_root: Path | None = None  # `/config watch-folder` may only pick folders inside this one
     watch_interval: float = 30.0
     threads_per_page: int = 10
+    follow_check_interval: float = 60.0  # seconds between two looks for followed threads that are due
 
     def require_token(self) -> str:
         if not self.token:
@@ -80,7 +82,7 @@ class LlmConfig:
 
 @dataclass(frozen=True)
 class FetchConfig:
-    """Fetching threads from a URL (`threadbot index URL`, `/upload url:`)."""
+    """Fetching threads from a URL (`threadbot index URL`, `/upload url:`, and followed threads)."""
 
     # Hosts or networks that may be fetched although they are private, loopback or link-local
     # (by default none: no request forgery into the bot's own network).
@@ -91,6 +93,10 @@ class FetchConfig:
     # Where the sites' public JSON lives (tests point these at a local server).
     reddit_base: str = "https://www.reddit.com"
     hn_algolia_base: str = "https://hn.algolia.com/api/v1"
+    # A followed thread is fetched again this many seconds after the last check; the wait doubles
+    # (up to 6 hours) while no comments arrive, and starts again here when some do.
+    follow_interval: float = 900.0
+    follow_threshold: int = 5  # new comments since the last digest that make a digest update
 
 
 @dataclass(frozen=True)
@@ -204,6 +210,7 @@ def _discord(values: dict, env: Mapping[str, str]) -> DiscordConfig:
         watch_root=_folder(values, "watch_root"),
         watch_interval=_positive("discord", values, "watch_interval", 30.0),
         threads_per_page=min(25, _whole("discord", values, "threads_per_page", 10)),
+        follow_check_interval=_positive("discord", values, "follow_check_interval", 60.0),
     )
 
 
@@ -239,4 +246,6 @@ def _fetch(values: dict) -> FetchConfig:
         bases[key] = value.rstrip("/")
     return FetchConfig(allow_private=tuple(allowed), timeout=_positive("fetch", values, "timeout", defaults.timeout),
                        max_redirects=_whole("fetch", values, "max_redirects", defaults.max_redirects),
-                       respect_robots=robots, **bases)
+                       respect_robots=robots,
+                       follow_interval=_positive("fetch", values, "follow_interval", defaults.follow_interval),
+                       follow_threshold=_whole("fetch", values, "follow_threshold", defaults.follow_threshold), **bases)

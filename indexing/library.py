@@ -1,6 +1,6 @@
 """ThreadLibrary: the library's front door. The CLI, the bot, answers, summaries and benchmarks
 use it to index threads, list, show, forget, search, embed texts, read passages and their vectors,
-and keep summaries, digests and server settings; only it talks to the store.
+and keep summaries, digests, server settings and followed threads; only it talks to the store.
 
 Everything CPU-bound (parsing, tokenising, embedding, the dense scan) runs in a worker thread via
 `asyncio.to_thread`, so an event loop serving Discord keeps its heartbeat while a big thread indexes.
@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypedDict, TypeVar
 
@@ -18,9 +19,11 @@ import numpy as np
 
 from .config import FetchConfig, IndexConfig
 from .embed import Embedder
-from .errors import ParseError, ThreadbotError
+from .errors import NotFoundError, ParseError, ThreadbotError
 from .records import (
     LOCAL_SCOPE,
+    MAX_FOLLOW_HOURS,
+    Follow,
     GuildSettingName,
     GuildSettings,
     Hit,
@@ -36,7 +39,7 @@ from .records import (
 )
 from .sources import DEFAULT_MAX_BYTES, parse_bytes, parse_file, read_fetched, safe_file_name, scan_paths
 from .sources.fetch import FetchLimits, SiteApis, fetch_thread
-from .store import DigestRow, NewDigest, Scope, Store
+from .store import DigestRow, NewDigest, NewFollow, Scope, Store
 from .store.ranking import reciprocal_rank_fusion
 from .text.chunking import thread_passages
 from .text.lexical import fts_match_expression, query_terms
@@ -406,3 +409,35 @@ class ThreadLibrary:
                                 value: int | str | None) -> GuildSettings:
         """Set one of a server's settings (None clears it)."""
         return await self.store.set_guild_setting(str(guild_id), name, value)
+
+    # ---- followed threads (the checks themselves: following.py) ---------------------------------
+    async def follow(self, url: str, scope: str, channel_id: int | None, hours: float, threshold: int, *,
+                     interval: float, thread_id: str | None = None, comment_count: int | None = None,
+                     now: datetime | None = None) -> Follow:
+        """Follow `url` in `scope` for `hours` (following it again renews it from now). When it was just
+        fetched (`thread_id` known) the next check is due `interval` seconds from now, else at once."""
+        if not 0 < hours <= MAX_FOLLOW_HOURS or threshold < 1 or interval <= 0:
+            raise ThreadbotError(f"a thread is followed for up to {MAX_FOLLOW_HOURS:g} hours, for 1 or more comments")
+        now = now or datetime.now(UTC)
+        due = now + timedelta(seconds=interval) if thread_id else now
+        return await self.store.follow(NewFollow(scope, url.strip(), channel_id, hours, threshold, now,
+                                                 now + timedelta(hours=hours), due, interval, thread_id, comment_count))
+
+    async def unfollow(self, url_or_thread_id: str, scope: str) -> list[Follow]:
+        """Stop following a URL or thread in `scope`; returns the follows removed."""
+        removed = await self.store.unfollow(url_or_thread_id, scope)
+        if not removed:
+            raise NotFoundError(f"not following {url_or_thread_id.strip()} here")
+        return removed
+
+    async def follows(self, scope: Scope) -> list[Follow]:
+        return await self.store.follows(scope)
+
+    async def due_follows(self, now: datetime) -> list[Follow]:
+        """The follows of every scope due at `now`, for a scheduler that checks each in its own scope."""
+        return await self.store.due_follows(now)
+
+    async def record_check(self, follow_id: int, comment_count: int | None, next_check_at: datetime,
+                           interval: float, thread_id: str | None = None) -> Follow | None:
+        """What a check saw and when the next is due; None when the follow was removed meanwhile."""
+        return await self.store.record_check(follow_id, comment_count, next_check_at, interval, thread_id)

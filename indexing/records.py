@@ -1,5 +1,5 @@
 """Records shared by every wing: a parsed thread, its indexed passages, who-said-what statements,
-citations, search hits, index results and a server's settings.
+citations, search hits, index results, a server's settings and a followed thread.
 
 The bottom of the library: it imports nothing of threadbot's, and every wing may import it.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Literal
 
 PassageKind = Literal["title", "paragraph", "comment"]
@@ -231,3 +232,26 @@ class GuildSettings:
     digest_channel_id: int | None = None
     upload_channel_id: int | None = None
     watch_dir: str | None = None
+
+
+FOLLOW_HOURS = 24.0  # how long a thread is followed unless the command says otherwise
+MAX_FOLLOW_HOURS = 168.0  # a week
+
+
+@dataclass(frozen=True)
+class Follow:
+    """A thread followed for new comments: its URL is fetched again on a schedule until `expires_at`
+    (see indexing/following.py). Times are UTC."""
+
+    id: int
+    scope: str
+    url: str
+    thread_id: str | None  # None until the first fetch
+    channel_id: int | None  # where it was followed from (None: the command line)
+    hours: float
+    threshold: int  # new comments since the last posted digest needed for a digest update
+    created_at: datetime
+    expires_at: datetime
+    next_check_at: datetime
+    interval_seconds: float  # the current polling interval (backs off while the thread is quiet)
+    last_comment_count: int | None  # comments at the last check

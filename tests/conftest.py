@@ -38,3 +38,13 @@ async def library(db_path, fake_embedder):
     lib = await ThreadLibrary.open(db_path, fake_embedder)
     yield lib
     await lib.close()
+
+
+@pytest.fixture
+def thread_server():
+    """A thread served on 127.0.0.1 that grows when the test says so (tests/thread_server.py)."""
+    from tests.thread_server import ThreadServer
+
+    server = ThreadServer()
+    yield server
+    server.close()

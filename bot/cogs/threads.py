@@ -1,4 +1,4 @@
-"""/threads: what this server has indexed, with counts, a page at a time."""
+"""/threads: what this server has indexed, with counts and which threads it follows, a page at a time."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ class Threads(commands.Cog):
     @app_commands.guild_only()
     @app_commands.describe(page="which page of the list (10 threads per page by default)")
     async def threads(self, interaction: discord.Interaction, page: app_commands.Range[int, 1, 1000] = 1) -> None:
-        """List the threads indexed in this server, with their comment counts."""
+        """List the threads indexed in this server, with their comment counts and which are followed."""
         scope = scope_of(interaction.guild_id)
         threads = await self.bot.library.threads(scope=scope)
         if not threads:
@@ -36,8 +36,11 @@ class Threads(commands.Cog):
         pages = max(1, -(-len(threads) // per_page))
         page = min(page, pages)
         shown = threads[(page - 1) * per_page : page * per_page]
+        # The latest end of each followed thread (two URLs may lead to one thread).
+        followed = {f.thread_id: f.expires_at for f in await self.bot.library.follows(scope) if f.thread_id}
         lines = [
             f"**{truncate(t.title, 120)}**\n{t.paragraphs} paragraphs · {t.comments} comments · id `{t.id}`"
+            + (f" · followed until <t:{int(followed[t.id].timestamp())}:f>" if t.id in followed else "")
             for t in shown
         ]
         footer = f"{len(threads)} threads · page {page}/{pages}"

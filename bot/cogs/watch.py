@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import cast
 
 import discord
-from discord.ext import commands, tasks
+from discord.ext import tasks
 
+from bot.background import BackgroundCog
 from bot.client import ThreadBot
 from bot.digests import publish_file_digests
 from bot.scopes import scope_of
@@ -46,21 +47,12 @@ def changed_files(folder: Path, seen: dict[Path, tuple[int, int]]) -> list[Path]
     return out
 
 
-class Watch(commands.Cog):
+class Watch(BackgroundCog):
     def __init__(self, bot: ThreadBot):
         self.bot = bot
         self._seen: dict[tuple[int, str], dict[Path, tuple[int, int]]] = {}
         self._lock = asyncio.Lock()
         self.loop.change_interval(seconds=bot.config.watch_interval)
-
-    async def cog_unload(self) -> None:
-        self.loop.cancel()
-
-    @commands.Cog.listener()
-    async def on_ready(self) -> None:
-        # Started once connected (not at load): `sync-commands` loads the cogs but never connects.
-        if not self.loop.is_running():
-            self.loop.start()
 
     @tasks.loop(seconds=30)
     async def loop(self) -> None:

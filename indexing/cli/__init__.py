@@ -13,12 +13,16 @@ import asyncio
 import logging
 import os
 import sys
+from collections.abc import Callable
+from datetime import datetime
 from importlib.metadata import entry_points
 
 from ..config import load_config
 from ..errors import ThreadbotError
+from ..following import utc_now
 from .answers import add_answer_commands
 from .context import Context, EmbedderFactory, default_embedder
+from .follows import add_follow_commands
 from .summaries import add_summary_commands
 from .threads import add_thread_commands
 
@@ -37,17 +41,19 @@ def build_parser() -> argparse.ArgumentParser:
     add_thread_commands(sub)
     add_answer_commands(sub)
     add_summary_commands(sub)
+    add_follow_commands(sub)
     for plugin in entry_points(group=PLUGIN_GROUP):
         plugin.load()(sub)
     return parser
 
 
-def main(argv: list[str] | None = None, make_embedder: EmbedderFactory = default_embedder) -> int:
+def main(argv: list[str] | None = None, make_embedder: EmbedderFactory = default_embedder,
+         clock: Callable[[], datetime] = utc_now) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
-        context = Context(load_config(args.config, args.db), make_embedder)
+        context = Context(load_config(args.config, args.db), make_embedder, clock)
         return asyncio.run(args.func(args, context))
     except ThreadbotError as exc:
         print(f"error: {exc}", file=sys.stderr)

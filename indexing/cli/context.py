@@ -1,17 +1,19 @@
 """What every CLI command gets: the configuration, read once, and the resources built from it.
 
-Resources are passed in, not looked up: `main(argv, make_embedder=...)` lets a test hand the CLI
-a fake embedder without patching a module global.
+Resources are passed in, not looked up: `main(argv, make_embedder=..., clock=...)` lets a test hand
+the CLI a fake embedder, or a clock that says it is tomorrow, without patching a module global.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from ..chat import ChatClient
 from ..config import Config, IndexConfig
 from ..embed import Embedder, load_embedder
+from ..following import utc_now
 from ..library import ThreadLibrary
 
 EmbedderFactory = Callable[[IndexConfig], Embedder]
@@ -25,6 +27,7 @@ def default_embedder(config: IndexConfig) -> Embedder:
 class Context:
     config: Config
     make_embedder: EmbedderFactory = default_embedder
+    clock: Callable[[], datetime] = utc_now  # the time now, in UTC (followed threads' schedules)
 
     def embedder(self) -> Embedder:
         return self.make_embedder(self.config.index)

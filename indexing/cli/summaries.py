@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..summaries import make_digest, mark_digest_posted, summarize
+from ..library import ThreadLibrary
+from ..summaries import Digest, make_digest, mark_digest_posted, summarize
 from .context import Context
 from .render import print_json, render_digest, render_summary
 
@@ -21,13 +22,19 @@ async def cmd_summary(args: argparse.Namespace, context: Context) -> int:
     return 0
 
 
+async def printed_digest(lib: ThreadLibrary, thread_id: str, preview: bool = False) -> Digest:
+    """The digest of a local thread, to print. Printing is the command line's way of posting: unless
+    `preview`, it is recorded as posted, so the next digest covers only what is new."""
+    digest = await make_digest(lib, thread_id)
+    if not digest.already_posted and not preview:
+        digest = await mark_digest_posted(lib, digest.digest_id, channel_id="cli")
+        digest.already_posted = False
+    return digest
+
+
 async def cmd_digest(args: argparse.Namespace, context: Context) -> int:
     async with await context.library() as lib:
-        digest = await make_digest(lib, args.thread_id)
-        if not digest.already_posted and not args.preview:
-            # Printing is this command's way of posting: the next digest covers only what is new.
-            digest = await mark_digest_posted(lib, digest.digest_id, channel_id="cli")
-            digest.already_posted = False
+        digest = await printed_digest(lib, args.thread_id, args.preview)
     if args.json:
         print_json(digest.to_json())
     else:

@@ -1,14 +1,15 @@
 """The store wing: everything persistent, and the only code that runs SQL.
 
 Owns the SQLite store (sqlite.py: threads, passages, embeddings, statements, summary cache,
-digests, server settings), its numbered migrations, transactions (`atomic`, chunked `IN` lists),
+digests, server settings, followed threads), its numbered migrations, transactions (`atomic`, chunked `IN` lists),
 full-text search (FTS5 BM25), the ranking maths (pure numpy), and the dense index with its
 backends (dense/) saved beside the database and replayed from the passage log (snapshot.py).
 Imports only the records, errors and config below it.
 """
 
+from .follows import NewFollow
 from .sqlite import Scope, Store
 from .summaries import DigestRow, NewDigest
 from .thread_rows import BulkThread, WriteResult
 
-__all__ = ["BulkThread", "DigestRow", "NewDigest", "Scope", "Store", "WriteResult"]
+__all__ = ["BulkThread", "DigestRow", "NewDigest", "NewFollow", "Scope", "Store", "WriteResult"]

@@ -157,6 +157,24 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         DROP INDEX IF EXISTS digest_posts_thread;
         DROP TABLE IF EXISTS digest_posts;
     """),
+    (7, "followed threads: polled for new comments until they expire", """
+        CREATE TABLE follows (
+            id INTEGER PRIMARY KEY,
+            scope TEXT NOT NULL,
+            url TEXT NOT NULL,
+            thread_id TEXT REFERENCES threads (id) ON DELETE CASCADE,
+            channel_id TEXT,
+            hours REAL NOT NULL DEFAULT 24,
+            threshold INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            next_check_at TEXT NOT NULL,
+            interval_seconds REAL NOT NULL,
+            last_comment_count INTEGER,
+            UNIQUE (scope, url)
+        );
+        CREATE INDEX follows_due ON follows (next_check_at);
+    """),
 ]
 
 

@@ -1,5 +1,5 @@
 """The SQLite store through aiosqlite: threads, passages, embeddings, FTS5, statements, summaries,
-digests and server settings, with the dense index of the passage vectors kept beside them.
+digests, server settings and followed threads, with the dense index of the passage vectors kept beside them.
 
 Concurrency: one writer connection (writes serialised by an asyncio lock, each write one IMMEDIATE
 transaction through `atomic`) and one reader connection. WAL mode lets readers run while a write is
@@ -16,6 +16,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import cast
 
@@ -23,9 +24,11 @@ import aiosqlite
 import numpy as np
 
 from ..errors import ModelMismatchError, NotFoundError, StoreError
-from ..records import GuildSettingName, GuildSettings, Passage, Statement, Thread, ThreadInfo
+from ..records import Follow, GuildSettingName, GuildSettings, Passage, Statement, Thread, ThreadInfo
+from . import follows as follow_rows
 from . import fulltext, guild_settings, snapshot, statements, summaries
 from .dense import SearchResult, VectorIndex, VectorRows
+from .follows import NewFollow
 from .migrations import migrate
 from .summaries import DigestRow, NewDigest
 from .thread_rows import (
@@ -351,6 +354,32 @@ class Store:
         async with self._write_lock, atomic(self._writer) as db:
             await guild_settings.write_setting(db, guild_id, name, value)
         return await self.guild_settings(guild_id)
+
+    # ---- followed threads ------------------------------------------------------------------------
+    async def follows(self, scope: Scope) -> list[Follow]:
+        return await follow_rows.read_follows(self._reader, scope)
+
+    async def due_follows(self, now: datetime) -> list[Follow]:
+        """Every scope's follows due at `now` (the scheduler's read, across scopes on purpose)."""
+        return await follow_rows.read_due(self._reader, now)
+
+    async def follow(self, new: NewFollow) -> Follow:
+        async with self._write_lock, atomic(self._writer) as db:
+            follow = await follow_rows.read_follow(db, await follow_rows.write_follow(db, new))
+        if follow is None:  # written just above
+            raise StoreError(f"the follow of {new.url} was not stored")
+        return follow
+
+    async def unfollow(self, url_or_thread_id: str, scope: str) -> list[Follow]:
+        async with self._write_lock, atomic(self._writer) as db:
+            return await follow_rows.delete_follows(db, scope, url_or_thread_id)
+
+    async def record_check(self, follow_id: int, comment_count: int | None, next_check_at: datetime,
+                           interval_seconds: float, thread_id: str | None = None) -> Follow | None:
+        """The follow as rescheduled, or None when it was removed meanwhile."""
+        async with self._write_lock, atomic(self._writer) as db:
+            await follow_rows.write_check(db, follow_id, comment_count, next_check_at, interval_seconds, thread_id)
+            return await follow_rows.read_follow(db, follow_id)
 
 
 async def _check_is_database(db: aiosqlite.Connection, path: str) -> None:

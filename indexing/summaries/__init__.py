@@ -7,8 +7,9 @@ optional LLM rewrite (rewrite.py) and digests (digest.py). Uses the library's fr
 answers wing's verbatim checks.
 """
 
-from .digest import Digest, make_digest, mark_digest_posted
+from .digest import Digest, make_digest, mark_digest_posted, new_comment_count
 from .records import ThreadSummary
 from .summarize import SummaryError, summarize
 
-__all__ = ["Digest", "SummaryError", "ThreadSummary", "make_digest", "mark_digest_posted", "summarize"]
+__all__ = ["Digest", "SummaryError", "ThreadSummary", "make_digest", "mark_digest_posted", "new_comment_count",
+           "summarize"]

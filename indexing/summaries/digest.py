@@ -60,6 +60,20 @@ def comment_key(comment: Comment) -> str:
     return f"{comment.id}:{text_hash(comment.text)[:12]}"
 
 
+def _uncovered(keys: list[str], last: DigestRow | None) -> list[int]:
+    """Positions of the comments (by `comment_key`) that the last posted digest did not cover."""
+    covered = set(last.comment_keys) if last is not None else set()
+    return [i for i, key in enumerate(keys) if key not in covered]
+
+
+async def new_comment_count(lib: ThreadLibrary, thread_id: str, scope: str) -> int:
+    """Comments that no posted digest covered: what the next digest would be about (every comment
+    before the first digest)."""
+    thread = await lib.thread(thread_id, scope)
+    last = await lib.last_posted_digest(thread_id, scope)
+    return len(_uncovered([comment_key(c) for c in thread.comments], last))
+
+
 def _themes_block(themes: Sequence[Theme], first_ref: int,
                   thread_id: str) -> tuple[list[str], list[Citation]]:
     lines: list[str] = []
@@ -151,11 +165,9 @@ async def make_digest(lib: ThreadLibrary, thread_id: str, scope: str = "local") 
     comments = parts.thread.comments
     keys = [comment_key(c) for c in comments]
     last = await lib.last_posted_digest(thread_id, scope)
-    if last is not None:
-        covered = set(last.comment_keys)
-        new = [i for i, key in enumerate(keys) if key not in covered]
-        if not new:
-            return _from_row(last, parts.thread.title, already_posted=True)
+    new = _uncovered(keys, last)
+    if last is not None and not new:
+        return _from_row(last, parts.thread.title, already_posted=True)
     draft = await lib.unposted_digest(thread_id, scope, info.content_hash, last.id if last else 0)
     if draft is not None:
         return _from_row(draft, parts.thread.title, already_posted=False)

@@ -92,7 +92,8 @@ async def bot_env(request, tmp_path, monkeypatch, fake_embedder):
 
     max_upload_bytes = options.pop("max_upload_bytes", 8 * 1024 * 1024)
     fetch = options.pop("fetch", None)
-    config = DiscordConfig(**{"watch_interval": 3600.0, **options})
+    # The background loops run their first pass at start-up, then wait: tests drive them directly.
+    config = DiscordConfig(**{"watch_interval": 3600.0, "follow_check_interval": 3600.0, **options})
     db_path = str(tmp_path / "bot.db")
     library = await ThreadLibrary.open(db_path, embedder, max_upload_bytes)
     bot = ThreadBot(library, config, fetch=fetch, guild_ready_timeout=0.05)

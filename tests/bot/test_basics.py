@@ -49,6 +49,8 @@ EXPECTED_OPTIONS = {
     "upload": {"file": False, "url": False},
     "config": {"digest-channel": False, "upload-channel": False, "watch-folder": False, "show": False},
     "forget": {"thread": True},
+    "follow": {"url": True, "hours": False, "threshold": False},
+    "unfollow": {"thread": True},
 }
 
 

@@ -47,7 +47,8 @@ async def test_sync_commands_to_one_guild(fake, tmp_path, monkeypatch, caplog):
     guild_id = next(iter(fake.guilds))
     with caplog.at_level(logging.DEBUG):
         names = await sync_commands(settings_for(tmp_path), int(guild_id))
-    assert set(names) == {"ask", "summary", "digest", "quotes", "threads", "upload", "config", "forget"}
+    assert set(names) == {"ask", "summary", "digest", "quotes", "threads", "upload", "config", "forget", "follow",
+                          "unfollow"}
     assert {c["name"] for c in fake.commands[guild_id]} == set(names)
     assert None not in fake.commands  # nothing synced globally
     assert TOKEN not in caplog.text

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 import pytest
 
 from indexing import cli
+from indexing.following import utc_now
 
 
 @pytest.fixture
@@ -16,10 +18,13 @@ def run(monkeypatch, capsys, tmp_path, fake_embedder):
     for var in ("THREADBOT_DB", "THREADBOT_CONFIG", "THREADBOT_MODEL"):
         monkeypatch.delenv(var, raising=False)
 
-    def run_cli(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    def run_cli(*args: str, stdin: str | None = None, now: datetime | None = None) -> tuple[int, str, str]:
+        """`now`: the time the command believes it is (the default: the real time)."""
         if stdin is not None:
             monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        code = cli.main(["--db", str(tmp_path / "cli.db"), *args], make_embedder=lambda config: fake_embedder)
+        clock = utc_now if now is None else (lambda: now)
+        code = cli.main(["--db", str(tmp_path / "cli.db"), *args], make_embedder=lambda config: fake_embedder,
+                        clock=clock)
         out, err = capsys.readouterr()
         return code, out, err
 
