@@ -1,6 +1,7 @@
 """Which importer reads a document: decided by its content, not its file name.
 
-JSON goes to the first site importer whose `detect` accepts it (Reddit, Hacker News, Discourse),
+JSON goes to the first site importer whose `detect` accepts it (Reddit, Hacker News, Discourse,
+Mastodon, Lemmy, YouTube comments from yt-dlp),
 then to threadbot's own thread JSON; XML to the WordPress (WXR) or Disqus importer; HTML to the
 page importer (a saved Hacker News item page, or an article with its comment section); anything
 else is a page-scrape text or Markdown. A document that no importer recognises is refused with
@@ -14,14 +15,14 @@ from types import ModuleType
 
 from ..errors import ParseError
 from ..records import Thread
-from . import discourse, disqus, hn_algolia, hn_api, reddit, wxr
+from . import discourse, disqus, hn_algolia, hn_api, lemmy, mastodon, reddit, wxr, youtube
 from .html import parse_html
 from .json_thread import is_thread_json, load_json, parse_jsonl, parse_thread_json
 from .markdown import parse_markdown
 from .markup import read_xml
 from .scrape_text import has_comment_section, parse_scrape_text
 
-JSON_IMPORTERS: tuple[ModuleType, ...] = (reddit, hn_algolia, hn_api, discourse)
+JSON_IMPORTERS: tuple[ModuleType, ...] = (reddit, hn_algolia, hn_api, discourse, mastodon, lemmy, youtube)
 XML_IMPORTERS: tuple[ModuleType, ...] = (wxr, disqus)
 FORMATS_HELP = "the README's \"Thread formats\" lists what threadbot reads"
 
