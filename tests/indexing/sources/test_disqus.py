@@ -12,6 +12,7 @@ from indexing.errors import ParseError
 from indexing.sources import disqus
 from indexing.sources.markup import read_xml
 from tests.indexing.sources.dev_formats import FORMATS, assert_matches_expected, expected_for
+from tests.indexing.sources.importer_checks import assert_threads_or_parse_error
 
 DEV_FILES = ["disqus-yesilmavihayat-export.xml", "disqus-tanglei-export.xml"]
 
@@ -155,18 +156,12 @@ def build(node) -> etree._Element:
     return el
 
 
+def _has_posts(thread) -> None:
+    assert thread.comments, "a Disqus thread without posts"
+
+
 @settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TREE)
 def test_any_element_tree_gives_threads_or_a_parse_error(tree):
     root = build(tree)
-    disqus.detect(root)
-    try:
-        threads = disqus.parse(root, "tree.xml")
-    except ParseError as exc:
-        assert exc.reason and "\n" not in str(exc)
-        return
-    for t in threads:
-        assert t.title.strip() and t.format == "disqus" and t.comments
-        ids = {c.id for c in t.comments}
-        assert len(ids) == len(t.comments)
-        assert all(c.text.strip() and (c.parent is None or c.parent in ids) for c in t.comments)
+    assert_threads_or_parse_error(disqus, root, "tree.xml", each=_has_posts)

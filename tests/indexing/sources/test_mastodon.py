@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from indexing.errors import ParseError
 from indexing.sources import discourse, hn_algolia, hn_api, lemmy, mastodon, reddit, youtube
+from tests.indexing.sources.importer_checks import assert_threads_or_parse_error
 
 HOST = "https://social.example"
 
@@ -189,17 +190,4 @@ DOCUMENTS = st.one_of(
 @settings(max_examples=400, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(DOCUMENTS)
 def test_any_json_value_gives_a_thread_or_a_parse_error(data):
-    mastodon.detect(data)
-    try:
-        threads = mastodon.parse(data, "any.json")
-    except ParseError as exc:
-        assert exc.reason and "\n" not in str(exc)
-        return
-    for thread in threads:
-        assert thread.title.strip() and thread.format == "mastodon"
-        ids = [c.id for c in thread.comments]
-        assert len(set(ids)) == len(ids)
-        for c in thread.comments:
-            assert c.text.strip() and (c.parent is None or c.parent in ids)
-            for text in (c.text, c.author or "", c.id, thread.title, *thread.paragraphs):
-                text.encode("utf-8")
+    assert_threads_or_parse_error(mastodon, data, "any.json")

@@ -12,6 +12,7 @@ from indexing.errors import ParseError
 from indexing.sources import wxr
 from indexing.sources.markup import read_xml
 from tests.indexing.sources.dev_formats import FORMATS, assert_matches_expected, expected_for
+from tests.indexing.sources.importer_checks import assert_threads_or_parse_error
 
 DEV_FILES = ["wordpress-timothyfitz-export.xml", "wordpress-chrisjrob-export.xml"]
 
@@ -193,17 +194,7 @@ def build(node) -> etree._Element:
 @given(TREE)
 def test_any_element_tree_gives_threads_or_a_parse_error(tree):
     root = build(tree)
-    wxr.detect(root)
-    try:
-        threads = wxr.parse(root, "tree.xml")
-    except ParseError as exc:
-        assert exc.reason and "\n" not in str(exc)
-        return
-    for thread in threads:
-        assert thread.title.strip() and thread.format == "wordpress-wxr"
-        ids = {c.id for c in thread.comments}
-        assert len(ids) == len(thread.comments)
-        assert all(c.text.strip() and (c.parent is None or c.parent in ids) for c in thread.comments)
+    assert_threads_or_parse_error(wxr, root, "tree.xml")
 
 
 @settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])

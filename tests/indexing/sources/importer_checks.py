@@ -1,0 +1,31 @@
+"""What every importer promises for any input, checked by the property tests of each importer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from indexing.errors import ParseError
+from indexing.records import Thread
+
+
+def assert_threads_or_parse_error(importer, data: object, source: str,
+                                  each: Callable[[Thread], None] | None = None) -> None:
+    """`detect` never raises; `parse` gives well-formed threads of the importer's format or a
+    one-line ParseError: titled threads, unique comment ids, non-empty comments, replies to
+    comments of the same thread, text that encodes (no lone surrogates)."""
+    importer.detect(data)
+    try:
+        threads = importer.parse(data, source)
+    except ParseError as exc:
+        assert exc.reason and "\n" not in str(exc)
+        return
+    for thread in threads:
+        assert thread.title.strip() and thread.format == importer.FORMAT
+        ids = [c.id for c in thread.comments]
+        assert len(set(ids)) == len(ids)
+        for c in thread.comments:
+            assert c.text.strip() and (c.parent is None or c.parent in ids)
+            for text in (c.text, c.author or "", c.id, thread.title, *thread.paragraphs):
+                text.encode("utf-8")
+        if each is not None:
+            each(thread)
