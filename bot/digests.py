@@ -20,6 +20,7 @@ from bot.replies import send_embeds
 from bot.scopes import scope_of
 from indexing.records import IndexResult, ThreadInfo
 from indexing.summaries.digest import Digest, make_digest, mark_digest_posted
+from indexing.summaries.digest_parts import noun
 from indexing.text.shorten import truncate
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,8 @@ async def digest_embeds(bot, info: ThreadInfo, digest: Digest) -> list[discord.E
     url = web_link(info.url)
     title = f"{'Digest update' if digest.is_delta else 'Digest'}: {info.title}"
     source = f" · {info.source_file}" if info.source_file and not url else ""
-    footer = f"{digest.comment_count} comments · {digest.author_count} authors{source} · thread {info.id}"
+    counts = f"{noun(digest.comment_count, 'comment')} · {noun(digest.author_count, 'author')}"
+    footer = f"{counts}{source} · thread {info.id}"
     return embed_pages(title, digest_blocks(info, digest) + sources_blocks(lines), url=url, footer=footer)
 
 
@@ -101,7 +103,8 @@ async def publish_file_digests(
     if not fresh:
         return []
     blocks = [
-        f"**{truncate(r.title, 150)}**: {r.comments} comments · `/digest thread:{r.thread_id}`" for r in fresh
+        f"**{truncate(r.title, 150)}**: {noun(r.comments, 'comment')} · `/digest thread:{r.thread_id}`"
+        for r in fresh
     ]
     unchanged = len(results) - len(fresh)
     footer = f"{unchanged} more already indexed and unchanged" if unchanged else None

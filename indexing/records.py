@@ -41,6 +41,11 @@ class Thread:
     # is part of the content hash).
     format: str | None = None  # the importer: "reddit", "hn-algolia", "wxr", "threadbot-json", ...
     skipped: dict[str, int] = field(default_factory=dict, compare=False)  # "more stubs": 125, ...
+    # Who submitted the post (Reddit/HN/Lemmy submitter, Discourse post 1, WordPress dc:creator,
+    # Mastodon root account, YouTube uploader): a speaker of the thread. Metadata while unknown, so
+    # threads read before it existed keep their content hash.
+    author: str | None = None
+    score: float | None = None  # the post's own score (upvotes, points), where the site shows one
 
     def identity_key(self) -> str:
         """What makes a re-upload "the same thread": its URL, else its title and file name."""
@@ -52,6 +57,9 @@ class Thread:
         body = asdict(self)
         for metadata in ("source_file", "format", "skipped"):
             body.pop(metadata)
+        for optional in ("author", "score"):
+            if body.get(optional) is None:
+                body.pop(optional)
         raw = json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(raw).hexdigest()
 
@@ -71,6 +79,8 @@ class Thread:
             source_file=data.get("source_file"),
             format=data.get("format"),
             skipped=dict(data.get("skipped") or {}),
+            author=data.get("author"),
+            score=data.get("score"),
         )
 
 

@@ -4,9 +4,14 @@
   statements in reading order, verbatim, each cited. Retrieval fills in only when the index has none.
 - Comment-author questions answer with that author's comments.
 - Discussion questions ("what do commenters think about X?") answer with the relevant comments,
-  grouped by author.
+  grouped by author (and by thread, each named, when several threads answer); no relevant comment,
+  or only very short ones, is no answer.
 - Factual questions: hybrid retrieval, then the sentences of the top passages are scored against
   the question (embedding cosine + IDF-weighted word overlap + passage rank); the best one leads.
+  A question in a comment is never the answer: the replies to it are (candidates.py). A question
+  about the post answers from the post unless its best sentence is weak or far behind a comment's.
+- Unscoped questions go to the thread the top hits come from when one dominates; the answer says
+  which thread it is from ("From: TITLE").
 - Weak evidence means abstaining: `answered: false`, with the closest passages as "closest matches".
 - So does a best sentence that contradicts the question ("the least used" against "the most
   commonly used"; see contradiction.py): the question rests on something the text does not say.
@@ -18,17 +23,18 @@ import logging
 import math
 import re
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..library import ThreadLibrary
 from ..records import Citation, Hit, Passage, Statement
 from ..text.lexical import STOPWORDS, content_terms, stem
-from ..text.sentences import sentence_spans
 from ..text.shorten import excerpt, plain_preview
 from ..whosaid.speakers import name_words
 from ..whosaid.statements import statements_of
+from .answer_type import names_expected
+from .candidates import Candidate, answerer, dominant_thread, inherit_from_questions, replies_to, sentences_of
 from .contradiction import premise_conflicts
 from .questions import Question, asked_noun, classify
 from .records import Answer
@@ -40,6 +46,8 @@ MAX_STATEMENTS = 40  # statements listed for one speaker; `threadbot quotes` sho
 MAX_EXCERPT_CHARS = 600  # a comment longer than this is cut at a sentence end
 FACTUAL_PASSAGES = 8  # top passages whose sentences compete for the answer (and rerank the citations)
 CITED_PASSAGES = 3
+MIN_VIEW_WORDS = 5  # a comment shorter than this is not a view on its own
+REPLIES_PER_QUESTION = 3  # replies to a matched question that compete as its answer
 EMBEDDING_CACHE_SIZE = 20_000  # remembered candidate-sentence vectors (about 30 MB)
 
 
@@ -60,6 +68,9 @@ class Tuning:
     # Abstain when cosine + coverage_weight * (share of question words in the passage) is below:
     abstain_below: float = 0.56
     coverage_weight: float = 0.2
+    # A factual question answers from the article when its best sentence is not weak and scores
+    # within this margin of the best comment sentence.
+    article_margin: float = 0.3
 
 
 class _Citations:
@@ -79,6 +90,9 @@ class _Citations:
             self.items.append(found)
             self._by_passage[passage.id] = found
         return found.ref
+
+    def ids(self) -> set[int]:
+        return set(self._by_passage)
 
     def texts(self) -> dict[int, str]:
         return {int(c.ref.strip("[]")): c.text for c in self.items}
@@ -195,23 +209,42 @@ class AnswerEngine:
         hits = await self.library.search(topic, scope=scope, thread_id=thread_id, k=12, kinds=["comment"])
         if not hits:
             return self._abstain(q, thread_id, [], "The indexed threads have no comments on this.")
+        routed = dominant_thread(hits, q.text) if thread_id is None else None
+        hits = [h for h in hits if routed is None or h.passage.thread_id == routed]
         # The search scored most hits against the topic already (dense cosine); embed only the rest.
         unscored = [h.passage.text for h in hits if h.dense_score is None]
         extra = iter(await self._relevance(topic, unscored))
         relevance = np.array([h.dense_score if h.dense_score is not None else float(next(extra))
                               for h in hits], dtype=np.float32)
-        floor = max(0.2, float(relevance.max()) - 0.25)
-        keep = [h for h, r in zip(hits, relevance, strict=True) if r >= floor]
-        by_author: dict[str, list[Hit]] = {}
+        # A very short comment ("This.", "lol so true") is not a view on its own.
+        views = [(h, float(r)) for h, r in zip(hits, relevance, strict=True)
+                 if len(h.passage.text.split()) >= MIN_VIEW_WORDS]
+        floor = max(0.2, max((r for _, r in views), default=0.0) - 0.25)
+        keep = [h for h, r in views if r >= floor]
+        if not keep:
+            short = len(views) < len(hits) and float(relevance.max()) >= 0.2
+            reason = (f"Only very short comments in the indexed threads touch on {topic}." if short
+                      else f"No comment in the indexed threads is about {topic}.")
+            return self._abstain(q, thread_id, hits[:CITED_PASSAGES], reason)
+        titles = {h.passage.thread_id: h.thread_title or h.passage.thread_id for h in keep}
+        groups: dict[tuple[str, str], list[Hit]] = {}
         for h in keep:
-            by_author.setdefault(h.passage.author or "(no author)", []).append(h)
+            groups.setdefault((h.passage.thread_id, h.passage.author or "(no author)"), []).append(h)
+        authors = len({author for _, author in groups})
         cites = _Citations()
-        lines = [f"What commenters say about {topic} ({len(keep)} comments by {len(by_author)} commenters):"]
-        for author, author_hits in by_author.items():
+        lines = [f"What commenters say about {topic} ({plural(len(keep), 'comment')} by "
+                 f"{plural(authors, 'commenter')}):"]
+        shown_thread = None
+        for (thread, author), author_hits in sorted(groups.items(), key=lambda kv: list(titles).index(kv[0][0])):
+            if len(titles) > 1 and thread != shown_thread:
+                shown_thread = thread
+                lines.append(f"From: {titles[thread]}")
             lines.append(f"{author}:")
             for h in author_hits[:3]:
                 ref = cites.cite(h.passage, h.score)
                 lines.append(f"- {' '.join(excerpt(h.passage.text, 400).split())} {ref}")
+        if len(titles) == 1 and thread_id is None:
+            lines.insert(0, f"From: {next(iter(titles.values()))}")
         return self._finish(q, thread_id, lines, cites)
 
     # ---- facts ---------------------------------------------------------------------------------
@@ -222,40 +255,108 @@ class AnswerEngine:
                                          query_vector=query_vector)
         if not hits:
             return self._abstain(q, thread_id, [], "Nothing is indexed that matches this question.")
-        candidates = _sentences_of(hits[:FACTUAL_PASSAGES])
+        routed = dominant_thread(hits, q.text) if thread_id is None else None
+        if routed is not None and any(h.passage.thread_id != routed for h in hits):
+            hits = await self.library.search(q.text, scope=scope, thread_id=routed, k=10, query_vector=query_vector)
+        hits = hits[:FACTUAL_PASSAGES]
+        candidates = sentences_of(hits, title_answers=lambda title: names_expected(q.text, title))
+        hits, candidates = await self._with_replies(hits, candidates, scope)
         if naming:
             surname = re.compile(rf"\b{re.escape((name_words(naming) or [naming])[-1])}\b", re.I)
-            candidates = [c for c in candidates if surname.search(c[2])]
-            if not candidates:
-                return self._abstain(q, thread_id, hits, f"The indexed threads record nothing said by {naming}.")
+            candidates = [c for c in candidates if surname.search(c.text)]
+        if not [c for c in candidates if not c.question]:
+            reason = f"The indexed threads record nothing said by {naming}." if naming else None
+            return self._abstain(q, thread_id, hits, reason)
         # A sentence is embedded with the one before it: "In his paper, he explained ..." needs its
         # neighbour to be about Hutton.
-        vectors = await self._embed([context for _, _, _, context in candidates])
+        vectors = await self._embed([c.context for c in candidates])
         dense = vectors @ query_vector
         scores = self._sentence_scores(q.text, dense, candidates, hits)
-        best = int(np.argmax(scores))
-        if self._too_weak(q.text, float(dense[best]), hits[candidates[best][0]]):
+        evidence = inherit_from_questions(candidates, scores, dense)
+        best = self._pick(q, candidates, scores, hits, evidence, thread_id is None and routed is None)
+        ev_dense, ev_rank = evidence[best]
+        if self._too_weak(q.text, ev_dense, hits[ev_rank]):
             return self._abstain(q, thread_id, hits, None)
-        rank, _, text, _ = candidates[best]
-        conflicts = premise_conflicts(q.text, text, [h.passage.text for h in hits[:FACTUAL_PASSAGES]])
+        chosen = candidates[best]
+        rank, text = chosen.rank, chosen.text
+        conflicts = premise_conflicts(q.text, text, [h.passage.text for h in hits])
         if conflicts:  # the closest sentence says otherwise: the question's premise is not in the text
             log.info("abstaining, the best sentence contradicts the question: %s", "; ".join(conflicts))
             return self._abstain(q, thread_id, hits, None)
         # Passages are cited in the order of their best sentence: on the dev set this puts the
         # passage holding the answer in the first three more often than the fused search rank
         # (hit@3 0.987 against 0.960 in one thread; 1.0 against 0.947 across all).
+        answer_thread = hits[rank].passage.thread_id
         passage_score: dict[int, float] = {}
-        for (r, _, _, _), score in zip(candidates, scores, strict=True):
-            passage_score[r] = max(passage_score.get(r, -math.inf), float(score))
+        for c, score in zip(candidates, scores, strict=True):
+            if not c.question and hits[c.rank].passage.thread_id == answer_thread:
+                passage_score[c.rank] = max(passage_score.get(c.rank, -math.inf), float(score))
         order = sorted(passage_score, key=lambda r: -passage_score[r])
-        order += [r for r in range(len(hits)) if r not in passage_score]
+        order += [r for r in range(len(hits)) if r not in passage_score and hits[r].passage.thread_id == answer_thread]
         cites = _Citations()
         lines = [f"{' '.join(text.split())} {cites.cite(hits[rank].passage, float(scores[best]))}"]
-        others = [r for r in order if r != rank][:CITED_PASSAGES - 1]
+        if chosen.answers is not None:  # the question it answers, cited after the answer
+            lines[0] += f" (a reply to {cites.cite(hits[chosen.answers].passage, float(scores[best]))})"
+        others = [r for r in order if r != rank and hits[r].passage.id not in cites.ids()][:CITED_PASSAGES - 1]
         if others:
             refs = ", ".join(cites.cite(hits[r].passage, passage_score.get(r, hits[r].score)) for r in others)
             lines.append(f"Related: {refs}")
+        if thread_id is None:
+            lines.insert(0, f"From: {await self._title(hits[rank])}")
         return self._finish(q, thread_id, lines, cites)
+
+    async def _with_replies(self, hits: list[Hit], candidates: list[Candidate], scope):
+        """Add the replies to the questions among the hits' sentences as candidates (after the hits)."""
+        asking = sorted({c.rank for c in candidates if c.question and hits[c.rank].passage.kind == "comment"})
+        if not asking:
+            return hits, candidates
+        threads: dict[str, list[Passage]] = {}
+        answerers: dict[str, str | None] = {}
+        seen = {h.passage.id for h in hits}
+        pool = list(hits)
+        for rank in asking:
+            passage = hits[rank].passage
+            if passage.thread_id not in threads:
+                threads[passage.thread_id] = await self.library.passages_of(passage.thread_id, scope)
+                answerers[passage.thread_id] = answerer(threads[passage.thread_id])
+            replies = replies_to(passage, threads[passage.thread_id])
+            # In an AMA the one who answers the questions answers this one too.
+            replies = [p for p in replies if p.author == answerers[passage.thread_id]] or replies
+            for reply in replies[:REPLIES_PER_QUESTION]:
+                if reply.id in seen:  # a hit already: its sentences answer this question
+                    at = next(i for i, h in enumerate(pool) if h.passage.id == reply.id)
+                    candidates = [replace(c, answers=rank) if c.rank == at and c.answers is None else c
+                                  for c in candidates]
+                    continue
+                seen.add(reply.id)
+                pool.append(Hit(reply, hits[rank].score, thread_title=hits[rank].thread_title))
+                candidates += sentences_of(pool, len(pool) - 1, answers=rank)
+        return pool, candidates
+
+    def _pick(self, q: Question, candidates: list[Candidate], scores: np.ndarray, hits: list[Hit],
+              evidence: list[tuple[float, int]], unrouted: bool) -> int:
+        """The best candidate that is not a question; for a factual question the article's best when it
+        is not weak and close to the best overall (a post's explanation before a joke in the comments)."""
+        eligible = np.array([not c.question for c in candidates])
+        masked = np.where(eligible, scores, -np.inf)
+        best = int(np.argmax(masked))
+        if q.type != "factual" or hits[candidates[best].rank].passage.kind == "paragraph":
+            return best
+        article = eligible & np.array([hits[c.rank].passage.kind == "paragraph" and
+                                       (not unrouted or hits[c.rank].passage.thread_id ==
+                                        hits[candidates[best].rank].passage.thread_id) for c in candidates])
+        if not article.any():
+            return best
+        top = int(np.argmax(np.where(article, scores, -np.inf)))
+        dense, rank = evidence[top]
+        if scores[top] >= scores[best] - self.tuning.article_margin and not self._too_weak(q.text, dense, hits[rank]):
+            return top
+        return best
+
+    async def _title(self, hit: Hit) -> str:
+        if hit.thread_title:
+            return hit.thread_title
+        return (await self.library.thread_info(hit.passage.thread_id, hit.passage.scope)).title
 
     def _sentence_scores(self, question: str, dense: np.ndarray, candidates, hits: list[Hit]) -> np.ndarray:
         t = self.tuning
@@ -263,7 +364,8 @@ class AnswerEngine:
         noun = asked_noun(question)
         question_terms = set(content_terms(question))
         scores = np.zeros(len(candidates), dtype=np.float32)
-        for i, (rank, _, text, _) in enumerate(candidates):
+        for i, c in enumerate(candidates):
+            rank, text = (c.rank if c.answers is None else c.answers), c.text
             lexical = coverage.of(text)
             slot = bool(noun and names_a_new_kind(text, noun, question_terms))
             scores[i] = (t.dense_weight * dense[i] + t.lexical_weight * lexical + t.rank_weight / (1 + rank)
@@ -331,15 +433,5 @@ class _Coverage:
         return sum(self.idf[w] for w in self.terms & set(content_terms(text))) / self.total
 
 
-def _sentences_of(hits: list[Hit]) -> list[tuple[int, tuple[int, int], str, str]]:
-    """(hit rank, span, sentence, sentence with the one before it) of the given passages."""
-    out = []
-    for rank, h in enumerate(hits):
-        text = h.passage.text
-        previous = ""
-        for span in sentence_spans(text) or [(0, len(text))]:
-            sentence = text[span[0]:span[1]]
-            if len(sentence.split()) >= 3 or h.passage.kind == "title":
-                out.append((rank, span, sentence, f"{previous} {sentence}".strip()))
-                previous = sentence
-    return out
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

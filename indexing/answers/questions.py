@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from ..whosaid.speakers import match_author
+
 QuestionType = Literal["speaker", "author", "discussion", "factual"]
 
 _VERBS = (r"say|said|says|saying|think|thinks|thought|claim|claims|claimed|believe|believes|believed|"
@@ -74,9 +76,9 @@ def classify(question: str, authors: Iterable[str] = ()) -> Question:
             break
         if CROWD.match(name) or CROWD_WORDS.search(name):
             return Question(text, "discussion", topic=topic or _strip_question(text))
-        lowered = {a.lower(): a for a in authors}
-        if name.lower() in lowered:
-            return Question(text, "author", speaker=lowered[name.lower()], topic=topic)
+        author = match_author(name, authors)  # "Jane Doe" finds the commenter JaneDoe42
+        if author is not None:
+            return Question(text, "author", speaker=author, topic=topic)
         return Question(text, "speaker", speaker=name, topic=topic)
     if CROWD_WORDS.search(text):
         return Question(text, "discussion", topic=_discussion_topic(text))

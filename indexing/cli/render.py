@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from ..answers import Answer
+from ..records import Citation
 from ..summaries import Digest, ThreadSummary
 from ..text.shorten import one_line
 
@@ -44,16 +45,27 @@ class ProgressBar:
             self._bar = None
 
 
+def _plural(count: int, singular: str, plural: str) -> str:
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def source_lines(citations: list[Citation]) -> list[str]:
+    """One line per `[n]` marker: where it comes from and the text it cites."""
+    out = []
+    for c in citations:
+        where = f"comment by {c.author}" if c.kind == "comment" and c.author else c.kind
+        text = " ".join(c.text.split())
+        out.append(f"{c.ref} {c.thread_id} / {where}: {text[:200]}{'…' if len(text) > 200 else ''}")
+    return out
+
+
 def render_answer(answer: Answer) -> str:
     """The answer for a terminal: the text, then the sources it cites."""
     out = [answer.answer, ""]
     heading = "Sources:" if answer.answered else "Closest matches:"
     if answer.citations:
         out.append(heading)
-    for c in answer.citations:
-        where = f"comment by {c.author}" if c.kind == "comment" and c.author else c.kind
-        text = " ".join(c.text.split())
-        out.append(f"{c.ref} {c.thread_id} / {where}: {text[:200]}{'…' if len(text) > 200 else ''}")
+    out += source_lines(answer.citations)
     return "\n".join(out).rstrip()
 
 
@@ -74,12 +86,13 @@ def render_summary(s: ThreadSummary) -> str:
     for c in d.citations:
         who = c.author or "a reader"
         out.append(f"  {c.ref} comment by {who} (passage {c.passage_id}): {one_line(c.text, 120)}")
-    counts = f"{d.comment_count} comments, {d.author_count} authors, {d.off_topic_count} off-topic"
+    counts = (f"{_plural(d.comment_count, 'comment', 'comments')}, {_plural(d.author_count, 'author', 'authors')}, "
+              f"{d.off_topic_count} off-topic")
     out += ["", f"Themes ({counts}):"]
     for n, theme in enumerate(d.themes, start=1):
         authors = ", ".join(theme.authors[:5]) + (" …" if len(theme.authors) > 5 else "")
         by = f": {authors}" if authors else ""
-        out.append(f"  {n}. {theme.label} ({theme.comment_count} comments){by}")
+        out.append(f"  {n}. {theme.label} ({_plural(theme.comment_count, 'comment', 'comments')}){by}")
         for rep in theme.representative:
             out.append(f"     \"{one_line(rep.text, 160)}\" ({rep.author or 'a reader'})")
     if d.top_authors:
@@ -87,12 +100,25 @@ def render_summary(s: ThreadSummary) -> str:
     if d.most_replied:
         out.append("Most replied to:")
         for r in d.most_replied:
-            out.append(f"  {r.replies} replies to {r.author or 'a reader'}: \"{one_line(r.text, 120)}\"")
+            replies = _plural(r.replies, "reply", "replies")
+            out.append(f"  {replies} to {r.author or 'a reader'}: \"{one_line(r.text, 120)}\"")
+    if d.top_scored:
+        out.append("Most upvoted:")
+        for top in d.top_scored:
+            points = _plural(round(top.score), "point", "points")
+            out.append(f"  {points}, {top.author or 'a reader'}: \"{one_line(top.text, 120)}\"")
     return "\n".join(out).rstrip()
 
 
 def render_digest(d: Digest) -> str:
     if d.already_posted:
         when = (d.posted_at or d.created_at)[:16].replace("T", " ")
-        return f"No new comments since the last digest ({when} UTC); nothing to post.\n\n{d.text}"
-    return d.text
+        return f"No new comments since the last digest ({when} UTC); nothing to post.\n\n{_with_sources(d)}"
+    return _with_sources(d)
+
+
+def _with_sources(d: Digest) -> str:
+    """The digest's text, then the sources of its `[n]` markers (as `summary` and `ask` print them)."""
+    if not d.citations:
+        return d.text
+    return "\n".join([d.text, "", "Sources:", *source_lines(d.citations)])

@@ -66,6 +66,10 @@ async def cmd_show(args: argparse.Namespace, context: Context) -> int:
         print_json({"thread_id": info.id, **thread.to_json()})
         return 0
     print(thread.title)
+    if thread.author or thread.score is not None:
+        points = f"{thread.score:g} points" if thread.score is not None else ""
+        print("  " + ", ".join(part for part in (f"posted by {thread.author}" if thread.author else "", points)
+                               if part))
     for label, value in (("url", thread.url), ("source", thread.source), ("published", thread.published),
                          ("file", thread.source_file)):
         if value:

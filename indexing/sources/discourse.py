@@ -113,6 +113,8 @@ def _parse_topic(data: object, source: str, drop_quotes: bool) -> Thread:
         source=None,
         source_file=source,
         format=FORMAT,
+        author=_author(article) if article is not None else None,
+        score=_likes(article) if article is not None else None,
         skipped=skipped,
     )
 

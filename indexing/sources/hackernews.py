@@ -105,7 +105,7 @@ def _parse_algolia(data: object, source: str) -> Thread:
     url = _str(data.get("url")) or (ITEM_URL + root_id if root_id else None)
     return Thread(title=title, paragraphs=tuple(paragraphs), comments=tuple(comments), url=url,
                   published=_algolia_time(data), source=SITE_NAME, source_file=source, format=FORMAT_ALGOLIA,
-                  skipped=skipped)
+                  skipped=skipped, author=_str(data.get("author")) or None, score=number(data.get("points")))
 
 
 def _algolia_time(node: dict) -> str | None:
@@ -218,8 +218,10 @@ def _api_thread(root: str, comment_ids: list[str], items: dict[str, dict], paren
     story = items.get(root)
     paragraphs: list[str] = []
     url: str | None = ITEM_URL + root
-    published = title = None
+    published = title = author = None
+    score: float | None = None
     if story is not None:
+        author, score = _str(story.get("by")) or None, number(story.get("score"))
         if story.get("deleted") is True or story.get("dead") is True:
             _count(skipped, "deleted story text")
         else:
@@ -251,7 +253,8 @@ def _api_thread(root: str, comment_ids: list[str], items: dict[str, dict], paren
     if title is None:
         title = f"Hacker News discussion (item {root}; the story is not in the file)"
     return Thread(title=title, paragraphs=tuple(paragraphs), comments=comments, url=url, published=published,
-                  source=SITE_NAME, source_file=source, format=FORMAT_API, skipped=skipped)
+                  source=SITE_NAME, source_file=source, format=FORMAT_API, skipped=skipped, author=author,
+                  score=score)
 
 
 def _reading_order(root: str, comment_ids: list[str], items: dict[str, dict]) -> list[str]:

@@ -11,6 +11,7 @@ comments are skipped and counted.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import datetime
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -307,5 +308,18 @@ def _parse(root, source: str) -> Thread:
     if not title:
         words = (paragraphs[0] if paragraphs else comments[0].text).split()
         title = " ".join(words[:12]) + ("…" if len(words) > 12 else "")
+    author, score = _submitter(story_table)
     return Thread(title=title, paragraphs=tuple(paragraphs), comments=tuple(comments), url=url,
-                  published=published, source=SITE, source_file=source, format=FORMAT, skipped=dict(skipped))
+                  published=published, source=SITE, source_file=source, format=FORMAT, skipped=dict(skipped),
+                  author=author, score=score)
+
+
+def _submitter(story_table) -> tuple[str | None, float | None]:
+    """The story's `hnuser` and "N points" from its subtext row (None for what the page lacks)."""
+    subtext = _find(story_table, "subtext", "td") if story_table is not None else []
+    if not subtext:
+        return None, None
+    points = [_text(span) for span in subtext[0].iter("span")
+              if "score" in _classes(span) or (span.get("id") or "").startswith("score_")]
+    found = re.match(r"\s*(\d+)\s+points?", points[0]) if points else None
+    return _author(subtext[0]), float(found.group(1)) if found else None

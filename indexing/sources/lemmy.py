@@ -76,7 +76,13 @@ def _parse(data: object, source: str) -> Thread:
         source_file=source,
         format=FORMAT,
         skipped=skipped,
+        author=_person(view.get("creator")) if isinstance(view, dict) else None,
+        score=_score(view.get("counts") if isinstance(view, dict) else None),
     )
+
+
+def _score(counts: object) -> float | None:
+    return number(counts.get("score")) if isinstance(counts, dict) else None
 
 
 def _comment_views(raw: object, source: str) -> list:
@@ -121,7 +127,7 @@ def _comments(views: list, post_id: str | None, skipped: dict[str, int]) -> list
             out.append(Comment(id=cid, author=_person(view.get("creator")), text=_text(comment.get("content")),
                                parent=None if parent in (None, "0") else parent,
                                posted=_time(comment.get("published")),
-                               score=number(counts.get("score")) if isinstance(counts, dict) else None))
+                               score=_score(counts)))
     return drop_broken_links(out)
 
 

@@ -98,6 +98,8 @@ def _parse(data: object, source: str) -> Thread:
 
     paragraphs: list[str] = []
     root_text: list[str] = []
+    author: str | None = None
+    score: float | None = None
     if root is not None:
         reason = _NOT_PUBLIC.get(_str(root.get("visibility")) or "")
         if reason:
@@ -105,6 +107,7 @@ def _parse(data: object, source: str) -> Thread:
         else:
             root_text = _content(root)
             paragraphs = _warning(root) + root_text + _media(root)
+            author, score = _author(root), number(root.get("favourites_count"))
     comments: list[Comment] = []
     for status in statuses:
         sid = _id(status.get("id"))
@@ -134,6 +137,8 @@ def _parse(data: object, source: str) -> Thread:
         source_file=source,
         format=FORMAT,
         skipped=skipped,
+        author=author,
+        score=score,
     )
 
 

@@ -10,8 +10,8 @@ a deleted account with a real body is kept, with author None. `parent_id` "t1_ID
 comment; "t3_ID" (the post) means a top-level comment.
 
 `Thread.url` is the post's permalink on www.reddit.com; a link post's target URL goes in
-`Thread.source` (a self post's `source` is "reddit.com/r/SUB"). The post's author and score have no
-field in `Thread` and are not kept.
+`Thread.source` (a self post's `source` is "reddit.com/r/SUB"). The post's author and score are
+`Thread.author` and `Thread.score`.
 """
 
 from __future__ import annotations
@@ -80,6 +80,8 @@ def _parse(data: object, source: str) -> Thread:
         source_file=source,
         format=FORMAT,
         skipped={k: v for k, v in skipped.items() if v},
+        author=_author(post.get("author")),
+        score=number(post.get("score")),
     )
 
 

@@ -14,6 +14,7 @@ The markup helpers it shares with the other importers are in markup.py.
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from email.utils import parsedate_to_datetime
 
 from lxml import etree
@@ -83,8 +84,7 @@ def _parse(root: object, source: str) -> list[Thread]:
         raise ParseError(source, "the WordPress export holds no published post with text or comments")
     if file_skips:  # what the file left out outside any thread is reported once, on the first thread
         first = threads[0]
-        threads[0] = Thread(first.title, first.paragraphs, first.comments, first.url, first.published,
-                            first.source, first.source_file, first.format, {**first.skipped, **file_skips})
+        threads[0] = replace(first, skipped={**first.skipped, **file_skips})
     return threads
 
 
@@ -143,6 +143,7 @@ def _thread(item: etree._Element, site: str | None, source: str) -> Thread | Non
         source_file=source,
         format=FORMAT,
         skipped=skipped,
+        author=html.unescape(element_text(child(item, "creator", namespaced=True))).strip() or None,
     )
 
 

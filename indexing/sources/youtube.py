@@ -70,7 +70,17 @@ def _parse(data: object, source: str) -> Thread:
         source_file=source,
         format=FORMAT,
         skipped=skipped,
+        author=_uploader(data, raw or []),
+        score=number(data.get("like_count")),
     )
+
+
+def _uploader(data: dict, raw: list) -> str | None:
+    """The uploader as their comments name them (`author_is_uploader`), else `uploader`/`channel`."""
+    for item in raw:
+        if isinstance(item, dict) and item.get("author_is_uploader") is True and _str(item.get("author")):
+            return _str(item.get("author"))
+    return _str(data.get("uploader")) or _str(data.get("channel")) or _str(data.get("uploader_id"))
 
 
 def _comments(raw: list, skipped: dict[str, int]) -> list[Comment]:

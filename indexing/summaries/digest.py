@@ -18,16 +18,22 @@ from typing import TYPE_CHECKING
 from ..errors import NotFoundError
 from ..records import Citation, Comment, text_hash
 from ..store import DigestRow, NewDigest
-from ..text.shorten import excerpt
+from .digest_parts import (
+    QUOTE_CHARS,
+    link_line,
+    linked_site,
+    notable_block,
+    noun,
+    quote_of,
+)
 from .discussion import summarize_discussion
 from .parts import ThreadParts, load_parts
-from .records import Theme, theme_from_json
+from .records import DiscussionSummary, Theme, theme_from_json
 from .summarize import summarize
 
 if TYPE_CHECKING:
     from ..library import ThreadLibrary
 
-QUOTE_CHARS = 220
 MAX_THEMES = 5
 
 
@@ -74,31 +80,37 @@ async def new_comment_count(lib: ThreadLibrary, thread_id: str, scope: str) -> i
     return len(_uncovered([comment_key(c) for c in thread.comments], last))
 
 
-def _themes_block(themes: Sequence[Theme], first_ref: int,
-                  thread_id: str) -> tuple[list[str], list[Citation]]:
+def _themes_block(themes: Sequence[Theme], first_ref: int, parts: ThreadParts) -> tuple[list[str], list[Citation]]:
     lines: list[str] = []
     citations: list[Citation] = []
     for theme in themes[:MAX_THEMES]:
-        noun = "comment" if theme.comment_count == 1 else "comments"
-        line = f"• {theme.label} ({theme.comment_count} {noun})"
-        if theme.representative:
-            rep = theme.representative[0]
+        line = f"• {theme.label} ({noun(theme.comment_count, 'comment')})"
+        for rep in theme.representative:  # the first one worth quoting (not a greeting or thanks)
+            quote = quote_of(rep.text, parts, QUOTE_CHARS)
+            if not quote:
+                continue
             ref = f"[{first_ref + len(citations)}]"
-            who = rep.author or "a reader"
-            quote = excerpt(" ".join(rep.text.split()), QUOTE_CHARS)
-            # A comment that opens or closes with a quotation gets curly outer marks, not `""...`.
-            left, right = ("“", "”") if quote[:1] == '"' or quote[-1:] == '"' else ('"', '"')
-            line += f": {left}{quote}{right} ({who}) {ref}"
-            citations.append(Citation(ref=ref, thread_id=thread_id, passage_id=rep.passage_id, kind="comment",
-                                      author=rep.author, text=rep.text, score=1.0))
+            line += f": {quote} ({rep.author or 'a reader'}) {ref}"
+            citations.append(Citation(ref=ref, thread_id=parts.thread_id, passage_id=rep.passage_id,
+                                      kind="comment", author=rep.author, text=rep.text, score=1.0))
+            break
         lines.append(line)
     return lines, citations
 
 
+def _discussion_lines(d: DiscussionSummary, first_ref: int, parts: ThreadParts, counts: str,
+                      heading: str) -> tuple[list[str], list[Citation]]:
+    """The themes with a quote each, then the most upvoted and most replied comments."""
+    block, citations = _themes_block(d.themes, first_ref, parts)
+    quoted: dict[int | None, str] = {c.passage_id: c.ref for c in citations}
+    notable, cited = notable_block(d, first_ref + len(citations), parts, quoted)
+    return ["", f"{heading} ({counts}):", *block, *notable], citations + cited
+
+
 def _counts_line(comments: int, authors: int, off_topic: int) -> str:
-    parts = [f"{comments} {'comment' if comments == 1 else 'comments'}"]
+    parts = [noun(comments, "comment")]
     if authors:
-        parts.append(f"{authors} {'author' if authors == 1 else 'authors'}")
+        parts.append(noun(authors, "author"))
     if off_topic:
         parts.append(f"{off_topic} off-topic")
     return ", ".join(parts)
@@ -116,13 +128,17 @@ async def _full_digest_text(lib: ThreadLibrary, parts: ThreadParts, scope: str) 
         lines.append(link)
     citations: list[Citation] = []
     if summary.article:
-        lines += ["", summary.article.text]
+        site = linked_site(parts.thread)
+        lead = f"From the linked article on {site}: " if site else ""
+        lines += ["", lead + summary.article.text]
         citations += summary.article.citations
+    elif first := link_line(parts.thread, _link(parts)):  # a link post: say what the link is
+        lines += ["", first]
     d = summary.discussion
     if d:
-        block, cited = _themes_block(d.themes, len(citations) + 1, parts.thread_id)
         counts = _counts_line(d.comment_count, d.author_count, d.off_topic_count)
-        lines += ["", f"What readers say ({counts}):", *block]
+        block, cited = _discussion_lines(d, len(citations) + 1, parts, counts, "What readers say")
+        lines += block
         citations += cited
     else:
         lines += ["", "No comments yet."]
@@ -134,15 +150,16 @@ async def _full_digest_text(lib: ThreadLibrary, parts: ThreadParts, scope: str) 
 async def _delta_digest_text(lib: ThreadLibrary, parts: ThreadParts, new: list[int],
                              since: str) -> tuple[str, list[Citation], dict]:
     d = await summarize_discussion(lib, parts, "medium", only=new)
-    noun = "comment" if len(new) == 1 else "comments"
     when = since[:16].replace("T", " ")
-    lines = [f"{parts.thread.title}: {len(new)} new {noun} since the last digest ({when} UTC)"]
+    new_noun = "new comment" if len(new) == 1 else "new comments"
+    lines = [f"{parts.thread.title}: {len(new)} {new_noun} since the last digest ({when} UTC)"]
     if link := _link(parts):
         lines.append(link)
-    block, citations = _themes_block(d.themes if d else [], 1, parts.thread_id)
+    citations: list[Citation] = []
     if d:
         counts = _counts_line(len(new), d.author_count, d.off_topic_count)
-        lines += ["", f"What readers say in the new comments ({counts}):", *block]
+        block, citations = _discussion_lines(d, 1, parts, counts, "What readers say in the new comments")
+        lines += block
     shown = {"article": None, "themes": [asdict(t) for t in d.themes[:MAX_THEMES]] if d else []}
     return "\n".join(lines), citations, shown
 

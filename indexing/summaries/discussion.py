@@ -23,8 +23,8 @@ from .narration import (
     themes_text,
 )
 from .parts import ThreadParts
-from .records import AuthorActivity, DiscussionSummary, RepliedComment, Representative, Theme
-from .themes import DiscussionAnalysis, analyse_discussion
+from .records import AuthorActivity, DiscussionSummary, RepliedComment, Representative, ScoredComment, Theme
+from .themes import DiscussionAnalysis, analyse_discussion, top_scored
 
 if TYPE_CHECKING:
     from ..library import ThreadLibrary
@@ -83,7 +83,9 @@ async def summarize_discussion(lib: ThreadLibrary, parts: ThreadParts, length: L
         themes=[_theme_record(parts, subset, g) for g in analysis.themes],
         off_topic_count=len(analysis.off_topic), citations=citations,
         top_authors=[AuthorActivity(a, n) for a, n in analysis.top_authors],
-        most_replied=[_replied_record(parts, subset[i], n) for i, n in analysis.most_replied])
+        most_replied=[_replied_record(parts, subset[i], n) for i, n in analysis.most_replied],
+        top_scored=[_scored_record(parts, subset[i], s)
+                    for i, s in top_scored([comments[i].score for i in subset])])
 
 
 def _theme_record(parts: ThreadParts, subset: list[int], group) -> Theme:
@@ -105,3 +107,10 @@ def _replied_record(parts: ThreadParts, index: int, replies: int) -> RepliedComm
     passage = parts.chunk_at("comment", index, 0)
     return RepliedComment(passage.id if passage else None, comment.author,
                           leading_sentences(passage.text if passage else comment.text, 200), replies)
+
+
+def _scored_record(parts: ThreadParts, index: int, score: float) -> ScoredComment:
+    comment = parts.thread.comments[index]
+    passage = parts.chunk_at("comment", index, 0)
+    return ScoredComment(passage.id if passage else None, comment.author,
+                         leading_sentences(passage.text if passage else comment.text, 200), score)

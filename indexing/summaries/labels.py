@@ -23,7 +23,10 @@ every ever never always anything something nothing everything someone anyone eve
 good bad right wrong sure see look want need take come go back around first last new old
 time times year years day days may might must shall said says saying say
 actually probably maybe quite pretty lot lots sounds seems seem seen
+use uses used using cannot gets however often okay ok others ought ourselves themselves yourselves though
+upon whether yet thanks thank please hey hello edit update xoxo lol haha
 """.split())
+PHRASE_BONUS = 2.5
 _WORD = re.compile(r"[a-z][a-z'’-]*[a-z]")
 # Links, addresses and markup name no subject: "https", "www" and "com" are not what readers discuss.
 _ADDRESS = re.compile(r"(?i)\b(?:https?://|www\.)\S+|\S+@\S+\.\w+|<[^>]{1,200}>")
@@ -37,8 +40,8 @@ def content_words(text: str) -> list[str]:
         word = word.replace("’", "'")
         if word.endswith("'s"):
             word = word[:-2]
-        if len(word) < 3 or word in STOPWORDS or word in _FILLER:
-            continue
+        if len(word) < 3 or word in STOPWORDS or word in _FILLER or "'" in word:
+            continue  # a contraction ("they've", "won't") names no subject either
         words.append(word)
     return words
 
@@ -60,12 +63,14 @@ def _terms(text: str) -> list[str]:
     return out
 
 
-def class_tfidf_labels(groups: Sequence[Sequence[str]], top_n: int = 3,
+def class_tfidf_labels(groups: Sequence[Sequence[str]], top_n: int = 2,
                        min_docs: int = 2) -> list[list[str]]:
-    """The `top_n` most distinctive terms of each group of texts.
+    """The `top_n` most distinctive terms of each group of texts, key phrases first.
 
     A term must occur in at least `min_docs` texts of its group (when the group has that many),
-    so one long comment cannot name a theme on its own.
+    so one long comment cannot name a theme on its own. A label reads as a phrase: a bigram is
+    preferred to its words, and once a bigram is chosen a lone unigram is added only when it scores
+    close to it ("safe zones, refugees", never "http, com, pony").
     """
     term_counts: list[Counter] = []
     doc_counts: list[Counter] = []
@@ -93,9 +98,10 @@ def class_tfidf_labels(groups: Sequence[Sequence[str]], top_n: int = 3,
                 continue
             weight = (count / max(1, size)) * math.log(1 + average / total[term])
             if " " in term:
-                weight *= 1.5  # a pair of words names a subject better than either word alone
+                weight *= PHRASE_BONUS  # a pair of words names a subject better than either word alone
             scored.append((weight, term))
         scored.sort(key=lambda x: (-x[0], x[1]))
+        weights = {term: weight for weight, term in scored}
         chosen: list[str] = []
         for fresh_only in (True, False):
             for _, term in scored:
@@ -104,6 +110,8 @@ def class_tfidf_labels(groups: Sequence[Sequence[str]], top_n: int = 3,
                     continue
                 if any(parts & set(c.split()) for c in chosen):
                     continue
+                if chosen and " " in chosen[0] and " " not in term and weights[term] < 0.8 * weights[chosen[0]]:
+                    continue  # a phrase names the theme; a weaker single word only blurs it
                 chosen.append(term)
         used.update(chosen)  # a pair ("safe spaces") blocks itself, not its words ("safe zones")
         labels.append(chosen)

@@ -3,13 +3,13 @@ beyond that theme by theme, each clause a sentence the commenter wrote, cited.""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..records import Citation
 from ..text.comment_text import Sentence
-from ..text.shorten import shorten_words
 from .extractive import Length
 from .overview import Clause, choose_verb, cite, join_clauses, readable_author, render_clause
 from .parts import ThreadParts
@@ -26,6 +26,30 @@ THEMES_IN_OVERVIEW = {"short": 2, "medium": 3, "long": 5}
 CLAUSE_WORDS = {"short": 20, "medium": 28, "long": 40}
 OPENER_BONUS = 0.1
 OTHER_LABEL = "other remarks"  # a theme whose comments share no distinctive term
+FRAGMENT_PENALTY = 0.1
+_TERMINAL = re.compile(r"[.!?…][\"'”’)\]*_]*$")
+
+
+def is_fragment(s: Sentence, comment_text: str) -> bool:
+    """A line that stops without punctuation while its comment goes on (a list item, a cut-off line)."""
+    return not _TERMINAL.search(s.text.rstrip()) and bool(comment_text[s.end:].strip())
+
+
+def as_quoted(s: Sentence, comment_text: str) -> str:
+    """The sentence, with an ellipsis when it stops short of its comment's end without punctuation."""
+    return s.text.rstrip() + "…" if is_fragment(s, comment_text) else s.text
+
+
+def clause_cut(text: str, max_words: int) -> str:
+    """The sentence whole, or cut at its last clause boundary (a comma, semicolon, colon or dash)
+    within `max_words` and at least half of them, then "…"; never in the middle of a clause."""
+    words = text.split()
+    if len(words) <= max_words:
+        return text.strip()
+    for k in range(max_words, max(1, max_words // 2) - 1, -1):
+        if words[k - 1][-1:] in ",;:" or (k < len(words) and words[k] in ("-", "–", "—")):
+            return " ".join(words[:k]).rstrip(",;:") + "…"
+    return text.strip()
 
 
 async def embed_sentences(lib: ThreadLibrary, sentences: list[Sentence]) -> np.ndarray:
@@ -62,8 +86,10 @@ async def conversation_clauses(lib, parts: ThreadParts, subset: list[int], own: 
     # Closeness to the thread's subject decides; a message's first sentence gets a slight edge and
     # very short sentences rarely carry a point.
     order = np.array([s.order for s in candidates])
-    score = relevance + 0.05 / (1.0 + order) - np.where(words < 6, 0.15, 0.0)
     comments = parts.thread.comments
+    fragment = np.array([is_fragment(s, comments[s.comment].text) for s in candidates])
+    score = (relevance + 0.05 / (1.0 + order) - np.where(words < 6, 0.15, 0.0)
+             - np.where(fragment, FRAGMENT_PENALTY, 0.0))
     turn_of = _turns(comments, subset)
     chosen = _fill_budget(candidates, vectors, score, turn_of, CONVERSATION_WORDS[length])
     ids = {comments[i].id for i in subset}
@@ -71,6 +97,7 @@ async def conversation_clauses(lib, parts: ThreadParts, subset: list[int], own: 
     seen_turns: set[int] = set()
     anonymous = 0
     mentioned: set[str] = set()
+    previous: str | None = None  # the id of the comment the voice before this one wrote
     for k in chosen:
         s = candidates[k]
         comment = comments[s.comment]
@@ -78,11 +105,15 @@ async def conversation_clauses(lib, parts: ThreadParts, subset: list[int], own: 
         who = _speaker(comment.author, mentioned, anonymous)
         anonymous += comment.author is None and turn not in seen_turns
         passage = parts.chunk_at("comment", s.comment, s.start)
-        clauses.append(Clause(who=who, text=s.text, comment=s.comment, author=comment.author,
+        continued = turn in seen_turns
+        # "replies" only for a comment that answers the previous voice (its parent link).
+        reply = not continued and comment.parent is not None and comment.parent in ids and comment.parent == previous
+        text = as_quoted(s, comment.text)
+        clauses.append(Clause(who=who, text=text, comment=s.comment, author=comment.author,
                               passage_id=passage.id if passage else None, score=float(score[k]),
-                              reply=comment.parent in ids or turn > 0, quote=s.text,
-                              continued=turn in seen_turns))
+                              reply=reply, quote=s.text, continued=continued))
         seen_turns.add(turn)
+        previous = comment.id
     _fit_words(clauses, CONVERSATION_WORDS[length])
     return clauses
 
@@ -133,8 +164,11 @@ def _fit_words(clauses: list[Clause], budget: int, floor: int = 12) -> None:
         longest = int(np.argmax(sizes))
         if sizes[longest] <= floor:
             break
-        sizes[longest] = max(floor, sizes[longest] - max(2, sum(sizes) - budget))
-        clauses[longest].text = shorten_words(clauses[longest].quote, sizes[longest])
+        target = max(floor, sizes[longest] - max(2, sum(sizes) - budget))
+        cut = clause_cut(clauses[longest].quote, target)
+        if cut != clauses[longest].quote.strip():
+            clauses[longest].text = cut
+        sizes[longest] = target  # even when no clause boundary allowed a cut: try the next longest
 
 
 def conversation_text(clauses: list[Clause], count: int, authors: list[str | None]) -> str:
@@ -143,7 +177,9 @@ def conversation_text(clauses: list[Clause], count: int, authors: list[str | Non
     # A few messages narrated one by one need no head count; the JSON carries comment_count.
     parts = []
     for n, clause in enumerate(clauses):
-        verb = "adds" if clause.continued else choose_verb(clause.text, first=n == 0, reply=clause.reply)
+        verb = choose_verb(clause.text, first=n == 0, reply=clause.reply)
+        if clause.continued and verb != "asks":
+            verb = "adds"
         parts.append(cite(render_clause(clause.who, verb, clause.text), f"{{{n}}}"))
     return join_clauses(parts)
 
@@ -178,7 +214,9 @@ async def theme_clauses(lib, parts: ThreadParts, subset: list[int], own: list[li
             continue
         centre = themes[t].centroid
         words = np.array([len(candidates[k].text.split()) for k in rows])
-        score = vectors[rows] @ centre - np.where(words < 6, 0.15, 0.0)
+        fragment = np.array([is_fragment(candidates[k], comments[i].text) for k in rows])
+        score = (vectors[rows] @ centre - np.where(words < 6, 0.15, 0.0)
+                 - np.where(fragment, FRAGMENT_PENALTY, 0.0))
         k = rows[int(np.argmax(score))]
         s = candidates[k]
         comment = comments[i]
@@ -187,7 +225,8 @@ async def theme_clauses(lib, parts: ThreadParts, subset: list[int], own: list[li
         passage = parts.chunk_at("comment", i, s.start)
         reply = t in first_in_theme and comment.parent == comments[first_in_theme[t]].id
         first_in_theme.setdefault(t, i)
-        clauses.append(Clause(who=who, text=shorten_words(s.text, CLAUSE_WORDS[length]), comment=i,
+        quote = as_quoted(s, comment.text)
+        clauses.append(Clause(who=who, text=clause_cut(quote, CLAUSE_WORDS[length]), comment=i,
                               author=comment.author, passage_id=passage.id if passage else None,
                               score=float(np.max(score)), reply=reply, quote=s.text))
         theme_of.append(t)
@@ -210,7 +249,8 @@ def themes_text(clauses: list[Clause], theme_of: list[int], analysis: Discussion
                 verb = "asks"
             rendered.append(cite(render_clause(clause.who, verb, clause.text), f"{{{k}}}"))
             n += 1
-        parts.append(f"On {label} ({len(group.members)} comments), " + "; ".join(rendered))
+        size = len(group.members)
+        parts.append(f"On {label} ({size} {'comment' if size == 1 else 'comments'}), " + "; ".join(rendered))
     if analysis.off_topic:
         off = len(analysis.off_topic)
         parts.append(f"{off} {'comment was' if off == 1 else 'comments were'} off-topic")

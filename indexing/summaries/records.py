@@ -47,6 +47,14 @@ class RepliedComment:
 
 
 @dataclass
+class ScoredComment:
+    passage_id: int | None
+    author: str | None
+    text: str
+    score: float
+
+
+@dataclass
 class DiscussionSummary:
     text: str
     comment_count: int
@@ -56,6 +64,7 @@ class DiscussionSummary:
     citations: list[Citation] = field(default_factory=list)
     top_authors: list[AuthorActivity] = field(default_factory=list)
     most_replied: list[RepliedComment] = field(default_factory=list)
+    top_scored: list[ScoredComment] = field(default_factory=list)  # most upvoted, where the format has scores
 
 
 @dataclass
@@ -92,4 +101,5 @@ def _discussion_from_json(d: dict) -> DiscussionSummary:
         themes=[theme_from_json(t) for t in d["themes"]],
         off_topic_count=d["off_topic_count"], citations=[Citation(**c) for c in d.get("citations", [])],
         top_authors=[AuthorActivity(**a) for a in d.get("top_authors", [])],
-        most_replied=[RepliedComment(**r) for r in d.get("most_replied", [])])
+        most_replied=[RepliedComment(**r) for r in d.get("most_replied", [])],
+        top_scored=[ScoredComment(**r) for r in d.get("top_scored", [])])

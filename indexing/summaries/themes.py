@@ -152,6 +152,14 @@ def top_authors(authors: Sequence[str | None], limit: int = 5) -> list[tuple[str
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].lower()))[:limit]
 
 
+def top_scored(scores: Sequence[float | None], limit: int = 3) -> list[tuple[int, float]]:
+    """The most upvoted comments (index, score), best first; none when the format has no scores."""
+    scored = [(i, float(s)) for i, s in enumerate(scores) if s is not None]
+    if len({s for _, s in scored}) < 2:  # no scores, or all alike: nothing stands out
+        return []
+    return sorted(scored, key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+
 def most_replied(ids: Sequence[str], parents: Sequence[str | None], limit: int = 3) -> list[tuple[int, int]]:
     position = {cid: i for i, cid in enumerate(ids)}
     counts = Counter(position[p] for p in parents if p is not None and p in position)

@@ -102,3 +102,59 @@ def own_sentences(texts: Sequence[str]) -> list[list[Sentence]]:
         seen |= comment_shingles
         out.append(own)
     return out
+
+
+# Greetings, thanks and sign-offs: what a post or comment says around its point, never the point.
+_BOILERPLATE = re.compile(
+    r"(?i)^\W*(?:(?:hi|hello|hey|hiya|howdy|greetings|dear|good (?:morning|afternoon|evening))\b"
+    r"[^.!?,:]{0,30}[.!?,:]*\s*$"
+    r"|(?:hi|hello|hey|hiya|howdy|greetings)\s+(?:all|everyone|everybody|folks|guys|people|reddit|hn|friends"
+    r"|there|y'all|team)\b[^.!?]{0,20}[.!?,:]*\s*$"
+    r"|(?:thanks|thank you|thx|ty)\b(?:[^.!?]{0,30}\b(?:reading|listening|watching|time|help|attention))?\W*$"
+    r"|(?:thanks|thank you|thx|ty)\b(?: (?:so|very) much)?(?: [\w'’]+){0,2}\W*$"
+    r"|(?:(?:x+o+)+x*|xx+|lol|haha\w*)\W*$"
+    r"|(?:thanks|thank you) (?:for|to) (?:reading|listening|watching|your time|all|everyone|the gold|the awards?)"
+    r"|(?:cheers|regards|best regards|kind regards|best wishes|sincerely|take care|peace|ciao|bye)\b[^.!?]{0,30}$"
+    r"|(?:edit|update)\s*\d*\s*:\s*(?:thanks|thank you|wow|rip my inbox|holy)\b"
+    r"|(?:edit|update)\s*\d*\s*:\s*[^.!?]{0,40}\b(?:gold|silver|awards?|upvotes|karma|front page)\b)")
+# The author's own summary or correction: "TL;DR: ...", "EDIT: ...", "Update 2: ...".
+# An edit that thanks readers or remarks on the attention ("Edit: wow, thanks everyone ...") is not news.
+_THANKS = re.compile(r"(?i)\b(?:thank|thanks|thx|appreciated?|grateful|gold|silver|awards?|upvotes?|karma"
+                     r"|front page|blew up|blown up|inbox|kind words|responses|so many comments)\b")
+_AUTHOR_LEAD = re.compile(r"(?i)^\W*(?:tl\s*;?\s*dr|too long;? didn'?t read|edit|update)\s*\d*\s*[:\-–—.]\s*")
+
+
+def is_boilerplate(text: str) -> bool:
+    """A greeting, thanks or sign-off ("Hey folks,", "Thanks for reading!", "Edit: thanks for the gold")."""
+    pieces = re.split(r"(?<=[.!?])\s+", " ".join(text.split()))  # "Thanks Dana! xoxo" is two pieces
+    return all(_BOILERPLATE.match(p) for p in pieces if p) and any(pieces)
+
+
+def is_author_note(text: str) -> bool:
+    """A line the author marked as a TL;DR, edit or update (shown as a lead, or thanks left out)."""
+    return bool(_AUTHOR_LEAD.match(" ".join(text.split())))
+
+
+def author_lead(text: str) -> tuple[str, str] | None:
+    """("TL;DR" | "Edit" | "Update", what follows) when `text` is the author's own summary or update
+    line (and not mere thanks), else None."""
+    flat = " ".join(text.split())
+    match = _AUTHOR_LEAD.match(flat)
+    if not match or is_boilerplate(flat):
+        return None
+    rest = flat[match.end():].strip()
+    if len(_ALPHA_WORD.findall(rest)) < 3:
+        return None
+    label = re.sub(r"[^a-z]", "", match.group(0).lower())
+    kind = "TL;DR" if label.startswith(("tl", "too")) else label.capitalize()
+    if kind != "TL;DR" and (_THANKS.search(rest[:240]) or re.match(r"(?i)(?:hi|hello|hey|wow|omg)\b", rest)):
+        return None  # thanks for the attention, not an update about the subject
+    return kind, rest
+
+
+def greeting_end(text: str) -> int:
+    """Where the sentence proper starts after a leading salutation ("Hi all, I built ..." -> "I built ...")."""
+    match = re.match(r"(?i)^\W*(?:hi|hello|hey|hiya|howdy|greetings|dear)\b[^,.!?:]{0,40}[,.!:]\s*", text)
+    if match and len(text[match.end():].split()) >= 4:
+        return match.end()
+    return 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .attribution import Mention, NameMention, ParagraphAnalysis, RawAttribution
@@ -188,8 +189,101 @@ def speaker_matches(query: str, speaker: str, mention: str = "") -> bool:
         return False
     for candidate in (speaker, mention):
         words = name_words(candidate)
-        if not words or words[-1] != asked[-1]:
+        if not words:
             continue
-        if len(asked) == 1 or len(words) == 1 or words[0] in asked:
+        if words[-1] == asked[-1] and (len(asked) == 1 or len(words) == 1 or words[0] in asked):
             return True
+        if candidate and _keys_match(author_key(query), author_key(candidate)):
+            return True  # a username as people type it: "Jane Doe" is JaneDoe42
     return False
+
+
+# ---- names as people type them ------------------------------------------------------------------
+
+_HANDLE_PREFIX = re.compile(r"^(?:/?u/|@)", re.IGNORECASE)  # u/JaneDoe, @jane
+_HANDLE_HOST = re.compile(r"(?<=\w)@[\w.-]+\.\w+$")  # jane@mastodon.social
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")  # JaneDoe, HTMLParser
+
+
+def author_key(name: str) -> str:
+    """A name folded as people type it: "JaneDoe42", "jane_doe", "Jane Doe", "jane-doe" -> "jane doe".
+
+    Case, spacing, underscores, hyphens, dots, digits at the end, camel case, a "u/" or "@" prefix
+    and a Mastodon "@host" are folded; a name that is only digits keeps them.
+    """
+    text = _HANDLE_HOST.sub("", _HANDLE_PREFIX.sub("", name.strip()))
+    text = _CAMEL.sub(" ", text)
+    words = [w for w in re.split(r"[\W_]+", text.lower()) if w]
+    while len(words) > 1 and words[-1].isdigit():
+        words.pop()
+    if words and not words[-1].isdigit():
+        words[-1] = words[-1].rstrip("0123456789")
+    return " ".join(words)
+
+
+def _keys_match(asked: str, key: str) -> bool:
+    """Equal keys, or equal once the spaces go ("Jane Doe" and the lower-case "janedoe42")."""
+    if not asked or not key:
+        return False
+    return asked == key or (len(asked) >= 4 and asked.replace(" ", "") == key.replace(" ", ""))
+
+
+def match_author(name: str, authors: Iterable[str]) -> str | None:
+    """The author in `authors` that `name` denotes as typed ("Jane Doe" -> "JaneDoe42"), or None.
+
+    The same name ignoring case first, then the folded keys of `author_key`; when several authors
+    fold alike, the first one given wins.
+    """
+    authors = [a for a in authors if a]
+    wanted = name.strip().lower()
+    if not wanted:
+        return None
+    for author in authors:
+        if author.lower() == wanted:
+            return author
+    asked = author_key(name)
+    for author in authors:
+        if asked and asked == author_key(author):
+            return author
+    for author in authors:
+        if _keys_match(asked, author_key(author)):
+            return author
+    return None
+
+
+# A title in which the poster names themself: "I am Jane Doe, ask me anything", "IAmA Jane Doe ...",
+# "Hi, I'm Jane Doe", "Jane Doe here, AMA".
+_FIRST_PERSON = re.compile(r"^(?:(?:hi|hello|hey)(?:\s+\w+)?[\s,!.]+)?"
+                           r"(?:i\s+am|i['’]m|iama|iam|ama\W+(?:i\s+am|i['’]m))(?:\s*[:,-])?\s+", re.IGNORECASE)
+_HERE = re.compile(r"^(?P<name>[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){0,3})\s+here\b")
+_AMA = re.compile(r"\b(?:i\s*am\s*a|ama+|ask\s+me\s+anything|ask\s+us\s+anything|aua)\b", re.IGNORECASE)
+_NOT_NAMES = frozenset("a an the i ama amaa ask and or of".split())
+_PARTICLES = frozenset("de da del der van von la le bin al".split())
+
+
+def title_name(title: str) -> str | None:
+    """The name a poster gives themself in the title ("I am Jane Doe, AMA" -> "Jane Doe"), or None.
+
+    Only capitalised words count as the name, so "IAmA former pilot" and "I'm the CEO" name no one.
+    """
+    text = " ".join(title.split())
+    lead = _FIRST_PERSON.match(text)
+    if lead:
+        rest = text[lead.end():]
+    else:
+        here = _HERE.match(text)
+        if not here or not _AMA.search(text):
+            return None
+        rest = here.group("name")
+    words: list[str] = []
+    for token in rest.split()[:6]:
+        word = token.strip("\"'“”‘’()[]")
+        bare = word.rstrip(",.;:!?")
+        if not bare or bare.lower() in _NOT_NAMES or not (bare[0].isupper() or words and bare in _PARTICLES):
+            break
+        words.append(bare)
+        if bare != word or len(words) == 4:
+            break  # a comma or full stop ends the name
+    while words and words[-1] in _PARTICLES:
+        words.pop()
+    return " ".join(words) or None

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..records import Passage, Statement, Thread
+from ..records import Passage, Statement, StatementSource, Thread
 from .attribution import ParagraphAnalysis, RawAttribution, analyse_paragraph
 from .nlp import english_pipeline
-from .speakers import SpeakerResolver, speaker_matches
+from .speakers import SpeakerResolver, speaker_matches, title_name
 
 StatementExtractor = Callable[[Thread, list[Passage]], list[Statement]]
 MAX_ANALYSED_CHARS = 10_000  # news paragraphs are a few hundred characters
@@ -42,8 +42,11 @@ def extract_statements(thread: Thread, passages: list[Passage], nlp=None) -> lis
         if r.raw.end >= len(thread.paragraphs[r.paragraph].rstrip()):
             last[r.paragraph] = (r.speaker, r.raw.mention.text)
     statements += _continued_quotes(thread, analyses, last, by_position)
+    author, alias = post_author(thread, {r.speaker for r in resolved})
+    if author:
+        statements += _post_statements(passages, author, alias)
     statements.sort(key=lambda s: (s.position, s.start))
-    statements += _comment_statements(passages)
+    statements += _comment_statements(passages, author, alias)
     for seq, s in enumerate(statements):
         s.seq = seq
     return statements
@@ -90,13 +93,43 @@ def _place(raw: RawAttribution, speaker: str, mention: str, cue: str, paragraph:
     return out
 
 
-def _comment_statements(passages: list[Passage]) -> list[Statement]:
-    return [Statement(speaker=p.author, speaker_mention=p.author, cue="wrote", source="comment",
-                      passage_kind="comment", position=p.position, chunk=p.chunk, start=0, end=len(p.text),
-                      content_start=0, content_end=len(p.text), verbatim=True, text=p.text)
+def post_author(thread: Thread, article_speakers: set[str]) -> tuple[str | None, str]:
+    """The post's author and the name the post is known by: the name the title gives the poster
+    ("I am Jane Doe, AMA") when it denotes no other speaker of the thread, else the author's own."""
+    author = (thread.author or "").strip() or None
+    if author is None:
+        return None, ""
+    named = title_name(thread.title)
+    if not named:
+        return author, author
+    others = article_speakers | {c.author for c in thread.comments if c.author and c.author != author}
+    if any(speaker_matches(named, other) for other in others if other):
+        return author, author
+    return author, named
+
+
+def _post_statements(passages: list[Passage], author: str, alias: str) -> list[Statement]:
+    """The post's own paragraphs are its author's statements (as well as the quotes they hold)."""
+    return [_written(p, author, alias, "article") for p in passages if p.kind == "paragraph" and p.text.strip()]
+
+
+def _comment_statements(passages: list[Passage], post_author: str | None = None,
+                        alias: str = "") -> list[Statement]:
+    return [_written(p, p.author, alias if p.author == post_author and alias else p.author, "comment")
             for p in passages if p.kind == "comment" and p.author]
 
 
+def _written(p: Passage, speaker: str, mention: str, source: StatementSource) -> Statement:
+    """A whole passage as what its writer wrote."""
+    return Statement(speaker=speaker, speaker_mention=mention, cue="wrote", source=source, passage_kind=p.kind,
+                     position=p.position, chunk=p.chunk, start=0, end=len(p.text), content_start=0,
+                     content_end=len(p.text), verbatim=True, text=p.text)
+
+
 def statements_of(statements: list[Statement], name: str) -> list[Statement]:
-    """The statements whose speaker (or its mention) is the asked name, in reading order."""
+    """The statements whose speaker (or its mention) is the asked name, in reading order.
+
+    Names match as people type them (`speaker_matches`, `author_key`): "Jane Doe" finds the
+    commenter JaneDoe42, and the post author by the name the title gives them.
+    """
     return [s for s in statements if speaker_matches(name, s.speaker, s.speaker_mention)]

@@ -49,3 +49,9 @@ def test_discussion_questions(question, topic):
 ])
 def test_factual_questions(question):
     assert classify(question).type == "factual"
+
+
+def test_a_commenter_is_found_however_the_name_is_typed():
+    for typed in ("Jane Doe", "jane_doe", "janedoe42", "JANE DOE"):
+        q = classify(f"What did {typed} say about the vote?", ["JaneDoe42", "Bob"])
+        assert (q.type, q.speaker, q.topic) == ("author", "JaneDoe42", "the vote"), typed

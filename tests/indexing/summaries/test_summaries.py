@@ -13,6 +13,7 @@ from indexing.records import Comment, Thread
 from indexing.summaries import summarize
 from indexing.summaries.digest import _themes_block, make_digest, mark_digest_posted
 from indexing.summaries.overview import render_clause
+from indexing.summaries.parts import ThreadParts
 from indexing.summaries.records import Representative, Theme
 
 ARTICLE = (
@@ -223,7 +224,10 @@ def test_a_representative_quote_that_opens_with_a_quotation_gets_curly_outer_mar
         rep = Representative(passage_id=1, author="Bumpo", text=text)
         return Theme(label="fake news", comment_count=2, authors=["Bumpo"], representative=[rep])
 
-    [line], _ = _themes_block([theme('"Russia Hacked the Elections" - when fake news went too far')], 1, "t")
+    texts = ('"Russia Hacked the Elections" - when fake news went too far', "Plain words here.")
+    parts = ThreadParts("t", Thread(title="Fake news", comments=tuple(
+        Comment(id=f"c{n}", author="Bumpo", text=t) for n, t in enumerate(texts))), None, {}, {})
+    [line], _ = _themes_block([theme(texts[0])], 1, parts)
     assert ': “"Russia Hacked the Elections" - when fake news went too far” (Bumpo) [1]' in line
-    [line], _ = _themes_block([theme("Plain words here.")], 1, "t")
+    [line], _ = _themes_block([theme(texts[1])], 1, parts)
     assert ': "Plain words here." (Bumpo) [1]' in line
