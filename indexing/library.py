@@ -392,6 +392,10 @@ class ThreadLibrary:
     async def get_digest(self, digest_id: int) -> DigestRow | None:
         return await self.store.get_digest(digest_id)
 
+    async def threads_posted_in(self, channel_id: int | str, scope: str) -> list[str]:
+        """Threads whose digests went to this channel, newest first (the bot's default thread there)."""
+        return await self.store.threads_posted_in(scope, str(channel_id))
+
     async def insert_digest(self, digest: NewDigest) -> tuple[int, str]:
         return await self.store.insert_digest(digest)
 

@@ -15,9 +15,15 @@ from bot.scopes import scope_of
 from indexing.answers.engine import Answer
 
 
-async def answer_question(bot: ThreadBot, scope: str, question: str, thread: str | None = None) -> list[discord.Embed]:
-    """Ask the library and render its answer; shared by /ask and questions by mention."""
+async def answer_question(bot: ThreadBot, scope: str, question: str, thread: str | None = None,
+                          channel_id: int | None = None) -> list[discord.Embed]:
+    """Ask the library and render its answer; shared by /ask and questions by mention. Asked with no
+    thread in a channel where only one thread's digests were posted, the question is about that one."""
     info = await resolve_thread(bot.library, scope, thread)
+    if info is None and channel_id is not None:
+        posted = await bot.library.threads_posted_in(channel_id, scope)
+        if len(posted) == 1:
+            info = await bot.library.thread_info(posted[0], scope)
     answer: Answer = await bot.answers.ask(question, thread_id=info.id if info else None, scope=scope)
     lines = await citation_lines(bot.library, scope, answer.citations)
     where = f" · in {info.title[:60]}" if info else ""
@@ -46,7 +52,7 @@ class Ask(commands.Cog):
         scope = scope_of(interaction.guild_id)
         self.bot.question_limiter.hit(interaction.user.id)
         await defer(interaction)
-        embeds = await answer_question(self.bot, scope, question, thread)
+        embeds = await answer_question(self.bot, scope, question, thread, channel_id=interaction.channel_id)
         await followup_embeds(interaction, embeds)
 
 

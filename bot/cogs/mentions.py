@@ -42,7 +42,8 @@ class Mentions(commands.Cog):
         try:
             self.bot.question_limiter.hit(message.author.id)
             async with message.channel.typing():
-                embeds = await answer_question(self.bot, scope_of(message.guild.id), question)
+                embeds = await answer_question(self.bot, scope_of(message.guild.id), question,
+                                               channel_id=message.channel.id)
         except (ThreadbotError, RateLimited) as exc:
             reply = user_message(exc)
             assert reply is not None  # both are expected failures, which have a message

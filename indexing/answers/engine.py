@@ -38,6 +38,7 @@ from .candidates import Candidate, answerer, dominant_thread, inherit_from_quest
 from .contradiction import premise_conflicts
 from .questions import Question, asked_noun, classify
 from .records import Answer
+from .submission import asks_for_submission, submission_answer
 from .verbatim import drop_unverified_lines
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,11 @@ class AnswerEngine:
         return answer
 
     async def _extractive(self, q: Question, statements: list[Statement], thread_id, scope) -> Answer:
+        if asks_for_submission(q.text):
+            cites = _Citations()
+            lines = await submission_answer(self.library, q.text, thread_id, scope, lambda p: cites.cite(p, 1.0))
+            if lines is not None:
+                return self._finish(q, thread_id, lines, cites)
         if q.type == "author":
             found = [s for s in statements if s.source == "comment" and s.speaker == q.speaker]
             return await self._speaker_answer(q, found, thread_id, scope)

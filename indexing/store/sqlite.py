@@ -335,6 +335,9 @@ class Store:
     async def get_digest(self, digest_id: int) -> DigestRow | None:
         return await summaries.get_digest(self._reader, digest_id)
 
+    async def threads_posted_in(self, scope: str, channel_id: str) -> list[str]:
+        return await summaries.threads_posted_in(self._reader, scope, channel_id)
+
     async def insert_digest(self, digest: NewDigest) -> tuple[int, str]:
         async with self._write_lock, atomic(self._writer) as db:
             return await summaries.insert_digest(db, digest)

@@ -94,6 +94,14 @@ async def unposted_digest(db: aiosqlite.Connection, thread_id: str, scope: str, 
                              (thread_id, scope, content_hash, after_id))
 
 
+async def threads_posted_in(db: aiosqlite.Connection, scope: str, channel_id: str) -> list[str]:
+    """The threads whose digests were posted in this channel (or Discord thread), newest first."""
+    sql = ("SELECT thread_id FROM digests WHERE scope = ? AND channel_id = ? AND posted_at IS NOT NULL "
+           "GROUP BY thread_id ORDER BY MAX(id) DESC")
+    async with db.execute(sql, (scope, channel_id)) as cursor:
+        return [row[0] for row in await cursor.fetchall()]
+
+
 async def get_digest(db: aiosqlite.Connection, digest_id: int) -> DigestRow | None:
     return await _one_digest(db, "id = ?", (digest_id,))
 

@@ -79,3 +79,20 @@ async def test_summary(bot_env):
     # Guild B has no threads: a clear private message, not guild A's summary.
     other = await env.fake.slash(env.guild_b, "summary")
     assert "no threads in this server" in other.text() and "Putin" not in other.text()
+
+
+async def test_ask_in_a_channel_of_one_threads_digests_defaults_to_that_thread(bot_env):
+    from indexing.records import Thread
+    from indexing.summaries import make_digest, mark_digest_posted
+
+    env = bot_env
+    scope = str(env.guild_a.id)
+    seed = await index_seed(env, env.guild_a)
+    other = Thread(title="Harbour fees", paragraphs=("The council raised harbour fees on Monday.",),
+                   source_file="harbour.json")
+    await env.library.index_thread(other, scope)
+    digest = await make_digest(env.library, seed.thread_id, scope)
+    await mark_digest_posted(env.library, digest.digest_id, env.guild_a.channel("general"), "1", None)
+    inter = await env.fake.slash(env.guild_a, "ask", {"question": "what did the council do?"})
+    assert f"in {seed.title[:60]}" in inter.text()  # the footer names the thread it answered from
+    assert "Harbour fees" not in inter.text()
