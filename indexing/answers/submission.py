@@ -18,8 +18,11 @@ from .candidates import dominant_thread
 if TYPE_CHECKING:
     from ..library import ThreadLibrary
 
-SUBMITTER = re.compile(r"\bwho\s+(?:submitted|posted|shared|started|created|wrote|made|put up|uploaded)\b"
-                       r"|\b(?:submitter|original poster|\bOP\b)", re.I)
+# "Who posted ...?", or "who wrote/started the post (thread, link, story)?": a question about the post
+# itself. "Who wrote the song?" is not one.
+SUBMITTER = re.compile(r"\bwho\s+(?:submitted|posted|shared|uploaded|put up)\b"
+                       r"|\bwho\s+(?:wrote|started|created|made)\s+(?:the|this)\s+(?:post|thread|submission|link|story)\b"
+                       r"|\b(?:submitter|original poster)\b", re.I)
 LINK = re.compile(r"\b(?:link(?:s|ed)?\s+to|linked|what\s+(?:site|article|page)|which\s+(?:site|article|page)"
                   r"|published\s+the\s+linked|url)\b", re.I)
 

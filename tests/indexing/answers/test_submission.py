@@ -16,7 +16,9 @@ LINK_POST = Thread(title="A bridge that folds itself", url="https://news.ycombin
 def test_the_question_shapes():
     assert asks_for_submission("Who submitted the bridge link and what did it link to?")
     assert asks_for_submission("who posted this?")
+    assert asks_for_submission("Who wrote this post?")
     assert not asks_for_submission("Who is the engineer of the bridge?")
+    assert not asks_for_submission("Who wrote the song the article mentions?")
 
 
 async def test_who_submitted_a_link_post_and_where_it_points(library):
