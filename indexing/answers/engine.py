@@ -28,22 +28,25 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..library import ThreadLibrary
-from ..records import Citation, Hit, Passage, Statement
-from ..text.lexical import STOPWORDS, content_terms, stem
+from ..records import Hit, Passage, Statement
+from ..text.lexical import content_terms
 from ..text.shorten import excerpt, plain_preview
 from ..whosaid.speakers import name_words
 from ..whosaid.statements import statements_of
 from .answer_type import names_expected
 from .candidates import Candidate, answerer, dominant_thread, inherit_from_questions, replies_to, sentences_of
+from .citing import Citations, plural
 from .contradiction import premise_conflicts
 from .questions import Question, asked_noun, classify
 from .records import Answer
+from .scoring import Coverage, names_a_new_kind, relevant_to_topic
 from .submission import asks_for_submission, submission_answer
 from .verbatim import drop_unverified_lines
 
 log = logging.getLogger(__name__)
 
 MAX_STATEMENTS = 40  # statements listed for one speaker; `threadbot quotes` shows them all
+TOPIC_STATEMENTS = 6  # statements listed for one speaker on an asked topic, the most relevant
 MAX_EXCERPT_CHARS = 600  # a comment longer than this is cut at a sentence end
 FACTUAL_PASSAGES = 8  # top passages whose sentences compete for the answer (and rerank the citations)
 CITED_PASSAGES = 3
@@ -74,41 +77,6 @@ class Tuning:
     article_margin: float = 0.3
 
 
-class _Citations:
-    """Numbers passages in the order they are first cited."""
-
-    def __init__(self) -> None:
-        self.items: list[Citation] = []
-        self._by_passage: dict[int, Citation] = {}
-
-    def cite(self, passage: Passage, score: float) -> str:
-        assert passage.id is not None  # cited passages come from the store, which numbers them
-        found = self._by_passage.get(passage.id)
-        if found is None:
-            found = Citation(ref=f"[{len(self.items) + 1}]", thread_id=passage.thread_id,
-                             passage_id=passage.id, kind=passage.kind, author=passage.author,
-                             text=passage.text, score=round(score, 4))
-            self.items.append(found)
-            self._by_passage[passage.id] = found
-        return found.ref
-
-    def ids(self) -> set[int]:
-        return set(self._by_passage)
-
-    def texts(self) -> dict[int, str]:
-        return {int(c.ref.strip("[]")): c.text for c in self.items}
-
-
-def names_a_new_kind(sentence: str, noun: str, question_terms: set[str]) -> bool:
-    """Whether `sentence` has `noun` after a content word the question lacks ("Lucas-Lehmer test")."""
-    target = stem(noun)
-    words = re.findall(r"[^\W_]+(?:[-–][^\W_]+)*", sentence.lower())
-    for before, word in zip(words, words[1:], strict=False):
-        if stem(word) == target and before not in STOPWORDS and stem(before) not in question_terms:
-            return True
-    return False
-
-
 class AnswerEngine:
     """Answers questions over a ThreadLibrary. `llm` (optional) writes answers from the same evidence."""
 
@@ -126,7 +94,7 @@ class AnswerEngine:
         if thread_id is not None:
             await self.library.thread_info(thread_id, scope)  # NotFoundError names an unknown thread
         statements = await self.library.statements(scope, thread_id)
-        authors = {s.speaker for s in statements if s.source == "comment"}
+        authors = {s.speaker for s in statements if s.cue == "wrote"}  # commenters and post authors
         parsed = classify(question, authors)
         answer = await self._extractive(parsed, statements, thread_id, scope)
         if self.llm is not None and answer.answered:
@@ -137,12 +105,15 @@ class AnswerEngine:
 
     async def _extractive(self, q: Question, statements: list[Statement], thread_id, scope) -> Answer:
         if asks_for_submission(q.text):
-            cites = _Citations()
+            cites = Citations()
             lines = await submission_answer(self.library, q.text, thread_id, scope, lambda p: cites.cite(p, 1.0))
             if lines is not None:
                 return self._finish(q, thread_id, lines, cites)
         if q.type == "author":
-            found = [s for s in statements if s.source == "comment" and s.speaker == q.speaker]
+            found = [s for s in statements if s.cue == "wrote" and s.speaker == q.speaker]
+            posts = {s.thread_id for s in found if s.source == "article"}
+            if posts and not q.says:  # "Which app did <the blogger> use ...?": a fact from their post
+                return await self._factual_answer(q, thread_id, scope, written_by=(q.speaker, posts))
             return await self._speaker_answer(q, found, thread_id, scope)
         if q.type == "speaker":
             assert q.speaker is not None  # a speaker question always names one
@@ -165,16 +136,17 @@ class AnswerEngine:
         else:  # every statement is shown: no need to rank them
             relevance = np.ones(len(found), dtype=np.float32)
         if q.topic:
-            keep = _relevant_to_topic(relevance)
+            keep = relevant_to_topic(relevance)
             found = [s for s, k in zip(found, keep, strict=True) if k]
             relevance = relevance[keep]
         total = len(found)
-        if total > MAX_STATEMENTS:
-            best = np.sort(np.argsort(-relevance, kind="stable")[:MAX_STATEMENTS])
+        limit = TOPIC_STATEMENTS if q.topic else MAX_STATEMENTS
+        if total > limit:
+            best = np.sort(np.argsort(-relevance, kind="stable")[:limit])
             found = [found[i] for i in best]
             relevance = relevance[best]
         passages = await self.library.passages_by_id([s.passage_id for s in found], scope)
-        cites = _Citations()
+        cites = Citations()
         lines: list[str] = []
         speaker = None
         for s, score in zip(found, relevance, strict=True):
@@ -237,7 +209,7 @@ class AnswerEngine:
         for h in keep:
             groups.setdefault((h.passage.thread_id, h.passage.author or "(no author)"), []).append(h)
         authors = len({author for _, author in groups})
-        cites = _Citations()
+        cites = Citations()
         lines = [f"What commenters say about {topic} ({plural(len(keep), 'comment')} by "
                  f"{plural(authors, 'commenter')}):"]
         shown_thread = None
@@ -254,11 +226,17 @@ class AnswerEngine:
         return self._finish(q, thread_id, lines, cites)
 
     # ---- facts ---------------------------------------------------------------------------------
-    async def _factual_answer(self, q: Question, thread_id, scope, naming: str | None = None) -> Answer:
-        """`naming`: only sentences that name this speaker may answer (a speaker with no statements)."""
+    async def _factual_answer(self, q: Question, thread_id, scope, naming: str | None = None,
+                              written_by: tuple[str | None, set[str]] | None = None) -> Answer:
+        """`naming`: only sentences that name this speaker may answer (a speaker with no statements).
+        `written_by`: (author, threads they posted): only their posts and comments may answer."""
         query_vector = await self.library.embed_query(q.text)
-        hits = await self.library.search(q.text, scope=scope, thread_id=thread_id, k=10,
+        hits = await self.library.search(q.text, scope=scope, thread_id=thread_id, k=10 if written_by is None else 40,
                                          query_vector=query_vector)
+        if written_by is not None:
+            author, posts = written_by
+            hits = [h for h in hits if h.passage.author == author
+                    or (h.passage.kind != "comment" and h.passage.thread_id in posts)]
         if not hits:
             return self._abstain(q, thread_id, [], "Nothing is indexed that matches this question.")
         routed = dominant_thread(hits, q.text) if thread_id is None else None
@@ -299,7 +277,7 @@ class AnswerEngine:
                 passage_score[c.rank] = max(passage_score.get(c.rank, -math.inf), float(score))
         order = sorted(passage_score, key=lambda r: -passage_score[r])
         order += [r for r in range(len(hits)) if r not in passage_score and hits[r].passage.thread_id == answer_thread]
-        cites = _Citations()
+        cites = Citations()
         lines = [f"{' '.join(text.split())} {cites.cite(hits[rank].passage, float(scores[best]))}"]
         if chosen.answers is not None:  # the question it answers, cited after the answer
             lines[0] += f" (a reply to {cites.cite(hits[chosen.answers].passage, float(scores[best]))})"
@@ -366,7 +344,7 @@ class AnswerEngine:
 
     def _sentence_scores(self, question: str, dense: np.ndarray, candidates, hits: list[Hit]) -> np.ndarray:
         t = self.tuning
-        coverage = _Coverage(question, hits)
+        coverage = Coverage(question, hits)
         noun = asked_noun(question)
         question_terms = set(content_terms(question))
         scores = np.zeros(len(candidates), dtype=np.float32)
@@ -382,12 +360,12 @@ class AnswerEngine:
         """Weak evidence: the best sentence is far from the question and its passage lacks the
         question's words. (SQuAD 2.0's unanswerable questions are written to look answerable, so
         this catches the clear cases only: about 3 in 10 at 96% of answerable ones answered.)"""
-        coverage = _Coverage(question, [hit]).of(hit.passage.text)
+        coverage = Coverage(question, [hit]).of(hit.passage.text)
         return dense + self.tuning.coverage_weight * coverage < self.tuning.abstain_below
 
     # ---- shared --------------------------------------------------------------------------------
     def _abstain(self, q: Question, thread_id, hits: list[Hit], reason: str | None) -> Answer:
-        cites = _Citations()
+        cites = Citations()
         lines = [reason or "The indexed threads do not answer this question."]
         if hits:
             lines.append("Closest matches:")
@@ -396,7 +374,7 @@ class AnswerEngine:
                 lines.append(f"{ref} {h.passage.label()}: {plain_preview(h.passage.text)}")
         return Answer(q.text, thread_id, False, "\n".join(lines), "extractive", cites.items)
 
-    def _finish(self, q: Question, thread_id, lines: list[str], cites: _Citations) -> Answer:
+    def _finish(self, q: Question, thread_id, lines: list[str], cites: Citations) -> Answer:
         text, dropped = drop_unverified_lines("\n".join(lines), cites.texts())
         if dropped:  # cannot happen with verbatim excerpts; kept as the guard the rule demands
             log.warning("dropped %d answer lines with unverified quotes", len(dropped))
@@ -413,31 +391,3 @@ def _distinct(statements: list[Statement]) -> list[Statement]:
         out = [o for o in out if not (o.passage_id == s.passage_id and s.start <= o.start and o.end <= s.end)]
         out.append(s)
     return sorted(out, key=lambda s: (s.thread_id, s.seq))
-
-
-def _relevant_to_topic(relevance: np.ndarray) -> np.ndarray:
-    """Statements close enough to the asked topic; all of them when none stands out."""
-    if relevance.size == 0:
-        return np.zeros(0, dtype=bool)
-    best = float(relevance.max())
-    keep = relevance >= max(0.15, best - 0.2)
-    return keep if keep.any() else np.ones_like(relevance, dtype=bool)
-
-
-class _Coverage:
-    """IDF-weighted share of a question's words found in a text; IDF over the retrieved passages,
-    so words every candidate shares (the topic) weigh less than the words that pick the answer."""
-
-    def __init__(self, question: str, hits: list[Hit]):
-        self.terms = set(content_terms(question))
-        documents = [set(content_terms(h.passage.text)) for h in hits]
-        self.idf = {w: math.log((len(documents) + 1) / (1 + sum(w in d for d in documents))) + 1.0
-                    for w in self.terms}
-        self.total = sum(self.idf.values()) or 1.0
-
-    def of(self, text: str) -> float:
-        return sum(self.idf[w] for w in self.terms & set(content_terms(text))) / self.total
-
-
-def plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from ..whosaid.speakers import match_author
+from ..text.lexical import STOPWORDS
+from ..whosaid.speakers import author_key, match_author
 
 QuestionType = Literal["speaker", "author", "discussion", "factual"]
 
@@ -61,11 +62,18 @@ class Question:
     type: QuestionType
     speaker: str | None = None  # the person or source asked about, as the user wrote it
     topic: str | None = None  # "relations with the US" in "what did Putin say about relations with the US?"
+    says: bool = False  # asks what the person said or wrote ("what did X say/suggest ..."), not a fact about them
 
 
 def classify(question: str, authors: Iterable[str] = ()) -> Question:
     """Classify a question; `authors` are the comment authors in scope (to spot questions about them)."""
     text = " ".join(question.split())
+    authors = [a for a in authors if a]
+    mention = mentioned_author(text, authors)
+    if mention is not None:  # "What did new-man-2020 advise ...", "In the comments on X, what did Iain do ..."
+        author, start, end = mention
+        topic, says = _author_topic(text, start, end)
+        return Question(text, "author", speaker=author, topic=topic, says=says)
     for pattern in PATTERNS:
         match = pattern.match(text)
         if match is None:
@@ -78,11 +86,86 @@ def classify(question: str, authors: Iterable[str] = ()) -> Question:
             return Question(text, "discussion", topic=topic or _strip_question(text))
         author = match_author(name, authors)  # "Jane Doe" finds the commenter JaneDoe42
         if author is not None:
-            return Question(text, "author", speaker=author, topic=topic)
+            return Question(text, "author", speaker=author, topic=topic, says=True)
         return Question(text, "speaker", speaker=name, topic=topic)
     if CROWD_WORDS.search(text):
         return Question(text, "discussion", topic=_discussion_topic(text))
     return Question(text, "factual")
+
+
+# Words around a name that make it the subject or owner of what is asked: "did X", "by X", "X's".
+_BEFORE_NAME = re.compile(r"(?:\b(?:did|does|do|has|have|had|would|will|could|can|by|from|of|to|for|"
+                          r"with|and|user|commenter|poster|u/)|[,:@\"“(])\s*$", re.I)
+_AFTER_NAME = re.compile(r"^(?:['’]s?\b|\s+(?:say|said|says|write|wrote|writes|think|thinks|thought|"
+                         r"mean|means|meant|reply|replied|respond|responded|ask|asked|comment|commented|"
+                         r"argue|argued|suggest|suggested|claim|claimed|post|posted)\b)", re.I)
+_TOKEN = re.compile(r"[^\s\"“”‘()\[\]?!,;:]+")
+MAX_NAME_TOKENS = 4
+
+
+def mentioned_author(text: str, authors: list[str]) -> tuple[str, int, int] | None:
+    """The comment author a question names as people type names ("new-man-2020", "Jane Doe" for
+    JaneDoe42), with the span of the name; None when no author is named as the subject of the question.
+
+    A name counts where the question's grammar makes it the one asked about ("did X ...", "by X",
+    "X's ...", "X said"), so a common word that is also a username ("Eternity") is not taken out of
+    its sentence.
+    """
+    if not authors:
+        return None
+    exact = {a.lower(): a for a in authors}
+    keyed: dict[str, str] = {}
+    for a in authors:
+        key = author_key(a)
+        if key and len(key.replace(" ", "")) >= 3:
+            keyed.setdefault(key, a)
+            keyed.setdefault(key.replace(" ", ""), a)
+    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    best: tuple[int, str, int, int] | None = None  # (tokens, author, start, end): the longest name wins
+    for i in range(len(tokens)):
+        for n in range(min(MAX_NAME_TOKENS, len(tokens) - i), 0, -1):
+            start, end = tokens[i][0], tokens[i + n - 1][1]
+            span = text[start:end].rstrip(".'’").removesuffix("'s").removesuffix("’s")
+            end = start + len(span)
+            author = exact.get(span.lower())
+            if author is None:
+                key = author_key(span)
+                if not key or key in STOPWORDS or key in _CROWD_KEYS:
+                    continue
+                author = keyed.get(key) or keyed.get(key.replace(" ", ""))
+            if author is None or (best is not None and best[0] >= n):
+                continue
+            if _BEFORE_NAME.search(text[:start]) or _AFTER_NAME.match(text[end:]):
+                best = (n, author, start, end)
+    return None if best is None else (best[1], best[2], best[3])
+
+
+_CROWD_KEYS = frozenset("commenter commenters reader readers people user users poster posters everyone".split())
+_LEAD_IN = re.compile(r"^\s*(?:in|under|among)\s+the\s+(?:comments?|replies|discussion)\b[^,?]*,\s*", re.I)
+_AUX = re.compile(r"^\s*(?:what|how|why|when|where|which|who)?\s*(?:did|does|do|has|have|had|is|was|would|will)?"
+                  r"\s*$", re.I)
+
+
+_SPEECH = re.compile(rf"^(?:{_VERBS}|advise[sd]?|advice|complain(?:s|ed)?|recommend(?:s|ed)?|mention(?:s|ed)?|"
+                     rf"{_VIEWS})\b(?:\s+(?:about|on|regarding|concerning|for|in|to|of|that)\b)?\s*", re.I)
+
+
+def _author_topic(text: str, start: int, end: int) -> tuple[str | None, bool]:
+    """What is asked about the named author, and whether it asks what they said: the question without
+    its lead-in, the name, the question words before it and the speech verb after it ("In the comments
+    on X, what did Iain do after ...?" -> "do after ...", False; "What did X say about Y?" -> "Y", True)."""
+    before, after = _LEAD_IN.sub("", text[:start]), text[end:]
+    after = re.sub(r"^['’]s?\b", "", after).strip()
+    says = False
+    if _AUX.match(before):
+        speech = _SPEECH.match(after)
+        if speech:
+            says, after = True, after[speech.end():]
+        rest = after
+    else:
+        rest = f"{before} {after}"
+    rest = " ".join(rest.split()).strip(" ,;:?.!\"'“”")
+    return rest or None, says
 
 
 def asked_noun(question: str) -> str | None:
