@@ -71,9 +71,9 @@ def classify(question: str, authors: Iterable[str] = ()) -> Question:
     authors = [a for a in authors if a]
     mention = mentioned_author(text, authors)
     if mention is not None:  # "What did new-man-2020 advise ...", "In the comments on X, what did Iain do ..."
-        author, start, end = mention
-        topic, says = _author_topic(text, start, end)
-        return Question(text, "author", speaker=author, topic=topic, says=says)
+        named, start, end = mention
+        about, says = _author_topic(text, start, end)
+        return Question(text, "author", speaker=named, topic=about, says=says)
     for pattern in PATTERNS:
         match = pattern.match(text)
         if match is None:
