@@ -12,19 +12,29 @@ import re
 
 from ..whosaid.nlp import english_pipeline
 
-AnswerType = str  # "person", "number", "date", "place"
+AnswerType = str  # "person", "number", "date", "place", "name", "money"
 _TYPES: list[tuple[re.Pattern[str], AnswerType]] = [
     (re.compile(r"^\s*(?:who|whom|whose)\b", re.I), "person"),
+    # "How much did it cost?": an amount of money, not any number ("Ubuntu 12.04").
+    (re.compile(r"^\s*how\s+much\b.*\b(?:cost|costs|charge|charges|charged|pay|paid|pays|price|spend|spent|"
+                r"earn|earned|worth|sell|sold|raise|raised)\b|^\s*what\s+(?:is|was|are|were)\s+(?:the\s+)?"
+                r"(?:\w+\s+)?(?:price|cost|salary|budget|fee)\b", re.I), "money"),
     (re.compile(r"^\s*how\s+(?:many|much|long|old|far|big|large|often)\b|^\s*what\s+(?:percentage|number|"
                 r"amount|share)\b", re.I), "number"),
     (re.compile(r"^\s*when\b|^\s*(?:in\s+)?what\s+(?:year|date|day|month|time|decade|century)\b", re.I), "date"),
     (re.compile(r"^\s*where\b|^\s*(?:in\s+)?what\s+(?:city|country|place|town|state|region)\b", re.I), "place"),
+    # "What was the name of the company ...?", "What is the screen size ...?"
+    (re.compile(r"\b(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+)?(?:\w+\s+)?names?\b", re.I), "name"),
+    (re.compile(r"^\s*(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+)?(?:\w+\s+)?(?:size|weight|height|"
+                r"length|width|population|capacity|score)\b", re.I), "number"),
 ]
 _LABELS: dict[AnswerType, frozenset[str]] = {
     "person": frozenset({"PERSON", "ORG", "NORP"}),
     "number": frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "DATE", "TIME"}),
+    "money": frozenset({"MONEY"}),
     "date": frozenset({"DATE", "TIME"}),
     "place": frozenset({"GPE", "LOC", "FAC"}),
+    "name": frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW"}),
 }
 
 

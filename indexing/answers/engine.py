@@ -30,9 +30,10 @@ import numpy as np
 from ..library import ThreadLibrary
 from ..records import Hit, Passage, Statement
 from ..text.lexical import content_terms
-from ..text.shorten import excerpt, plain_preview
+from ..text.shorten import excerpt, focused_excerpt, plain_preview
 from ..whosaid.speakers import name_words
 from ..whosaid.statements import statements_of
+from .abstention import mentions_topic, typed_choice
 from .answer_type import names_expected
 from .candidates import Candidate, answerer, dominant_thread, inherit_from_questions, replies_to, sentences_of
 from .citing import Citations, plural
@@ -50,6 +51,7 @@ TOPIC_STATEMENTS = 6  # statements listed for one speaker on an asked topic, the
 MAX_EXCERPT_CHARS = 600  # a comment longer than this is cut at a sentence end
 FACTUAL_PASSAGES = 8  # top passages whose sentences compete for the answer (and rerank the citations)
 CITED_PASSAGES = 3
+DISCUSSION_EXCERPT_CHARS = 400
 MIN_VIEW_WORDS = 5  # a comment shorter than this is not a view on its own
 REPLIES_PER_QUESTION = 3  # replies to a matched question that compete as its answer
 EMBEDDING_CACHE_SIZE = 20_000  # remembered candidate-sentence vectors (about 30 MB)
@@ -75,6 +77,9 @@ class Tuning:
     # A factual question answers from the article when its best sentence is not weak and scores
     # within this margin of the best comment sentence.
     article_margin: float = 0.3
+    # A sentence of the asked type (a number for "how many") answers instead of a better-scored one
+    # without it when it scores within this margin.
+    type_margin: float = 0.15
 
 
 class AnswerEngine:
@@ -122,8 +127,10 @@ class AnswerEngine:
             found = article or found
             if found:
                 return await self._speaker_answer(q, found, thread_id, scope)
-            # Nothing in the who-said-what index: retrieval fills in, from sentences naming them.
-            return await self._factual_answer(q, thread_id, scope, naming=q.speaker)
+            # Nothing in the who-said-what index: retrieval fills in, from sentences naming them (a
+            # proper name; "what did the note say?" names no one).
+            proper = any(word[:1].isupper() for word in q.speaker.split())
+            return await self._factual_answer(q, thread_id, scope, naming=q.speaker if proper else None)
         if q.type == "discussion":
             return await self._discussion_answer(q, thread_id, scope)
         return await self._factual_answer(q, thread_id, scope)
@@ -205,6 +212,7 @@ class AnswerEngine:
                       else f"No comment in the indexed threads is about {topic}.")
             return self._abstain(q, thread_id, hits[:CITED_PASSAGES], reason)
         titles = {h.passage.thread_id: h.thread_title or h.passage.thread_id for h in keep}
+        focus = Coverage(q.text, keep)  # a long comment is shown around its sentence on the question
         groups: dict[tuple[str, str], list[Hit]] = {}
         for h in keep:
             groups.setdefault((h.passage.thread_id, h.passage.author or "(no author)"), []).append(h)
@@ -220,7 +228,8 @@ class AnswerEngine:
             lines.append(f"{author}:")
             for h in author_hits[:3]:
                 ref = cites.cite(h.passage, h.score)
-                lines.append(f"- {' '.join(excerpt(h.passage.text, 400).split())} {ref}")
+                shown = focused_excerpt(h.passage.text, DISCUSSION_EXCERPT_CHARS, focus.of)
+                lines.append(f"- {' '.join(shown.split())} {ref}")
         if len(titles) == 1 and thread_id is None:
             lines.insert(0, f"From: {next(iter(titles.values()))}")
         return self._finish(q, thread_id, lines, cites)
@@ -247,7 +256,7 @@ class AnswerEngine:
         hits, candidates = await self._with_replies(hits, candidates, scope)
         if naming:
             surname = re.compile(rf"\b{re.escape((name_words(naming) or [naming])[-1])}\b", re.I)
-            candidates = [c for c in candidates if surname.search(c.text)]
+            candidates = [c for c in candidates if surname.search(c.text) and mentions_topic(q.topic, c.text)]
         if not [c for c in candidates if not c.question]:
             reason = f"The indexed threads record nothing said by {naming}." if naming else None
             return self._abstain(q, thread_id, hits, reason)
@@ -258,6 +267,10 @@ class AnswerEngine:
         scores = self._sentence_scores(q.text, dense, candidates, hits)
         evidence = inherit_from_questions(candidates, scores, dense)
         best = self._pick(q, candidates, scores, hits, evidence, thread_id is None and routed is None)
+        typed = typed_choice(q.text, candidates, scores, best, self.tuning.type_margin)
+        if typed is None:  # "How much will it cost?" and no sentence near the top names an amount
+            return self._abstain(q, thread_id, hits, None)
+        best = typed
         ev_dense, ev_rank = evidence[best]
         if self._too_weak(q.text, ev_dense, hits[ev_rank]):
             return self._abstain(q, thread_id, hits, None)
@@ -378,6 +391,8 @@ class AnswerEngine:
         text, dropped = drop_unverified_lines("\n".join(lines), cites.texts())
         if dropped:  # cannot happen with verbatim excerpts; kept as the guard the rule demands
             log.warning("dropped %d answer lines with unverified quotes", len(dropped))
+            if not [line for line in text.splitlines() if line and not line.startswith(("From: ", "Related: "))]:
+                return self._abstain(q, thread_id, [], None)  # only the pointers were left: no answer
         return Answer(q.text, thread_id, True, text, "extractive", cites.items)
 
 

@@ -46,8 +46,9 @@ PATTERNS = [
 CROWD = re.compile(r"^(?:the\s+)?(?:commenters?|commentors?|readers?|comments?|comment section|discussion|"
                    r"posters?|users?|people|folks|community|audience|forum|thread|replies|viewers|everyone|"
                    r"other commenters|most commenters|most readers|people in the comments)$", re.I)
+# "the poster" is the one who posted (the post's author), "posters" the crowd.
 CROWD_WORDS = re.compile(r"\b(?:commenters?|commentors?|readers?|comment section|the comments|discussion|"
-                         r"posters?|replies)\b", re.I)
+                         r"posters|replies|participants|respondents|members)\b", re.I)
 PRONOUNS = frozenset("he she it they we i you him her them this that there who".split())
 # "What test is useful for ...?", "Which type of rock ...?": the noun the answer names.
 ASKED_NOUN = re.compile(r"^\s*(?:what|which)\s+(?:(?:type|types|kind|kinds|sort|sorts|form|forms)\s+of\s+)?"
@@ -135,9 +136,19 @@ def mentioned_author(text: str, authors: list[str]) -> tuple[str, int, int] | No
                 author = keyed.get(key) or keyed.get(key.replace(" ", ""))
             if author is None or (best is not None and best[0] >= n):
                 continue
+            if _inside_longer_name(text, start, end):  # "Larry" of "Larry Page" is not the user larry
+                continue
             if _BEFORE_NAME.search(text[:start]) or _AFTER_NAME.match(text[end:]):
                 best = (n, author, start, end)
     return None if best is None else (best[1], best[2], best[3])
+
+
+def _inside_longer_name(text: str, start: int, end: int) -> bool:
+    """Whether a capitalised word runs on from the span on either side ("Larry" in "Larry Page")."""
+    after = re.match(r"\s+([A-Z][\w'’-]*)", text[end:])
+    before = re.search(r"([A-Z][\w'’-]*)\s+$", text[:start])
+    capitalised = text[start:start + 1].isupper()
+    return capitalised and (after is not None or (before is not None and before.start() > 0))
 
 
 _CROWD_KEYS = frozenset("commenter commenters reader readers people user users poster posters everyone".split())
