@@ -88,6 +88,15 @@ async def replay(db: aiosqlite.Connection, index: VectorIndex, since: int) -> in
     return latest
 
 
+async def replay_in_snapshot(db: aiosqlite.Connection, index: VectorIndex, since: int) -> int | None:
+    """`replay` in one read transaction, so the log and the rows it reads agree while others write."""
+    await db.execute("BEGIN")
+    try:
+        return await replay(db, index, since)
+    finally:
+        await db.execute("COMMIT")
+
+
 async def load_index(db: aiosqlite.Connection, db_path: str, model_id: str, dim: int,
                      ann_min: int, cluster: bool = True) -> tuple[VectorIndex, int]:
     """The dense index and the passage-log number it reflects. Runs in one read transaction, so

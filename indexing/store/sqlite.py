@@ -144,6 +144,22 @@ class Store:
             self.log_version = await snapshot.save_index(self._writer, self.vectors, self.path, self.model_id,
                                                          self.log_version, self.snapshot_min_passages, force)
 
+    async def catch_up(self) -> None:
+        """Reflect in the dense index what other processes wrote since this one last looked: the
+        passage log moved past `log_version` (one cheap read when nothing changed)."""
+        if not self.model_id or await snapshot.log_version(self._reader) == self.log_version:
+            return
+        async with self._write_lock:  # no write of ours is half-applied to the index meanwhile
+            applied = await snapshot.replay_in_snapshot(self._writer, self.vectors, self.log_version)
+            if applied is None:  # another process pruned entries this one never saw: load afresh
+                log.info("the database changed under this process; reloading the dense index")
+                old = self.vectors
+                await asyncio.to_thread(old.wait_resident)
+                await self._load_vectors()
+                old.on_built = None
+            else:
+                self.log_version = applied
+
     async def _log_version(self) -> int:
         return await snapshot.log_version(self._writer)
 
@@ -266,13 +282,16 @@ class Store:
         async with self._reader.execute(sql, args) as cursor:
             return [passage_from_row(tuple(r)) for r in await cursor.fetchall()]
 
-    async def passages_by_id(self, ids: list[int], scope: Scope) -> dict[int, Passage]:
-        """The passages of these ids that exist in `scope`."""
+    async def passages_by_id(self, ids: list[int], scope: Scope, thread_ids: list[str] | None = None,
+                             kinds: list[str] | None = None, author: str | None = None) -> dict[int, Passage]:
+        """The passages of these ids that exist in `scope` (and in `thread_ids`, of `kinds`, by `author`,
+        when given): the check of a search's hits against the rows themselves."""
         found: dict[int, Passage] = {}
+        filters, filter_args = fulltext.passage_filters(scope, thread_ids, kinds, author)
         for chunk in chunked(ids):
             sql = (f"SELECT {PASSAGE_COLUMNS} FROM passages p JOIN threads t ON t.id = p.thread_id "
-                   f"WHERE p.id IN ({marks(chunk)})" + (" AND t.scope = ?" if scope is not None else ""))
-            args = [*chunk, scope] if scope is not None else chunk
+                   f"WHERE p.id IN ({marks(chunk)}){filters}")
+            args = [*chunk, *filter_args]
             async with self._reader.execute(sql, args) as cursor:
                 for row in await cursor.fetchall():
                     found[row[0]] = passage_from_row(tuple(row))
@@ -301,11 +320,14 @@ class Store:
         return out
 
     # ---- search ------------------------------------------------------------------------------
-    def dense_search(self, vector: np.ndarray, k: int, scope: Scope, thread_ids: list[str] | None = None,
-                     kinds: list[str] | None = None, passage_ids: list[int] | None = None,
-                     exact: bool = False) -> SearchResult:
-        """Top k passages by cosine (CPU work: call it in a worker thread)."""
-        return self.vectors.search_filtered(vector, k, scope, thread_ids, kinds, passage_ids, exact)
+    async def dense_search(self, vector: np.ndarray, k: int, scope: Scope, thread_ids: list[str] | None = None,
+                           kinds: list[str] | None = None, passage_ids: list[int] | None = None,
+                           exact: bool = False) -> SearchResult:
+        """Top k passages by cosine, after catching up with other processes' writes (the scan runs in
+        a worker thread)."""
+        await self.catch_up()
+        return await asyncio.to_thread(self.vectors.search_filtered, vector, k, scope, thread_ids, kinds,
+                                       passage_ids, exact)
 
     async def bm25(self, match: str, limit: int, scope: Scope, thread_ids: list[str] | None = None,
                    kinds: list[str] | None = None, author: str | None = None) -> list[tuple[int, float]]:
