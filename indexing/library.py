@@ -19,7 +19,7 @@ import numpy as np
 
 from .config import FetchConfig, IndexConfig
 from .embed import Embedder
-from .errors import NotFoundError, ParseError, ThreadbotError
+from .errors import DatabaseUnavailableError, NotFoundError, ParseError, ThreadbotError
 from .records import (
     LOCAL_SCOPE,
     MAX_FOLLOW_HOURS,
@@ -55,14 +55,6 @@ EMBED_SLICE = 128  # texts embedded per hold of the model lock (about a second o
 EMBED_BATCH = 8  # texts sorted by length: batch 8 ran 4% faster than 16 on the 1,600-comment bench
 
 
-class _StoreSizes(TypedDict):
-    """The keyword options `ThreadLibrary.open` passes on to `Store.open`."""
-
-    ann_min_passages: int
-    snapshot_min_passages: int
-    long_running: bool
-
-
 class _ThreadFields(TypedDict):
     """The `IndexResult` fields that do not depend on whether the thread changed."""
 
@@ -95,12 +87,9 @@ class ThreadLibrary:
         short-lived process (the CLI): it neither clusters the dense index nor copies a saved one
         into memory in the background (work it would abandon at exit; see `finish_clustering`); a
         write still copies the saved index in first."""
-        sizes: _StoreSizes = dict(ann_min_passages=ann_min_passages, snapshot_min_passages=snapshot_min_passages,
-                                  long_running=long_running)
-        if embedder is None:
-            store = await Store.open(db_path, **sizes)
-        else:
-            store = await Store.open(db_path, embedder.model_id, embedder.dim, **sizes)
+        store = await Store.open(db_path, embedder.model_id if embedder else None, embedder.dim if embedder else None,
+                                 ann_min_passages=ann_min_passages, snapshot_min_passages=snapshot_min_passages,
+                                 long_running=long_running)
         return cls(store, embedder, max_bytes)
 
     @classmethod
@@ -260,6 +249,8 @@ class ThreadLibrary:
                 threads = await asyncio.to_thread(parse_file, path, self.max_bytes)
                 for thread in threads:
                     results.append(await self.index_thread(thread, scope, progress))
+            except DatabaseUnavailableError:
+                raise  # a full disk or a read-only database fails every later file the same way
             except ParseError as exc:
                 failures.append(IndexFailure(exc.source, exc.reason))
             except ThreadbotError as exc:
