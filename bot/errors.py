@@ -15,11 +15,19 @@ from discord import app_commands
 from bot.ratelimit import RateLimited
 from bot.render import MESSAGE_LIMIT
 from bot.replies import NO_MENTIONS
-from indexing.errors import ThreadbotError
+from indexing.errors import (
+    DatabaseBusyError,
+    DatabaseUnavailableError,
+    DiskFullError,
+    ReadOnlyDatabaseError,
+    ThreadbotError,
+)
 from indexing.text.shorten import truncate
 
 log = logging.getLogger(__name__)
 
+_UNAVAILABLE = {DiskFullError: "the bot's disk is full", ReadOnlyDatabaseError: "the bot's database is read-only",
+                DatabaseBusyError: "the database is busy with another job; try again in a minute"}
 UNEXPECTED = "Something went wrong on my side; it has been logged. Please try again later."
 
 
@@ -27,6 +35,11 @@ def user_message(error: BaseException) -> str | None:
     """The message for an expected failure, or None for a bug."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
+    if isinstance(error, DatabaseUnavailableError):
+        # The library's wording is for whoever runs threadbot; a member can only wait for them.
+        log.error("the database cannot be written: %s", error)
+        reason = _UNAVAILABLE.get(type(error), "the database is unavailable")
+        return f"I cannot save anything right now ({reason}). Nothing was changed; the bot's operator has been told."
     if isinstance(error, ThreadbotError):
         return str(error)
     if isinstance(error, RateLimited):

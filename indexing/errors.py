@@ -40,3 +40,20 @@ class ConfigError(ThreadbotError):
 
 class EmbedderError(ThreadbotError):
     """The embedding model could not be loaded or run."""
+
+
+class DatabaseUnavailableError(StoreError):
+    """The database cannot be written now (a full disk, a read-only file, another writer): nothing
+    was written, and every later write would fail the same way, so a batch stops at the first."""
+
+
+class DiskFullError(DatabaseUnavailableError):
+    """The disk holding the database is full."""
+
+
+class ReadOnlyDatabaseError(DatabaseUnavailableError):
+    """The database file, or the file system under it, is read-only."""
+
+
+class DatabaseBusyError(DatabaseUnavailableError):
+    """Another process held the database's write lock for longer than the wait allowed."""

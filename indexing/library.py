@@ -19,7 +19,7 @@ import numpy as np
 
 from .config import FetchConfig, IndexConfig
 from .embed import Embedder
-from .errors import NotFoundError, ParseError, ThreadbotError
+from .errors import DatabaseUnavailableError, NotFoundError, ParseError, ThreadbotError
 from .records import (
     LOCAL_SCOPE,
     MAX_FOLLOW_HOURS,
@@ -55,14 +55,6 @@ EMBED_SLICE = 128  # texts embedded per hold of the model lock (about a second o
 EMBED_BATCH = 8  # texts sorted by length: batch 8 ran 4% faster than 16 on the 1,600-comment bench
 
 
-class _StoreSizes(TypedDict):
-    """The keyword options `ThreadLibrary.open` passes on to `Store.open`."""
-
-    ann_min_passages: int
-    snapshot_min_passages: int
-    long_running: bool
-
-
 class _ThreadFields(TypedDict):
     """The `IndexResult` fields that do not depend on whether the thread changed."""
 
@@ -95,12 +87,9 @@ class ThreadLibrary:
         short-lived process (the CLI): it neither clusters the dense index nor copies a saved one
         into memory in the background (work it would abandon at exit; see `finish_clustering`); a
         write still copies the saved index in first."""
-        sizes: _StoreSizes = dict(ann_min_passages=ann_min_passages, snapshot_min_passages=snapshot_min_passages,
-                                  long_running=long_running)
-        if embedder is None:
-            store = await Store.open(db_path, **sizes)
-        else:
-            store = await Store.open(db_path, embedder.model_id, embedder.dim, **sizes)
+        store = await Store.open(db_path, embedder.model_id if embedder else None, embedder.dim if embedder else None,
+                                 ann_min_passages=ann_min_passages, snapshot_min_passages=snapshot_min_passages,
+                                 long_running=long_running)
         return cls(store, embedder, max_bytes)
 
     @classmethod
@@ -260,6 +249,8 @@ class ThreadLibrary:
                 threads = await asyncio.to_thread(parse_file, path, self.max_bytes)
                 for thread in threads:
                     results.append(await self.index_thread(thread, scope, progress))
+            except DatabaseUnavailableError:
+                raise  # a full disk or a read-only database fails every later file the same way
             except ParseError as exc:
                 failures.append(IndexFailure(exc.source, exc.reason))
             except ThreadbotError as exc:
@@ -311,21 +302,22 @@ class ThreadLibrary:
         candidates = max(50, 5 * k)
         vector = query_vector if query_vector is not None else await self.embed_query(query)
         author_ids = await self.store.passage_ids_by_author(author, scope) if author else None
-        dense = await asyncio.to_thread(self._dense, vector, candidates, scope, thread_ids, kinds, author_ids)
+        dense = await self._dense(vector, candidates, scope, thread_ids, kinds, author_ids)
         lexical = await self._lexical(query, candidates, scope, thread_ids, kinds, author)
-        return await self._fuse(dense, lexical, k, scope)
+        return await self._fuse(dense, lexical, k, scope, thread_ids, kinds, author)
 
     async def dense_search(self, query_vector: np.ndarray, scope: Scope = LOCAL_SCOPE,
                            thread_id: str | None = None, k: int = 10, kinds: list[str] | None = None,
                            exact: bool = False) -> list[Hit]:
         """Dense only. Approximate once the index is clustered (see vectors.py) unless `exact`."""
-        dense = await asyncio.to_thread(self._dense, query_vector, k, scope,
-                                        [thread_id] if thread_id else None, kinds, None, exact)
-        return await self._fuse(dense, [], k, scope)
+        thread_ids = [thread_id] if thread_id else None
+        dense = await self._dense(query_vector, k, scope, thread_ids, kinds, None, exact)
+        return await self._fuse(dense, [], k, scope, thread_ids, kinds)
 
-    def _dense(self, vector: np.ndarray, k: int, scope: Scope, thread_ids: list[str] | None,
-               kinds: list[str] | None, author_ids: list[int] | None, exact: bool = False) -> list[tuple[int, float]]:
-        found = self.store.dense_search(vector, k, scope, thread_ids, kinds, author_ids, exact)
+    async def _dense(self, vector: np.ndarray, k: int, scope: Scope, thread_ids: list[str] | None,
+                     kinds: list[str] | None, author_ids: list[int] | None, exact: bool = False
+                     ) -> list[tuple[int, float]]:
+        found = await self.store.dense_search(vector, k, scope, thread_ids, kinds, author_ids, exact)
         return list(zip(found.ids.tolist(), found.scores.tolist(), strict=True))
 
     async def _lexical(self, query: str, k: int, scope: Scope, thread_ids: list[str] | None,
@@ -335,18 +327,19 @@ class ThreadLibrary:
             return []
         return await self.store.bm25(match, k, scope, thread_ids, kinds, author)
 
-    async def _fuse(self, dense: list[tuple[int, float]], lexical: list[tuple[int, float]], k: int,
-                    scope: Scope) -> list[Hit]:
+    async def _fuse(self, dense: list[tuple[int, float]], lexical: list[tuple[int, float]], k: int, scope: Scope,
+                    thread_ids: list[str] | None = None, kinds: list[str] | None = None,
+                    author: str | None = None) -> list[Hit]:
         fused = reciprocal_rank_fusion([[pid for pid, _ in dense], [pid for pid, _ in lexical]])
-        best = sorted(fused, key=lambda pid: -fused[pid])[:k]
-        passages = await self.store.passages_by_id(best, scope)
+        # Every candidate is re-checked against its row (scope and filters): what an in-memory dense
+        # index says about a passage can lag behind another process's writes.
+        passages = await self.store.passages_by_id(list(fused), scope, thread_ids, kinds, author)
+        best = sorted((pid for pid in fused if pid in passages), key=lambda pid: -fused[pid])[:k]
         titles = await self.store.thread_titles(p.thread_id for p in passages.values())
         dense_at = {pid: (rank, score) for rank, (pid, score) in enumerate(dense, start=1)}
         lexical_at = {pid: (rank, score) for rank, (pid, score) in enumerate(lexical, start=1)}
         hits = []
         for pid in best:
-            if pid not in passages:  # removed by a concurrent write between ranking and lookup (or out of scope)
-                continue
             d_rank, d_score = dense_at.get(pid, (None, None))
             l_rank, l_score = lexical_at.get(pid, (None, None))
             hits.append(Hit(passage=passages[pid], score=fused[pid], dense_score=d_score, bm25_score=l_score,

@@ -13,13 +13,11 @@ from .transactions import marks
 log = logging.getLogger(__name__)
 
 
-async def bm25(db: aiosqlite.Connection, match: str, limit: int, scope: str | None,
-               thread_ids: list[str] | None = None, kinds: list[str] | None = None,
-               author: str | None = None) -> list[tuple[int, float]]:
-    """(passage id, BM25 score, higher is better) for an FTS5 MATCH expression, filtered;
-    `scope=None` searches every scope."""
-    clauses: list[str] = ["passages_fts MATCH ?"]
-    args: list[object] = [match]
+def filter_clauses(scope: str | None, thread_ids: list[str] | None, kinds: list[str] | None,
+                   author: str | None) -> tuple[list[str], list[object]]:
+    """SQL conditions (on `passages p JOIN threads t`) and their arguments for the search filters."""
+    clauses: list[str] = []
+    args: list[object] = []
     if scope is not None:
         clauses.append("t.scope = ?")
         args.append(scope)
@@ -32,6 +30,24 @@ async def bm25(db: aiosqlite.Connection, match: str, limit: int, scope: str | No
     if author is not None:
         clauses.append("p.author = ? COLLATE NOCASE")
         args.append(author)
+    return clauses, args
+
+
+def passage_filters(scope: str | None, thread_ids: list[str] | None, kinds: list[str] | None,
+                    author: str | None) -> tuple[str, list[object]]:
+    """The filters as " AND ..." to append to a WHERE clause, with their arguments."""
+    clauses, args = filter_clauses(scope, thread_ids, kinds, author)
+    return "".join(f" AND {c}" for c in clauses), args
+
+
+async def bm25(db: aiosqlite.Connection, match: str, limit: int, scope: str | None,
+               thread_ids: list[str] | None = None, kinds: list[str] | None = None,
+               author: str | None = None) -> list[tuple[int, float]]:
+    """(passage id, BM25 score, higher is better) for an FTS5 MATCH expression, filtered;
+    `scope=None` searches every scope."""
+    filters, filter_args = filter_clauses(scope, thread_ids, kinds, author)
+    clauses: list[str] = ["passages_fts MATCH ?", *filters]
+    args: list[object] = [match, *filter_args]
     try:
         if thread_ids is None and author is None:
             ranked = await _bm25_then_filter(db, match, limit, clauses[1:], args[1:])

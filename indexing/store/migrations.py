@@ -175,6 +175,15 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         CREATE INDEX follows_due ON follows (next_check_at);
     """),
+    # Passage ids were MAX(id) + 1, so forgetting the newest thread handed its ids to the next one, and a
+    # second process still holding the old id in its dense index (with the old scope) served the new
+    # passage under it. The mark is the highest id ever handed out; ids start above it (the passage log
+    # remembers ids already removed, as far back as it was not pruned).
+    (8, "passage ids are never reused: the highest id ever handed out", """
+        INSERT OR REPLACE INTO meta (key, value) VALUES ('passage_id_high', CAST(MAX(
+            COALESCE((SELECT MAX(id) FROM passages), 0),
+            COALESCE((SELECT MAX(passage_id) FROM passage_log), 0)) AS TEXT));
+    """),
 ]
 
 

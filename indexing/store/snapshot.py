@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
+import sqlite3
 from pathlib import Path
 from typing import cast
 
@@ -20,7 +22,8 @@ import aiosqlite
 import numpy as np
 
 from .dense import VectorIndex, VectorRows
-from .transactions import chunked, marks
+from .dense.manifest import STAMP_FIELDS, DamagedCopy, check_fields
+from .transactions import atomic, chunked, marks
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +44,24 @@ async def log_version(db: aiosqlite.Connection) -> int:
 
 
 async def instance_id(db: aiosqlite.Connection) -> str:
-    async with db.execute("SELECT value FROM meta WHERE key = 'instance_id'") as cursor:
+    return await _meta(db, "instance_id")
+
+
+async def _meta(db: aiosqlite.Connection, key: str) -> str:
+    async with db.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cursor:
         row = await cursor.fetchone()
     return row[0] if row else ""
+
+
+def new_token() -> str:
+    """Names one saved copy. The database records the token of the copy saved last, in the same
+    transaction, so a copy is used only by a database that saw it saved: a copy of the database
+    made earlier and changed since (same instance id, same log numbers, other rows) refuses it."""
+    return secrets.token_hex(8)
+
+
+def record_token_sql() -> str:
+    return "INSERT OR REPLACE INTO meta (key, value) VALUES ('vectors_token', ?)"
 
 
 def _rows(records: list[tuple], dim: int) -> VectorRows:
@@ -88,6 +106,15 @@ async def replay(db: aiosqlite.Connection, index: VectorIndex, since: int) -> in
     return latest
 
 
+async def replay_in_snapshot(db: aiosqlite.Connection, index: VectorIndex, since: int) -> int | None:
+    """`replay` in one read transaction, so the log and the rows it reads agree while others write."""
+    await db.execute("BEGIN")
+    try:
+        return await replay(db, index, since)
+    finally:
+        await db.execute("COMMIT")
+
+
 async def load_index(db: aiosqlite.Connection, db_path: str, model_id: str, dim: int,
                      ann_min: int, cluster: bool = True) -> tuple[VectorIndex, int]:
     """The dense index and the passage-log number it reflects. Runs in one read transaction, so
@@ -103,10 +130,21 @@ async def load_index(db: aiosqlite.Connection, db_path: str, model_id: str, dim:
             saved = await asyncio.to_thread(VectorIndex.load, folder, ann_min)
         if saved is not None:
             index, manifest = saved
-            if (manifest.get("instance") == instance and manifest.get("model_id") == model_id
-                    and int(manifest.get("dim", 0)) == dim and int(manifest.get("version", -1)) <= version):
+            try:
+                check_fields(manifest, STAMP_FIELDS)
+            except DamagedCopy as exc:
+                log.warning("ignoring the saved vector index in %s: %s", folder, exc)
+                manifest = dict.fromkeys(STAMP_FIELDS)  # matches nothing below: rebuilt from the BLOBs
+            token = await _meta(db, "vectors_token")
+            if (manifest["instance"] == instance and manifest["model_id"] == model_id and manifest["dim"] == dim
+                    and manifest["version"] is not None and manifest["version"] <= version
+                    and manifest["token"] == token):
                 index.auto_build = False
-                applied = await replay(db, index, int(manifest["version"]))
+                try:
+                    applied = await replay(db, index, int(manifest["version"]))
+                except ValueError as exc:  # rows that do not fit the copy (another dimension)
+                    log.warning("ignoring the saved vector index in %s: %s", folder, exc)
+                    applied = None
                 if applied is not None:
                     index.auto_build = cluster
                     index.changes = 0 if applied == int(manifest["version"]) else index.changes
@@ -132,7 +170,7 @@ async def _oldest_entry(db: aiosqlite.Connection, default: int) -> int:
 async def save_index(db: aiosqlite.Connection, index: VectorIndex, db_path: str, model_id: str,
                      applied: int, min_passages: int, force: bool = False) -> int:
     """Catch up with writes from other processes, save the index if enough changed, prune the log.
-    Returns the log number the index now reflects."""
+    Returns the log number the index now reflects. A session that saves nothing writes nothing."""
     folder = snapshot_folder(db_path)
     if folder is None:
         return applied
@@ -145,10 +183,40 @@ async def save_index(db: aiosqlite.Connection, index: VectorIndex, db_path: str,
     # With no saved copy no entry is needed; pruning waits for 10,000 so a read-only session or a
     # small database is never written to on close.
     prune = not (folder / "manifest.json").is_file() and caught_up - await _oldest_entry(db, caught_up) > 10_000
-    if force or (big_enough and changed):
-        stamp = {"instance": await instance_id(db), "model_id": model_id, "version": caught_up}
-        await asyncio.to_thread(index.save, folder, stamp)
-        prune = True  # the copy just saved needs only entries after caught_up
-    if prune:
+    save = force or (big_enough and changed)
+    if not (save or prune):
+        return caught_up
+    # One write transaction for the copy, its token and the pruning: a second process saving at the
+    # same time waits, so the database never records one copy's token while the folder holds another's.
+    async with atomic(db):
+        caught_up = await replay(db, index, caught_up)
+        if caught_up is None:
+            return applied
+        if save:
+            token = new_token()
+            stamp = {"instance": await instance_id(db), "model_id": model_id, "version": caught_up, "token": token}
+            await asyncio.to_thread(index.save, folder, stamp)
+            await db.execute(record_token_sql(), (token,))
         await db.execute("DELETE FROM passage_log WHERE version <= ?", (caught_up,))
     return caught_up
+
+
+def save_from_thread(db_path: str, index: VectorIndex, stamp: dict, busy_ms: int) -> None:
+    """`save_index` for a worker thread (after the background clustering), on its own connection:
+    the copy and its token in one write transaction, without catching up or pruning."""
+    folder = snapshot_folder(db_path)
+    if folder is None:
+        return
+    db = sqlite3.connect(db_path, timeout=busy_ms / 1000, isolation_level=None)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            token = new_token()
+            index.save(folder, dict(stamp, token=token))
+            db.execute(record_token_sql(), (token,))
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+    finally:
+        db.close()

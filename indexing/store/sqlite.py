@@ -18,18 +18,17 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import cast
 
 import aiosqlite
 import numpy as np
 
-from ..errors import ModelMismatchError, NotFoundError, StoreError
+from ..errors import NotFoundError, StoreError
 from ..records import Follow, GuildSettingName, GuildSettings, Passage, Statement, Thread, ThreadInfo
 from . import follows as follow_rows
 from . import fulltext, guild_settings, snapshot, statements, summaries
 from .dense import SearchResult, VectorIndex, VectorRows
 from .follows import NewFollow
-from .migrations import migrate
+from .opening import database_path, open_connections
 from .summaries import DigestRow, NewDigest
 from .thread_rows import (
     PASSAGE_COLUMNS,
@@ -40,7 +39,7 @@ from .thread_rows import (
     vectors_for,
     write_thread_rows,
 )
-from .transactions import atomic, chunked, connect, marks
+from .transactions import BUSY_TIMEOUT_MS, atomic, chunked, marks
 
 log = logging.getLogger(__name__)
 
@@ -70,35 +69,24 @@ class Store:
     @classmethod
     async def open(cls, path: str | Path, model_id: str | None = None, dim: int | None = None, *,
                    ann_min_passages: int = 200_000, snapshot_min_passages: int = 20_000,
-                   long_running: bool = True) -> Store:
+                   long_running: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Store:
         """Open (creating and migrating as needed). Without a model, the store serves only
         metadata reads (threads, passages, full text), never vectors. `ann_min_passages`: the size
         at which the dense index is clustered for approximate search; `snapshot_min_passages`: the
         size from which it is saved beside the database. A `long_running` process clusters, and
         copies a saved (mapped) index into memory, in background threads; a short-lived one does
-        neither."""
-        path = str(path)
-        if path != ":memory:":
-            parent = Path(path).expanduser().resolve().parent
-            if not parent.is_dir():
-                raise StoreError(f"cannot create the database {path}: folder {parent} does not exist")
-        try:
-            writer = await connect(path)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the database {path}: {exc}") from exc
-        try:
-            await _check_is_database(writer, path)
-            await migrate(writer)
-            if model_id is not None and dim is not None:
-                await _bind_model(writer, model_id, dim)
-            reader = await connect(path)
-        except BaseException:
-            await writer.close()
-            raise
+        neither. `busy_timeout_ms`: how long a write waits for another process's."""
+        path = database_path(path)
+        writer, reader = await open_connections(path, model_id, dim, busy_timeout_ms)
         store = cls(path, writer, reader, model_id or "", dim or 0, ann_min_passages, snapshot_min_passages,
                     long_running)
         if model_id is not None and dim is not None:
-            await store._load_vectors()
+            try:
+                await store._load_vectors()
+            except BaseException:  # open connections would keep the process alive at exit
+                await reader.close()
+                await writer.close()
+                raise
         return store
 
     async def close(self) -> None:
@@ -107,8 +95,11 @@ class Store:
             # interpreter exit); it takes about a second at a million passages.
             await asyncio.to_thread(self.vectors.wait_resident)
             await self.save_vectors()
-        except (OSError, sqlite3.Error) as exc:  # the database is intact; the next start reloads
-            log.warning("could not save the dense index: %s", exc)
+        # Best effort, for readers and writers alike: the database is intact and the next start
+        # rebuilds what was not saved (faiss raises RuntimeError on a full disk; SQLite a StoreError).
+        except (OSError, RuntimeError, sqlite3.Error, StoreError) as exc:
+            log.warning("could not save the dense index beside the database (it is rebuilt on the next start): %s",
+                        exc)
         finally:  # whatever happened, close: an open aiosqlite connection's thread keeps the process alive
             await self._reader.close()
             await self._writer.close()
@@ -129,12 +120,15 @@ class Store:
 
     def _save_vectors_after_build(self) -> None:
         """Runs in the clustering thread: persist at once so a restart does not cluster again."""
-        folder = snapshot.snapshot_folder(self.path)
-        if folder is not None and len(self.vectors) >= self.snapshot_min_passages:
-            # log_version moves only after the rows it covers are in the index, so this never claims
-            # more than the index holds; replaying an entry twice on load is harmless.
-            self.vectors.save(folder, {"instance": self._instance, "model_id": self.model_id,
-                                       "version": self.log_version})
+        if len(self.vectors) < self.snapshot_min_passages:
+            return
+        # log_version moves only after the rows it covers are in the index, so this never claims
+        # more than the index holds; replaying an entry twice on load is harmless.
+        stamp = {"instance": self._instance, "model_id": self.model_id, "version": self.log_version}
+        try:
+            snapshot.save_from_thread(self.path, self.vectors, stamp, BUSY_TIMEOUT_MS)
+        except (OSError, RuntimeError, sqlite3.Error) as exc:  # a cache: the next start clusters again
+            log.warning("could not save the clustered dense index: %s", exc)
 
     async def save_vectors(self, force: bool = False) -> None:
         """Save the dense index next to the database when enough changed (also done on close)."""
@@ -143,6 +137,22 @@ class Store:
         async with self._write_lock:
             self.log_version = await snapshot.save_index(self._writer, self.vectors, self.path, self.model_id,
                                                          self.log_version, self.snapshot_min_passages, force)
+
+    async def catch_up(self) -> None:
+        """Reflect in the dense index what other processes wrote since this one last looked: the
+        passage log moved past `log_version` (one cheap read when nothing changed)."""
+        if not self.model_id or await snapshot.log_version(self._reader) == self.log_version:
+            return
+        async with self._write_lock:  # no write of ours is half-applied to the index meanwhile
+            applied = await snapshot.replay_in_snapshot(self._writer, self.vectors, self.log_version)
+            if applied is None:  # another process pruned entries this one never saw: load afresh
+                log.info("the database changed under this process; reloading the dense index")
+                old = self.vectors
+                await asyncio.to_thread(old.wait_resident)
+                await self._load_vectors()
+                old.on_built = None
+            else:
+                self.log_version = applied
 
     async def _log_version(self) -> int:
         return await snapshot.log_version(self._writer)
@@ -266,13 +276,16 @@ class Store:
         async with self._reader.execute(sql, args) as cursor:
             return [passage_from_row(tuple(r)) for r in await cursor.fetchall()]
 
-    async def passages_by_id(self, ids: list[int], scope: Scope) -> dict[int, Passage]:
-        """The passages of these ids that exist in `scope`."""
+    async def passages_by_id(self, ids: list[int], scope: Scope, thread_ids: list[str] | None = None,
+                             kinds: list[str] | None = None, author: str | None = None) -> dict[int, Passage]:
+        """The passages of these ids that exist in `scope` (and in `thread_ids`, of `kinds`, by `author`,
+        when given): the check of a search's hits against the rows themselves."""
         found: dict[int, Passage] = {}
+        filters, filter_args = fulltext.passage_filters(scope, thread_ids, kinds, author)
         for chunk in chunked(ids):
             sql = (f"SELECT {PASSAGE_COLUMNS} FROM passages p JOIN threads t ON t.id = p.thread_id "
-                   f"WHERE p.id IN ({marks(chunk)})" + (" AND t.scope = ?" if scope is not None else ""))
-            args = [*chunk, scope] if scope is not None else chunk
+                   f"WHERE p.id IN ({marks(chunk)}){filters}")
+            args = [*chunk, *filter_args]
             async with self._reader.execute(sql, args) as cursor:
                 for row in await cursor.fetchall():
                     found[row[0]] = passage_from_row(tuple(row))
@@ -301,11 +314,14 @@ class Store:
         return out
 
     # ---- search ------------------------------------------------------------------------------
-    def dense_search(self, vector: np.ndarray, k: int, scope: Scope, thread_ids: list[str] | None = None,
-                     kinds: list[str] | None = None, passage_ids: list[int] | None = None,
-                     exact: bool = False) -> SearchResult:
-        """Top k passages by cosine (CPU work: call it in a worker thread)."""
-        return self.vectors.search_filtered(vector, k, scope, thread_ids, kinds, passage_ids, exact)
+    async def dense_search(self, vector: np.ndarray, k: int, scope: Scope, thread_ids: list[str] | None = None,
+                           kinds: list[str] | None = None, passage_ids: list[int] | None = None,
+                           exact: bool = False) -> SearchResult:
+        """Top k passages by cosine, after catching up with other processes' writes (the scan runs in
+        a worker thread)."""
+        await self.catch_up()
+        return await asyncio.to_thread(self.vectors.search_filtered, vector, k, scope, thread_ids, kinds,
+                                       passage_ids, exact)
 
     async def bm25(self, match: str, limit: int, scope: Scope, thread_ids: list[str] | None = None,
                    kinds: list[str] | None = None, author: str | None = None) -> list[tuple[int, float]]:
@@ -383,27 +399,3 @@ class Store:
         async with self._write_lock, atomic(self._writer) as db:
             await follow_rows.write_check(db, follow_id, comment_count, next_check_at, interval_seconds, thread_id)
             return await follow_rows.read_follow(db, follow_id)
-
-
-async def _check_is_database(db: aiosqlite.Connection, path: str) -> None:
-    try:
-        async with db.execute("SELECT COUNT(*) FROM sqlite_master") as cursor:
-            await cursor.fetchone()
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path} is not a threadbot database ({exc})") from exc
-
-
-async def _bind_model(db: aiosqlite.Connection, model_id: str, dim: int) -> None:
-    """Record the embedding model once per database; refuse to mix vectors of two models."""
-    async with db.execute("SELECT key, value FROM meta WHERE key IN ('model_id', 'dim')") as cursor:
-        # aiosqlite types rows as sqlite3.Row; with no row factory they are plain tuples
-        meta = dict(cast(Iterable[tuple[str, str]], await cursor.fetchall()))
-    if not meta:
-        async with atomic(db):
-            await db.executemany("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
-                                 [("model_id", model_id), ("dim", str(dim))])
-        return
-    if meta.get("model_id") != model_id or int(meta.get("dim", 0)) != dim:
-        raise ModelMismatchError(
-            f"the database was built with model {meta.get('model_id')} ({meta.get('dim')} dimensions), "
-            f"not {model_id} ({dim}); use the same model or a new database")

@@ -107,10 +107,7 @@ async def write_thread_rows(db: aiosqlite.Connection, thread_id: str, scope: str
         await db.executemany("UPDATE passages SET position = ? WHERE id = ?", moved)
     # Ids assigned here (this transaction holds the write lock) so one executemany inserts them all:
     # a round trip per row made a 100,000-comment upload take a minute.
-    async with db.execute("SELECT COALESCE(MAX(id), 0) FROM passages") as cursor:
-        row = await cursor.fetchone()
-        assert row is not None  # an aggregate always returns one row
-        next_id = row[0] + 1
+    next_id = await _next_passage_id(db, len(added))
     for offset, p in enumerate(added):
         p.id = next_id + offset
     await db.executemany(
@@ -121,6 +118,20 @@ async def write_thread_rows(db: aiosqlite.Connection, thread_id: str, scope: str
     await delete_orphan_embeddings(db, [h for _, h in removed])
     status: Literal["indexed", "updated"] = "updated" if existing else "indexed"
     return WriteResult(status, len(passages), len(added), len(removed_ids)), removed_ids, added
+
+
+async def _next_passage_id(db: aiosqlite.Connection, count: int) -> int:
+    """The first of `count` fresh passage ids, above every id ever handed out (migration 8): an id is
+    never reused, so a process whose dense index still holds a removed id can never serve another
+    passage under it."""
+    async with db.execute("SELECT MAX(COALESCE((SELECT MAX(id) FROM passages), 0), COALESCE((SELECT "
+                          "CAST(value AS INTEGER) FROM meta WHERE key = 'passage_id_high'), 0))") as cursor:
+        row = await cursor.fetchone()
+    first = int(row[0]) + 1 if row else 1
+    if count:
+        await db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('passage_id_high', ?)",
+                         (str(first + count - 1),))
+    return first
 
 
 async def vectors_for(db: aiosqlite.Connection, dim: int, hashes: list[str], known: dict[str, np.ndarray]

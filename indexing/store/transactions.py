@@ -12,6 +12,8 @@ from typing import TypeVar
 
 import aiosqlite
 
+from ..errors import DatabaseBusyError, DatabaseUnavailableError, DiskFullError, ReadOnlyDatabaseError
+
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 30_000
@@ -23,10 +25,10 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-async def connect(path: str) -> aiosqlite.Connection:
+async def connect(path: str, busy_ms: int = BUSY_TIMEOUT_MS) -> aiosqlite.Connection:
     db = await aiosqlite.connect(path, isolation_level=None)
     try:
-        await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await db.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
         await db.execute("PRAGMA journal_mode = WAL")
         await db.execute("PRAGMA synchronous = NORMAL")
         await db.execute("PRAGMA foreign_keys = ON")
@@ -41,13 +43,36 @@ async def connect(path: str) -> aiosqlite.Connection:
 async def atomic(db: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Connection]:
     """One IMMEDIATE transaction: committed when the block ends, rolled back on any exception
     (cancellation included). The caller holds the store's write lock."""
-    await db.execute("BEGIN IMMEDIATE")
     try:
-        yield db
-    except BaseException:
-        await _rollback(db)
-        raise
-    await db.execute("COMMIT")
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            await _rollback(db)
+            raise
+        await db.execute("COMMIT")
+    except sqlite3.Error as exc:
+        unavailable = unavailable_error(exc)
+        if unavailable is None:
+            raise
+        await _rollback(db)  # a failed COMMIT (a full disk) leaves the transaction open
+        raise unavailable from exc
+
+
+def unavailable_error(exc: sqlite3.Error, path: str = "") -> DatabaseUnavailableError | None:
+    """The typed error for a database that cannot be written now, or None for any other failure."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF  # the primary code of an extended one
+    where = f" {path}" if path else ""
+    if code == sqlite3.SQLITE_FULL or "disk is full" in str(exc):
+        return DiskFullError(f"the disk holding the database{where} is full: nothing was written; "
+                             "free some space and try again")
+    if code == sqlite3.SQLITE_READONLY:
+        return ReadOnlyDatabaseError(f"the database{where} is read-only (the file, its folder or the file "
+                                     "system): threadbot needs to write to it and beside it")
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return DatabaseBusyError(f"another process kept the database{where} locked for writing longer than "
+                                 "threadbot waits (30 s): nothing was written; try again when it is done")
+    return None
 
 
 async def _rollback(db: aiosqlite.Connection) -> None:

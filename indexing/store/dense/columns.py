@@ -88,11 +88,12 @@ class FilterColumns:
 
     @classmethod
     def load(cls, path: Path, threads: list[str], scopes: list[str]) -> FilterColumns:
-        saved = np.load(path)
-        return cls(size=len(saved["ids"]), ids=saved["ids"].astype(np.int64),
-                   thread_codes=saved["thread_codes"].astype(np.int32),
-                   scope_codes=saved["scope_codes"].astype(np.int32), kind_codes=saved["kind_codes"].astype(np.int8),
-                   threads={t: i for i, t in enumerate(threads)}, scopes={s: i for i, s in enumerate(scopes)})
+        with np.load(path) as saved:
+                return cls(size=len(saved["ids"]), ids=saved["ids"].astype(np.int64),
+                       thread_codes=saved["thread_codes"].astype(np.int32),
+                       scope_codes=saved["scope_codes"].astype(np.int32),
+                       kind_codes=saved["kind_codes"].astype(np.int8),
+                       threads={t: i for i, t in enumerate(threads)}, scopes={s: i for i, s in enumerate(scopes)})
 
     def _reserve(self, extra: int) -> None:
         needed = self.size + extra

@@ -27,6 +27,7 @@ import logging
 import os
 import threading
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ from typing import cast
 
 import numpy as np
 
+from . import manifest as manifest_file
 from .backend import ClusteringBackend, VectorBackend, list_count, training_size
 from .columns import FilterColumns
 
@@ -256,59 +258,75 @@ class VectorIndex:
             self.last_build_seconds = time.perf_counter() - started
             log.info("clustered %d vectors into %d lists in %.1f s", n, clustered.lists,
                      self.last_build_seconds)
+            with self._lock:
+                self._build_log = None
+            if self.on_built is not None:  # before the build counts as done: wait_for_ann waits for it too
+                self.on_built()
         finally:
             with self._lock:
                 self._build_log = None
                 self._builder = None
-        if self.on_built is not None:
-            self.on_built()
 
     # ---- persistence ---------------------------------------------------------------------------
     def save(self, folder: str | Path, stamp: dict) -> None:
-        """Write the index to `folder`: data files first, then the manifest naming them, atomically.
-        Holds the lock throughout, so two saves (on close, after clustering) never interleave."""
+        """Write the index to `folder`: data files first, then the manifest naming them with their
+        checksums, atomically. Holds the lock throughout, so two saves (on close, after clustering)
+        never interleave. A failed save (a full disk) leaves nothing of itself behind."""
         self.make_resident()  # a mapped index would be written as a reference to its own file
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         generation = f"{time.time_ns():x}"
         with self._lock:
-            columns = folder / f"{generation}.columns.npz"
-            self._columns.save(columns)
-            os.replace(f"{columns}.tmp", columns)
-            vectors_file = self._vectors.save(folder / f"{generation}.vectors")
-            manifest = dict(stamp, format=1, generation=generation, size=self._columns.size, dim=self.dim,
-                            backend=self._vectors.name, vectors=vectors_file.name,
-                            threads=sorted(self._columns.threads, key=self._columns.threads.__getitem__),
-                            scopes=sorted(self._columns.scopes, key=self._columns.scopes.__getitem__))
-            tmp = folder / f"manifest.{generation}.tmp"
-            tmp.write_text(json.dumps(manifest))
-            os.replace(tmp, folder / "manifest.json")
+            try:
+                self._save_files(folder, generation, stamp)
+            except BaseException:
+                for partial in folder.glob(f"*{generation}*"):
+                    partial.unlink(missing_ok=True)
+                raise
             self.changes = 0
             for old in folder.iterdir():  # earlier generations are no longer referenced
                 if not old.name.startswith(generation) and old.name != "manifest.json":
                     old.unlink(missing_ok=True)
 
+    def _save_files(self, folder: Path, generation: str, stamp: dict) -> None:
+        columns = folder / f"{generation}.columns.npz"
+        self._columns.save(columns)
+        os.replace(f"{columns}.tmp", columns)
+        vectors_file = self._vectors.save(folder / f"{generation}.vectors")
+        manifest = dict(stamp, format=manifest_file.FORMAT, generation=generation, size=self._columns.size,
+                        dim=self.dim, backend=self._vectors.name, vectors=vectors_file.name,
+                        checksums={f.name: manifest_file.checksum(f) for f in (columns, vectors_file)},
+                        threads=sorted(self._columns.threads, key=self._columns.threads.__getitem__),
+                        scopes=sorted(self._columns.scopes, key=self._columns.scopes.__getitem__))
+        tmp = folder / f"manifest.{generation}.tmp"
+        tmp.write_text(json.dumps(manifest))
+        os.replace(tmp, folder / "manifest.json")
+
     @classmethod
     def load(cls, folder: str | Path, ann_min_passages: int = DEFAULT_ANN_MIN_PASSAGES
              ) -> tuple[VectorIndex, dict] | None:
-        """The saved index and its manifest, or None when there is none or it is unreadable."""
+        """The saved index and its manifest, or None (with a warning) when there is none or it fails
+        any check (manifest.py): the caller rebuilds from the database."""
         folder = Path(folder)
         try:
-            manifest = json.loads((folder / "manifest.json").read_text())
-            dim = int(manifest["dim"])
-            backend = make_backend(dim)
-            if manifest.get("backend") != backend.name:
-                return None
-            columns = FilterColumns.load(folder / f"{manifest['generation']}.columns.npz", manifest["threads"],
+            manifest = manifest_file.read_manifest(folder)
+            backend = make_backend(manifest["dim"])
+            if manifest["backend"] != backend.name:
+                raise manifest_file.DamagedCopy(f"written by the {manifest['backend']} backend, not {backend.name}")
+            columns = FilterColumns.load(folder / manifest_file.columns_name(manifest), manifest["threads"],
                                          manifest["scopes"])
+            manifest_file.check_columns(columns, manifest)
             backend.load(folder / manifest["vectors"])
-        except (OSError, ValueError, KeyError, RuntimeError) as exc:
-            log.warning("ignoring the saved vector index in %s: %s", folder, exc)
+            if backend.count != columns.size or backend.dim != manifest["dim"]:
+                raise manifest_file.DamagedCopy("the vectors and the columns do not match")
+        # What a damaged file raises: OSError (missing, unreadable), ValueError (bad JSON, bad array),
+        # KeyError (an array missing from the .npz), BadZipFile/EOFError (a truncated .npz), RuntimeError (faiss).
+        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile, RuntimeError) as exc:
+            if (folder / "manifest.json").exists():
+                log.warning("ignoring the saved vector index in %s (it is rebuilt from the database): %s",
+                            folder, exc)
             return None
-        if columns.size != int(manifest["size"]) or backend.count != columns.size:
-            log.warning("ignoring the saved vector index in %s: sizes do not match", folder)
-            return None
-        return cls(dim, ann_min_passages, backend=backend, columns=columns), manifest
+        return cls(manifest["dim"], ann_min_passages, backend=backend, columns=columns), manifest
 
 
 def make_backend(dim: int) -> VectorBackend:

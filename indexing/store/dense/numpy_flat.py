@@ -57,6 +57,9 @@ class NumpyFlatBackend:
         return path
 
     def load(self, path: Path) -> None:
-        saved = np.load(path)
-        self._ids, self._matrix = saved["ids"], saved["matrix"]
+        with np.load(path) as saved:
+            ids, matrix = saved["ids"], saved["matrix"]
+        if matrix.ndim != 2 or matrix.shape != (len(ids), self.dim):
+            raise ValueError(f"the saved matrix has shape {matrix.shape}, not ({len(ids)}, {self.dim})")
+        self._ids, self._matrix = ids.astype(np.int64), matrix.astype(np.float32)
         self.count = len(self._ids)

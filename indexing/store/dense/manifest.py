@@ -1,0 +1,90 @@
+"""The manifest of a saved dense index, and the checks a saved copy must pass before it is used.
+
+A copy is a cache of what SQLite holds, so any doubt means it is ignored (and the index rebuilt
+from the embedding BLOBs), never trusted: the manifest must name every field with its type, each
+data file must match the CRC-32 recorded when it was written (8 MB of zeros in the middle of a
+faiss file loaded silently and gave wrong results before), and the filter columns must agree
+with the manifest and with each other.
+
+CRC-32, not a cryptographic hash: it guards against damage, not an attacker (who could rewrite the
+manifest too), and it reads at about 2.2 GB/s here against 1.1 GB/s for SHA-256: an 800 MB copy
+of a million passages is checked in about 0.4 s from the page cache.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+FORMAT = 2  # 2: with checksums and the token the database records for the copy
+_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "format": int, "generation": str, "size": int, "dim": int, "backend": str, "vectors": str,
+    "threads": list, "scopes": list, "checksums": dict,
+}
+# What the store stamps on a copy (snapshot.py): which database, model and log number it reflects.
+STAMP_FIELDS: dict[str, type | tuple[type, ...]] = {"instance": str, "model_id": str, "version": int, "token": str}
+_READ = 8 << 20
+
+
+class DamagedCopy(ValueError):
+    """A saved index failed a check; the message says which."""
+
+
+def checksum(path: Path) -> str:
+    crc = 0
+    with open(path, "rb") as f:
+        while block := f.read(_READ):
+            crc = zlib.crc32(block, crc)
+    return f"{crc:08x}"
+
+
+def read_manifest(folder: Path) -> dict:
+    """The manifest, with every field present and of its type, and every data file as written."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text())
+    except UnicodeDecodeError as exc:
+        raise DamagedCopy(f"the manifest is not text ({exc})") from exc
+    if not isinstance(manifest, dict):
+        raise DamagedCopy("the manifest is not an object")
+    check_fields(manifest, _FIELDS)
+    if manifest["format"] != FORMAT:
+        raise DamagedCopy(f"the copy has format {manifest['format']}, not {FORMAT}")
+    if manifest["dim"] <= 0 or manifest["size"] < 0:
+        raise DamagedCopy("the manifest's dim or size is out of range")
+    if not all(isinstance(t, str) for t in manifest["threads"] + manifest["scopes"]):
+        raise DamagedCopy("the manifest's thread or scope list holds a non-string")
+    for name in (columns_name(manifest), manifest["vectors"]):
+        if Path(name).name != name or name not in manifest["checksums"]:
+            raise DamagedCopy(f"the manifest names {name!r} without its checksum")
+        if checksum(folder / name) != manifest["checksums"][name]:
+            raise DamagedCopy(f"{name} does not match its checksum (the file is damaged)")
+    return manifest
+
+
+def check_fields(manifest: dict, fields: dict[str, type | tuple[type, ...]]) -> None:
+    for name, kind in fields.items():
+        value = manifest.get(name)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise DamagedCopy(f"the manifest's {name!r} is missing or not a {getattr(kind, '__name__', kind)}")
+
+
+def columns_name(manifest: dict) -> str:
+    return f"{manifest['generation']}.columns.npz"
+
+
+def check_columns(columns, manifest: dict) -> None:
+    """The filter columns agree with the manifest and are well formed (sorted ids, codes in range)."""
+    n = columns.size
+    if n != manifest["size"]:
+        raise DamagedCopy(f"the columns hold {n} rows, the manifest says {manifest['size']}")
+    arrays = (columns.ids, columns.thread_codes, columns.scope_codes, columns.kind_codes)
+    if any(len(a) != n for a in arrays):
+        raise DamagedCopy("the columns have different lengths")
+    if n and (np.any(np.diff(columns.ids) <= 0)
+              or columns.thread_codes.min() < 0 or columns.thread_codes.max() >= len(manifest["threads"])
+              or columns.scope_codes.min() < 0 or columns.scope_codes.max() >= len(manifest["scopes"])
+              or columns.kind_codes.min() < 0 or columns.kind_codes.max() > 2):
+        raise DamagedCopy("the columns are out of order or out of range")
