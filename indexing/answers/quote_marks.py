@@ -23,7 +23,7 @@ AMBIGUOUS_SINGLES = frozenset("'‘’‛＇`❛❜")
 _EXTRA_MARKS = "'`＇″‶ʺˮ〃"
 _BRACKET_QUOTES = ("QUOTATION", "CORNER BRACKET", "ANGLE BRACKET")
 
-# What closes a region each opener starts; other openers close with any final or closing mark.
+# What closes a region each opener starts; other openers close with any mark that does not open.
 _LEGACY = frozenset({'"', "“", "”", "''", "``"})
 _CLOSERS: dict[str, frozenset[str]] = {
     **{m: _LEGACY - {"“", "``"} for m in _LEGACY},
@@ -88,7 +88,7 @@ def _closes_here(text: str, start: int, end: int) -> bool:
 def _can_close(opener: str, mark: str) -> bool:
     if opener in _CLOSERS:
         return mark in _CLOSERS[opener]
-    return mark == opener or mark == '"' or unicodedata.category(mark[0]) in ("Pf", "Pe")
+    return mark == opener or unicodedata.category(mark[0]) not in ("Ps", "Pi")
 
 
 def quoted_regions(text: str) -> list[tuple[int, int]]:
@@ -111,7 +111,7 @@ def quoted_regions(text: str) -> list[tuple[int, int]]:
             if single and _closes_here(text, s, e):
                 regions.append((start, e))
                 opener = None
-        elif not single and _can_close(opener, mark):
+        elif _can_close(opener, mark) and (not single or _closes_here(text, s, e)):
             regions.append((start, e))
             opener = None
     if opener is not None and opener not in AMBIGUOUS_SINGLES:
