@@ -15,7 +15,7 @@ from typing import cast
 import discord
 
 from bot.citations import citation_lines
-from bot.render import embed_pages, escape, escape_cited, sources_blocks, web_link
+from bot.render import CitationLine, embed_pages, escape, escape_cited, sources_blocks, web_link
 from bot.replies import send_embeds
 from bot.scopes import scope_of
 from indexing.records import IndexResult, ThreadInfo
@@ -42,7 +42,10 @@ def digest_blocks(info: ThreadInfo, digest: Digest) -> list[str]:
 
 
 async def digest_embeds(bot, info: ThreadInfo, digest: Digest) -> list[discord.Embed]:
-    lines = await citation_lines(bot.library, info.scope, digest.citations)
+    return render_digest(info, digest, await citation_lines(bot.library, info.scope, digest.citations))
+
+
+def render_digest(info: ThreadInfo, digest: Digest, lines: list[CitationLine]) -> list[discord.Embed]:
     url = web_link(info.url)
     title = f"{'Digest update' if digest.is_delta else 'Digest'}: {info.title}"
     source = f" · {info.source_file}" if info.source_file and not url else ""

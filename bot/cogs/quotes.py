@@ -65,7 +65,8 @@ class Quotes(commands.Cog):
         for statement, line in zip(shown, lines, strict=True):
             how = "quoted" if statement.verbatim else "reported"
             blocks.append(
-                citation_block(line, excerpt=600) + f"\n*{escape(statement.speaker_mention)}, {escape(statement.cue)} ({how})*"
+                citation_block(line, excerpt=600)
+                + f"\n*{escape(statement.speaker_mention)}, {escape(statement.cue)} ({how})*"
             )
         footer = f"{len(statements)} statements by {statements[0].speaker}"
         if len(statements) > MAX_SHOWN:

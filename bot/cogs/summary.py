@@ -49,7 +49,8 @@ def summary_blocks(summary: ThreadSummary) -> tuple[list[str], list]:
             quote = theme.representative[0] if theme.representative else None
             line = f"• **{escape(truncate(theme.label, 80))}**: {theme.comment_count} comments"
             if quote is not None:
-                line += f"\n> {escape(truncate(' '.join(quote.text.split()), 200))}\n> *{escape(quote.author or 'anonymous')}*"
+                said = escape(truncate(" ".join(quote.text.split()), 200))
+                line += f"\n> {said}\n> *{escape(quote.author or 'anonymous')}*"
             blocks.append(line)
         if d.off_topic_count:
             blocks.append(f"Off-topic or unrelated: {d.off_topic_count} comments.")
