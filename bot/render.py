@@ -131,8 +131,10 @@ def embed_pages(
     colour: discord.Colour = EMBED_COLOUR,
 ) -> list[discord.Embed]:
     """One embed per page; each within 4,096 description and 6,000 total characters."""
-    title = truncate(title, EMBED_TITLE_LIMIT)
-    footer = truncate(footer, EMBED_FOOTER_LIMIT) if footer else None
+    # Titles come from threads and render Markdown; footers do not (only control characters go).
+    title = truncate(escape(title), EMBED_TITLE_LIMIT)
+    footer = truncate(clean(footer), EMBED_FOOTER_LIMIT) if footer else None
+    blocks = [clean(block) for block in blocks]
     room = min(EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(title) - len(footer or ""))
     pages = paginate(blocks, room) or ["(nothing to show)"]
     embeds = []
@@ -149,6 +151,59 @@ def embed_pages(
     return embeds
 
 
+# ---- thread text ---------------------------------------------------------------------------------
+# Text from a thread is written by strangers. Where Discord renders Markdown (message content, embed
+# titles and descriptions) every character that could start a link, a mention, a timestamp, a code
+# block, a heading, a quote or emphasis is backslash-escaped; Discord shows the character and drops
+# the backslash. Bare URLs stay as they are (visible, so not a disguise). Footers render no Markdown:
+# there, and everywhere else, terminal escape sequences and control characters are removed.
+# AllowedMentions.none() on every send stays the real protection against pings.
+_ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-_]?)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_SEPARATORS = re.compile(r"[\u2028\u2029\r]")
+_URL = re.compile(r"https?://[^\s<>\[\]()`|*\\\"']+")
+_MARKDOWN = re.compile(r"[\\*_~|`\[\]()<>#@]")
+_LIST_START = re.compile(r"^(\s*)([-+]|\d+(?=\.))(?=\.?\s)", re.MULTILINE)
+_BULLET = re.compile(r"^(\s*[-•] )")
+
+
+def clean(text: str) -> str:
+    """Without terminal escape sequences or control characters (newlines and tabs stay)."""
+    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", _SEPARATORS.sub("\n", text)))
+
+
+def _escape_plain(text: str) -> str:
+    text = _MARKDOWN.sub(lambda m: "\\" + m.group(), text)
+    # "- item", "+ item" and "1. item" at a line start would be lists: "\-", "1\." are not.
+    return _LIST_START.sub(lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit()
+                                                   else "\\" + m.group(2)), text)
+
+
+def escape(text: str) -> str:
+    """Thread text shown as written, wherever Discord renders Markdown: no link, mention or format."""
+    text = clean(text)
+    out, pos = [], 0
+    for url in _URL.finditer(text):
+        out += [_escape_plain(text[pos:url.start()]), url.group()]
+        pos = url.end()
+    out.append(_escape_plain(text[pos:]))
+    return "".join(out)
+
+
+def escape_cited(text: str) -> str:
+    """Library text built from a thread (an answer, a summary, a digest): escaped like thread text,
+    but its `[n]` citation markers and its own "- " / "• " bullets at line starts stay."""
+    lines = []
+    for line in clean(text).split("\n"):
+        bullet = _BULLET.match(line)
+        head, rest = (bullet.group(1), line[bullet.end():]) if bullet else ("", line)
+        pieces = _CITATION.split(rest)
+        markers = _CITATION.findall(rest)
+        escaped = [escape(p) for p in pieces]
+        lines.append(head + "".join(e + m for e, m in zip(escaped, [*markers, ""], strict=True)))
+    return "\n".join(lines)
+
+
 # ---- citations ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class CitationLine:
@@ -162,16 +217,12 @@ class CitationLine:
 
 
 def citation_block(c: CitationLine, excerpt: int = 220) -> str:
-    title = c.thread_title.replace("*", "")
-    thread = f"[{truncate(title, 80)}]({c.link})" if c.link else f"*{truncate(title, 80)}*"
-    quote = truncate(" ".join(c.text.split()), excerpt)
-    return f"**{c.ref}** {thread} · {c.where}\n> {quote}"
+    title = escape(truncate(" ".join(c.thread_title.split()), 80))
+    thread = f"[{title}]({c.link})" if c.link else f"*{title}*"
+    quote = escape(truncate(" ".join(c.text.split()), excerpt))
+    return f"**{c.ref}** {thread} · {escape(' '.join(c.where.split()))}\n> {quote}"
 
 
-def escape(text: str) -> str:
-    """Text from threads shown as-is: no markdown surprises. (Mentions are disarmed by
-    AllowedMentions.none() on every send, which is the real protection.)"""
-    return discord.utils.escape_markdown(text)
 
 
 # ---- answers and summaries ----------------------------------------------------------------------
@@ -193,8 +244,8 @@ def answer_embeds(
     question: str, answer_text: str, answered: bool, lines: Sequence[CitationLine], footer: str
 ) -> list[discord.Embed]:
     """An answer: its text (paragraphs kept whole), then one block per cited source."""
-    blocks = re.split(r"\n\s*\n", answer_text)
+    blocks = re.split(r"\n\s*\n", escape_cited(answer_text))
     if lines:
         heading = "**Sources**" if answered else "**Closest matches**"
         blocks += [heading, *(citation_block(c) for c in lines)]
-    return embed_pages(truncate(question, 200), blocks, footer=footer)
+    return embed_pages(truncate(" ".join(question.split()), 200), blocks, footer=footer)

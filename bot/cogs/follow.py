@@ -23,6 +23,7 @@ from bot.background import BackgroundCog
 from bot.client import ThreadBot
 from bot.digests import publish_digest
 from bot.lookup import MAX_CHOICES, resolve_thread
+from bot.render import escape
 from bot.replies import NO_MENTIONS, defer, followup_text
 from bot.scopes import scope_of
 from indexing.errors import NotFoundError, ThreadbotError
@@ -39,7 +40,7 @@ def discord_time(moment: datetime, style: str = "f") -> str:
 
 
 def describe_follow(follow: Follow, result: IndexResult) -> str:
-    return (f"Following **{truncate(result.title, 150)}** until {discord_time(follow.expires_at)} "
+    return (f"Following **{escape(truncate(result.title, 150))}** until {discord_time(follow.expires_at)} "
             f"({discord_time(follow.expires_at, 'R')}): {result.comments} comments now. A digest update is posted "
             f"once {follow.threshold} new comments are in; I look every "
             f"{describe_interval(follow.interval_seconds)} at first, less often while it is quiet. "
@@ -164,7 +165,7 @@ class Following(BackgroundCog):
             assert info is not None  # `thread` is a required option
             removed = await library.unfollow(info.id, scope)
         titles = {t.id: t.title for t in await library.threads(scope=scope)}
-        names = ", ".join(f"**{truncate(titles.get(f.thread_id or '', f.url), 150)}**" for f in removed)
+        names = ", ".join(f"**{escape(truncate(titles.get(f.thread_id or '', f.url), 150))}**" for f in removed)
         log.info("guild %s stopped following %s", scope, ", ".join(f.url for f in removed))
         await interaction.response.send_message(f"Stopped following {names}.", ephemeral=True,
                                                 allowed_mentions=NO_MENTIONS)

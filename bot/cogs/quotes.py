@@ -9,7 +9,7 @@ from discord.ext import commands
 from bot.citations import citation_lines
 from bot.client import ThreadBot
 from bot.lookup import resolve_thread, thread_autocomplete
-from bot.render import citation_block, embed_pages
+from bot.render import citation_block, embed_pages, escape
 from bot.replies import defer, followup_embeds
 from bot.scopes import scope_of
 from indexing.records import Citation
@@ -41,10 +41,10 @@ class Quotes(commands.Cog):
         info = await resolve_thread(self.bot.library, scope, thread)
         statements = await self.bot.library.statements(scope, info.id if info else None, speaker)
         if not statements:
-            where = f" in {truncate(info.title, 80)}" if info else " in this server's threads"
+            where = f" in {escape(truncate(info.title, 80))}" if info else " in this server's threads"
             await followup_embeds(
                 interaction,
-                embed_pages(f"What {truncate(speaker, 80)} said", [f"No statements by {speaker}{where}."]),
+                embed_pages(f"What {truncate(speaker, 80)} said", [f"No statements by {escape(speaker)}{where}."]),
             )
             return
         shown = statements[:MAX_SHOWN]
@@ -65,7 +65,8 @@ class Quotes(commands.Cog):
         for statement, line in zip(shown, lines, strict=True):
             how = "quoted" if statement.verbatim else "reported"
             blocks.append(
-                citation_block(line, excerpt=600) + f"\n*{statement.speaker_mention}, {statement.cue} ({how})*"
+                citation_block(line, excerpt=600)
+                + f"\n*{escape(statement.speaker_mention)}, {escape(statement.cue)} ({how})*"
             )
         footer = f"{len(statements)} statements by {statements[0].speaker}"
         if len(statements) > MAX_SHOWN:

@@ -13,7 +13,7 @@ from bot.citations import citation_lines
 from bot.client import ThreadBot
 from bot.digests import digest_embeds, record_post
 from bot.lookup import resolve_thread, thread_autocomplete
-from bot.render import embed_pages, renumber, sources_blocks, web_link
+from bot.render import embed_pages, escape, escape_cited, renumber, sources_blocks, web_link
 from bot.replies import defer, followup_embeds
 from bot.scopes import scope_of
 from indexing.errors import NotFoundError
@@ -39,17 +39,18 @@ def summary_blocks(summary: ThreadSummary) -> tuple[list[str], list]:
     blocks: list[str] = []
     citations = []
     if summary.article is not None:
-        blocks += ["**What the article says**", summary.article.text]
+        blocks += ["**What the article says**", escape_cited(summary.article.text)]
         citations += summary.article.citations
     if summary.discussion is not None:
         d = summary.discussion
         offset = len(citations)
-        blocks += ["**What readers say**", renumber(d.text, offset)]
+        blocks += ["**What readers say**", escape_cited(renumber(d.text, offset))]
         for theme in d.themes:
             quote = theme.representative[0] if theme.representative else None
-            line = f"• **{truncate(theme.label, 80)}**: {theme.comment_count} comments"
+            line = f"• **{escape(truncate(theme.label, 80))}**: {theme.comment_count} comments"
             if quote is not None:
-                line += f"\n> {truncate(' '.join(quote.text.split()), 200)}\n> *{quote.author or 'anonymous'}*"
+                said = escape(truncate(" ".join(quote.text.split()), 200))
+                line += f"\n> {said}\n> *{escape(quote.author or 'anonymous')}*"
             blocks.append(line)
         if d.off_topic_count:
             blocks.append(f"Off-topic or unrelated: {d.off_topic_count} comments.")

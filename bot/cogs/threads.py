@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import ThreadBot
-from bot.render import embed_pages
+from bot.render import embed_pages, escape
 from bot.replies import NO_MENTIONS
 from bot.scopes import scope_of
 from indexing.text.shorten import truncate
@@ -39,7 +39,7 @@ class Threads(commands.Cog):
         # The latest end of each followed thread (two URLs may lead to one thread).
         followed = {f.thread_id: f.expires_at for f in await self.bot.library.follows(scope) if f.thread_id}
         lines = [
-            f"**{truncate(t.title, 120)}**\n{t.paragraphs} paragraphs · {t.comments} comments · id `{t.id}`"
+            f"**{escape(truncate(t.title, 120))}**\n{t.paragraphs} paragraphs · {t.comments} comments · id `{t.id}`"
             + (f" · followed until <t:{int(followed[t.id].timestamp())}:f>" if t.id in followed else "")
             for t in shown
         ]

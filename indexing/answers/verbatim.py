@@ -13,20 +13,19 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from ..records import Citation
-from ..text.quotation import quote_regions
+from ..text.lexical import content_terms
 from ..text.sentences import sentence_spans
+from .quote_marks import canonical_marks, has_quote_mark, quote_marks, quoted_regions
 
 log = logging.getLogger(__name__)
 
 REF = re.compile(r"\[(\d+)\]")
 _ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.+)\s*")
-_QUOTE_MARKS = "“”\"'`"
 
 
 def _normalise(text: str) -> str:
-    """Compare modulo whitespace runs and curly vs straight quote marks."""
-    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-    return " ".join(text.split())
+    """Compare modulo whitespace runs and the convention of quote marks (“”, „“, «», "")."""
+    return " ".join(canonical_marks(text).split())
 
 
 def line_refs(line: str) -> list[int]:
@@ -41,13 +40,13 @@ def unverified_quotes(answer: str, passages: Mapping[int, str]) -> list[str]:
     """
     bad: list[str] = []
     for line in answer.splitlines():
-        if not any(mark in line for mark in _QUOTE_MARKS):
+        if not has_quote_mark(line):
             continue
         sources = [_normalise(passages[n]) for n in line_refs(line) if n in passages]
         text = REF.sub("", line)
-        regions, _ = quote_regions(text)
-        for start, end in regions:
-            inner = text[start:end].strip(_QUOTE_MARKS + " ")
+        strip = "".join(quote_marks()) + " "
+        for start, end in quoted_regions(text):
+            inner = text[start:end].strip(strip)
             pieces = [p.strip(" ,") for p in _ELLIPSIS.split(inner)]
             for piece in pieces:
                 if not piece:
@@ -69,9 +68,33 @@ def drop_unverified_lines(answer: str, passages: Mapping[int, str]) -> tuple[str
     return "\n".join(kept), dropped
 
 
-def checked_reply(reply: str, citations: list[Citation]) -> tuple[str, list[Citation]]:
-    """Keep the sentences of `reply` that cite given passages and quote them verbatim; renumber
-    the citations in order of use. Returns ("", []) when nothing survives."""
+# Words that frame a claim rather than carry it ("the article reports", "a commenter argues").
+_FRAMING = frozenset(content_terms(
+    "article articles passage passages comment comments commenter commenters reader readers thread "
+    "according report reports reported write writes wrote argue argues argued claim claims claimed "
+    "note notes noted state states stated mention mentions mentioned suggest suggests suggested "
+    "believe believes add adds added explain explains explained describe describes described also"
+))
+# The share of an answer sentence's content words that its cited passages must contain (stemmed).
+MIN_SHARED = 0.5
+
+
+def supported(sentence: str, sources: list[Citation], min_shared: float = MIN_SHARED) -> bool:
+    """Whether the cited passages (and their authors' names) hold at least `min_shared` of the
+    sentence's content words. A sentence with none (only `[n]` markers and punctuation) never is."""
+    words = [w for w in content_terms(REF.sub(" ", sentence)) if w not in _FRAMING]
+    if not words:
+        return False
+    vocabulary = set(content_terms(" ".join(f"{c.text} {c.author or ''}" for c in sources)))
+    shared = sum(1 for w in words if w in vocabulary)
+    return shared >= min_shared * len(words)
+
+
+def checked_reply(reply: str, citations: list[Citation], *, min_shared: float = 0.0) -> tuple[str, list[Citation]]:
+    """Keep the sentences of `reply` that cite given passages, quote them verbatim, say something
+    (not only `[n]` markers) and share at least `min_shared` of their content words with the
+    passages they cite; renumber the citations in order of use. Returns ("", []) when nothing
+    survives. Answers ask for MIN_SHARED; a summary rewrite keeps its own checks."""
     by_number = {int(c.ref.strip("[]")): c for c in citations}
     texts = {n: c.text for n, c in by_number.items()}
     kept: list[str] = []
@@ -84,6 +107,9 @@ def checked_reply(reply: str, citations: list[Citation]) -> tuple[str, list[Cita
                 continue
             if unverified_quotes(sentence, texts):
                 log.info("LLM sentence dropped (quote not verbatim): %s", sentence)
+                continue
+            if not supported(sentence, [by_number[n] for n in refs], min_shared):
+                log.info("LLM sentence dropped (shares too little with what it cites): %s", sentence)
                 continue
             good.append(sentence)
         if good:
