@@ -24,7 +24,8 @@ _TYPES: list[tuple[re.Pattern[str], AnswerType]] = [
     (re.compile(r"^\s*when\b|^\s*(?:in\s+)?what\s+(?:year|date|day|month|time|decade|century)\b", re.I), "date"),
     (re.compile(r"^\s*where\b|^\s*(?:in\s+)?what\s+(?:city|country|place|town|state|region)\b", re.I), "place"),
     # "What was the name of the company ...?", "What is the screen size ...?"
-    (re.compile(r"\b(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+)?(?:\w+\s+)?names?\b", re.I), "name"),
+    # ("another name for X" asks for a synonym, which no entity label marks)
+    (re.compile(r"\bnames?\s+of\s+(?:the|a|an|this|that|his|her|their|its|our|my)\b", re.I), "name"),
     (re.compile(r"^\s*(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+)?(?:\w+\s+)?(?:size|weight|height|"
                 r"length|width|population|capacity|score)\b", re.I), "number"),
 ]
@@ -50,10 +51,18 @@ def _entities(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((e.label_, e.text) for e in english_pipeline()(text).ents)
 
 
+# Counts the recogniser does not label: "a single output", "dozens of", "hundreds".
+_COUNT_WORDS = re.compile(r"\b(?:\d+(?:[.,]\d+)*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                          r"twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|single|"
+                          r"once|twice|half|double|triple)\b", re.I)
+
+
 def names_expected(question: str, text: str) -> bool:
     """Whether `text` names a thing of the kind `question` asks for that the question does not name."""
     kind = expected_type(question)
     if kind is None:
         return False
     asked = question.lower()
+    if kind == "number" and any(m.group(0).lower() not in asked for m in _COUNT_WORDS.finditer(text)):
+        return True
     return any(label in _LABELS[kind] and name.lower() not in asked for label, name in _entities(text))
