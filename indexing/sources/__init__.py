@@ -106,24 +106,34 @@ def read_fetched(fetched: Fetched, max_bytes: int = DEFAULT_MAX_BYTES) -> list[T
     return out
 
 
-def find_thread_files(paths: list[str | Path]) -> list[Path]:
+def find_thread_files(paths: list[str | Path], confine: bool = False) -> list[Path]:
     """Expand directories (recursively) into the supported files inside them, sorted."""
-    return scan_paths(paths)[0]
+    return scan_paths(paths, confine)[0]
 
 
-def scan_paths(paths: list[str | Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+def scan_paths(paths: list[str | Path], confine: bool = False) -> tuple[list[Path], list[tuple[Path, str]]]:
     """The files to read (folders expanded recursively, sorted), and every file of a folder that
-    is passed over with the reason, so that nothing is skipped without a word."""
+    is passed over with the reason, so that nothing is skipped without a word.
+
+    Linked folders are never descended into. With `confine` (a watched folder, which one server
+    controls), a linked file is read only if it resolves inside the folder, so a link cannot make
+    the bot read another server's file or any other file on the host."""
     found: list[Path] = []
     passed_over: list[tuple[Path, str]] = []
     for p in map(Path, paths):
         if not p.is_dir():
             found.append(p)
             continue
+        base = p.resolve()
         for f in sorted(p.rglob("*")):
-            if not f.is_file():
+            if f.is_dir():
                 continue
-            if f.suffix.lower() in SUPPORTED_EXTENSIONS:
+            if confine and base not in f.resolve().parents:
+                passed_over.append((f, "a link to a file outside the watched folder"))
+            elif not f.is_file():
+                if not f.is_symlink():  # a dangling link is no file to mention
+                    passed_over.append((f, "not a regular file (a device, pipe or socket)"))
+            elif f.suffix.lower() in SUPPORTED_EXTENSIONS:
                 found.append(f)
             else:
                 passed_over.append((f, f"not a thread file type ({f.suffix or 'no extension'}); "

@@ -156,13 +156,13 @@ async def test_rate_limit_on_questions(bot_env):
 
 async def test_watched_folder_posts_digest_once_and_delta(bot_env, tmp_path):
     env = bot_env
-    folder = tmp_path / "inbox"
+    folder = tmp_path / env.guild_a.id
     folder.mkdir()
     await set_channel(env, "digest-channel", "digests")
     watch = env.bot.get_cog("Watch")
     env.bot.config = dataclasses.replace(env.bot.config, watch_root=tmp_path)
     chosen = await env.fake.slash(
-        env.guild_a, "config watch-folder", {"folder": "inbox"}, permissions=ADMIN_PERMISSIONS
+        env.guild_a, "config watch-folder", {"folder": env.guild_a.id}, permissions=ADMIN_PERMISSIONS
     )
     assert "Watching" in chosen.text()
     comments = [("ann", "The bridge will help commuters."), ("bob", "The bridge costs too much money.")]
