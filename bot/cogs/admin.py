@@ -78,7 +78,7 @@ class Admin(commands.Cog):
 
     @config.command(name="watch-folder")
     @app_commands.checks.has_permissions(manage_guild=True)
-    @app_commands.describe(folder="this server's folder in the bot's watch root (its id), or one inside it; empty: stop")
+    @app_commands.describe(folder="this server's folder in the watch root (its id), or one inside it; empty: stop")
     async def watch_folder(self, interaction: discord.Interaction, folder: str | None = None) -> None:
         """Watch a folder on the bot's host: new or changed thread files there are indexed."""
         assert interaction.guild_id is not None  # the config group is guild_only

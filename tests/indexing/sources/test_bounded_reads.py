@@ -57,7 +57,8 @@ def test_a_pipe_is_read_no_further_than_the_limit(tmp_path):
 def test_a_small_pipe_still_reads(tmp_path):
     fifo = str(tmp_path / "small.json")
     idle_reader, writer = open_fifo(fifo)
-    os.write(writer, json.dumps({"title": "Piped", "paragraphs": ["A thread through a pipe."], "comments": []}).encode())
+    body = {"title": "Piped", "paragraphs": ["A thread through a pipe."], "comments": []}
+    os.write(writer, json.dumps(body).encode())
     os.close(writer)
     try:
         assert [t.title for t in parse_file(fifo, LIMIT)] == ["Piped"]
