@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from ..errors import ParseError
 from ..records import Comment, Thread
 from .reply_links import drop_broken_links
+from .values import number as finite_number
 
 _MAX_DEPTH = 64
 
@@ -191,7 +192,7 @@ def _comments(raw: object, fail) -> list[Comment]:
         if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float))):
             raise fail(f'"comments"[{i}]["score"] must be a number or null, not {_type_name(score)}')
         comments.append(Comment(id=cid, author=(author or "").strip() or None, text=text.strip(),
-                                parent=parent, posted=posted, score=score))
+                                parent=parent, posted=posted, score=finite_number(score)))  # NaN is no score
     return drop_broken_links(comments)
 
 
