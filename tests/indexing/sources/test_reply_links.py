@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from indexing.sources import parse_bytes
 from indexing.sources.reply_links import UniqueIds, cut_cycles, top_ancestors
+from tests.indexing.sources.importer_checks import FUZZ_DEADLINE
 
 
 class CountingMap(Mapping[str, str | None]):
@@ -81,3 +85,28 @@ def test_one_html_id_on_20000_comments_parses():
     page = f"<html><body><article><h1>Deep</h1><p>Text.</p></article><ol class='commentlist'>{rows}</ol></body></html>"
     [thread] = parse_bytes(page.encode(), "same-id.html", 64 * 2**20)
     assert len({c.id for c in thread.comments}) == len(thread.comments) == 20_000
+
+
+# Random reply structures (any id may point at any other, at itself, or nowhere): the links left
+# hold no loop, and a link is cut only where a loop was.
+@settings(max_examples=1000, deadline=FUZZ_DEADLINE, database=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.one_of(st.none(), st.integers(0, 35))), max_size=40))
+def test_random_reply_links_end_at_a_root(pairs):
+    order = list(dict.fromkeys(f"c{a}" for a, _ in pairs))
+    links = {f"c{a}": (f"c{b}" if b is not None else None) for a, b in pairs}
+    parents = cut_cycles(order, {cid: links[cid] for cid in order})
+    for cid in order:
+        seen = set()
+        node: str | None = cid
+        while node is not None and node in parents:
+            assert node not in seen, f"a loop through {cid}"
+            seen.add(node)
+            node = parents[node]
+    cut = [cid for cid in order if parents[cid] != links[cid]]
+    for cid in cut:  # every cut link closed a loop of the original links
+        node, steps = links[cid], 0
+        while node is not None and node != cid and node in links and steps <= len(order):
+            node, steps = links[node], steps + 1
+        assert node == cid
+    tops = top_ancestors(parents)
+    assert all(parents.get(tops[cid]) is None for cid in order)
