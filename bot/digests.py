@@ -9,6 +9,7 @@ it went (so it is never posted twice, and citations can link to it).
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from typing import cast
 
@@ -16,7 +17,7 @@ import discord
 
 from bot.citations import citation_lines
 from bot.render import CitationLine, embed_pages, escape, escape_cited, sources_blocks, web_link
-from bot.replies import send_embeds
+from bot.replies import NO_MENTIONS, send_embeds
 from bot.scopes import scope_of
 from indexing.records import IndexResult, ThreadInfo
 from indexing.summaries.digest import Digest, make_digest, mark_digest_posted
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 # A file holding more threads than this (a JSON Lines export) gets one list of them instead of a
 # digest each, so one upload cannot flood the digest channel; /digest shows any of them.
 MAX_DIGESTS_PER_FILE = 3
+# The list of a larger file is one embed: the first threads that fit, then the count of the others.
+LIST_BUDGET = 3500
 
 
 def digest_blocks(info: ThreadInfo, digest: Digest) -> list[str]:
@@ -106,13 +109,32 @@ async def publish_file_digests(
     fresh = [r for r in results if r.status != "unchanged"]
     if not fresh:
         return []
-    blocks = [
-        f"**{escape(truncate(r.title, 150))}**: {noun(r.comments, 'comment')} · `/digest thread:{r.thread_id}`"
-        for r in fresh
-    ]
+    lines = [f"**{escape(truncate(r.title, 150))}**: {noun(r.comments, 'comment')} · `/digest thread:{r.thread_id}`"
+             for r in fresh]
+    shown = fit_lines(lines, LIST_BUDGET, "every one is in the attached file")
     unchanged = len(results) - len(fresh)
-    footer = f"{unchanged} more already indexed and unchanged" if unchanged else None
-    embeds = embed_pages(f"{len(fresh)} new or updated threads", blocks, footer=footer)
-    messages = await send_embeds(await digest_channel(bot, guild, fallback), embeds)
+    embed = discord.Embed(title=f"{len(fresh)} new or updated threads", description=shown)
+    if unchanged:
+        embed.set_footer(text=f"{unchanged} more already indexed and unchanged")
+    # All of them, one a line, in a file: the message stays one, however many threads the file held.
+    listing = "".join(f"{r.thread_id}\t{r.status}\t{r.comments} comments\t{' '.join(r.title.split())}\n"
+                      for r in fresh)
+    channel = await digest_channel(bot, guild, fallback)
+    message = await channel.send(embed=embed, allowed_mentions=NO_MENTIONS,
+                                 file=discord.File(io.BytesIO(listing.encode()), filename="threads.tsv"))
     log.info("listed %d threads of one file in guild %s instead of a digest each", len(fresh), guild.id)
-    return messages
+    return [message]
+
+
+def fit_lines(lines: list[str], budget: int, where_the_rest_is: str) -> str:
+    """As many whole lines as fit in `budget` characters, then "…and N more" saying where they are."""
+    def more(k: int) -> str:
+        return f"…and {len(lines) - k} more: {where_the_rest_is}"
+
+    best, size = 0, 0
+    for k, line in enumerate(lines, start=1):
+        size += len(line) + 1
+        if size + (0 if k == len(lines) else len(more(k))) > budget:
+            break
+        best = k
+    return "\n".join(lines[:best] + ([more(best)] if best < len(lines) else []))

@@ -43,7 +43,7 @@ def user_message(error: BaseException) -> str | None:
     if isinstance(error, ThreadbotError):
         return str(error)
     if isinstance(error, RateLimited):
-        return f"Easy there: you can ask again in {max(1, round(error.retry_after))} s."
+        return error.user_text() + "."
     if isinstance(error, app_commands.NoPrivateMessage):
         return "threadbot works inside a server, not in direct messages."
     if isinstance(error, app_commands.MissingPermissions):

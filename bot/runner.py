@@ -11,6 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+import aiohttp
 import discord
 
 from bot.client import ThreadBot
@@ -55,7 +56,19 @@ async def run_bot(config: Config, make_embedder: Callable[[IndexConfig], Embedde
             raise ThreadbotError(
                 "Discord refused a privileged intent: enable Message Content Intent for the bot in the developer portal"
             ) from exc
+        except UNREACHABLE as exc:
+            raise ThreadbotError(unreachable(exc)) from exc
     return 0
+
+
+# What discord.py raises when Discord cannot be reached at all (no network, DNS, a firewall, an
+# outage): aiohttp's connection errors are OSErrors; a 5xx on login is an HTTPException.
+UNREACHABLE = (OSError, aiohttp.ClientError, asyncio.TimeoutError, discord.GatewayNotFound, discord.DiscordServerError)
+
+
+def unreachable(exc: BaseException) -> str:
+    detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+    return f"cannot reach Discord ({detail}): check the network, then run the bot again"
 
 
 async def sync_commands(config: Config, guild_id: int | None = None) -> list[str]:
@@ -66,6 +79,8 @@ async def sync_commands(config: Config, guild_id: int | None = None) -> list[str
             await bot.login(token)
         except discord.LoginFailure as exc:
             raise ThreadbotError(TOKEN_REFUSED) from exc
+        except UNREACHABLE as exc:
+            raise ThreadbotError(unreachable(exc)) from exc
         if guild_id is None:
             synced = await bot.tree.sync()
         else:

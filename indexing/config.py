@@ -9,6 +9,7 @@ error, so a typo never silently does nothing.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -25,8 +26,9 @@ EmbedBackend = Literal["auto", "onnx", "torch"]
 KEYS: dict[str, tuple[str, ...]] = {
     "index": ("db_path", "model_path", "backend", "ann_min_passages", "snapshot_min_passages", "cache_dir",
               "max_upload_mb"),
-    "discord": ("token", "rate_limit_count", "rate_limit_seconds", "watch_dir", "watch_root", "watch_interval",
-                "threads_per_page", "follow_check_interval"),
+    "discord": ("token", "rate_limit_count", "rate_limit_seconds", "upload_limit_count", "server_upload_limit_count",
+                "upload_limit_seconds", "watch_dir", "watch_root", "watch_interval", "threads_per_page",
+                "follow_check_interval"),
     "llm": ("enabled", "base_url", "model", "api_key_env", "timeout", "max_tokens", "temperature"),
     "fetch": ("allow_private", "timeout", "max_redirects", "respect_robots", "reddit_base", "hn_algolia_base",
               "follow_interval", "follow_threshold"),
@@ -58,6 +60,11 @@ class DiscordConfig:
     # At most `rate_limit_count` /ask, /summary and mention questions per user per `rate_limit_seconds`.
     rate_limit_count: int = 5
     rate_limit_seconds: float = 60.0
+    # At most `upload_limit_count` uploads (/upload, the upload channel) per member, and
+    # `server_upload_limit_count` per server, in any `upload_limit_seconds`: each parses and embeds a file.
+    upload_limit_count: int = 5
+    server_upload_limit_count: int = 20
+    upload_limit_seconds: float = 300.0
     watch_dir: Path | None = None  # global watched folder: indexed for every guild the bot is in
     watch_root: Path | None = None  # `/config watch-folder` may only pick folders inside this one
     watch_interval: float = 30.0
@@ -154,9 +161,24 @@ def _section(raw: dict, name: str) -> dict:
 
 def _positive(section: str, values: dict, key: str, default: float) -> float:
     value = values.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+    # 1e400 reads as infinity, and no timeout or interval can be infinite (nor a NaN)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
         raise ConfigError(f"[{section}] {key} must be a positive number")
     return float(value)
+
+
+def _between(section: str, values: dict, key: str, default: float, low: float, high: float) -> float:
+    value = values.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise ConfigError(f"[{section}] {key} must be a number from {low:g} to {high:g}")
+    return float(value)
+
+
+def _text(section: str, values: dict, key: str) -> str | None:
+    value = values.get(key)
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ConfigError(f"[{section}] {key} must be a non-empty string")
+    return value.strip() if value else None
 
 
 def _whole(section: str, values: dict, key: str, default: int, env_value: str | None = None) -> int:
@@ -206,6 +228,9 @@ def _discord(values: dict, env: Mapping[str, str]) -> DiscordConfig:
         token=token.strip(),
         rate_limit_count=_whole("discord", values, "rate_limit_count", 5),
         rate_limit_seconds=_positive("discord", values, "rate_limit_seconds", 60.0),
+        upload_limit_count=_whole("discord", values, "upload_limit_count", 5),
+        server_upload_limit_count=_whole("discord", values, "server_upload_limit_count", 20),
+        upload_limit_seconds=_positive("discord", values, "upload_limit_seconds", 300.0),
         watch_dir=_folder(values, "watch_dir"),
         watch_root=_folder(values, "watch_root"),
         watch_interval=_positive("discord", values, "watch_interval", 30.0),
@@ -216,18 +241,26 @@ def _discord(values: dict, env: Mapping[str, str]) -> DiscordConfig:
 
 def llm_config(values: dict, env: Mapping[str, str]) -> LlmConfig | None:
     """`[llm]` (the API key read from the variable its `api_key_env` names); None when the section
-    is absent or `enabled = false`."""
-    if not values or not values.get("enabled", True):
+    is absent or `enabled = false`. Every value is checked here, so a wrong type is one line at start-up."""
+    enabled = values.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise ConfigError("[llm] enabled must be true or false")
+    if not values or not enabled:
         return None
-    base_url, model = values.get("base_url"), values.get("model")
+    base_url, model = _text("llm", values, "base_url"), _text("llm", values, "model")
     if not base_url or not model:
         raise ConfigError("[llm] needs base_url and model (or enabled = false)")
-    key_env = values.get("api_key_env")
-    return LlmConfig(base_url=str(base_url).rstrip("/"), model=str(model),
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError("[llm] base_url must be an http(s) URL")
+    key_env = _text("llm", values, "api_key_env")
+    max_tokens = values.get("max_tokens", 600)
+    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or not 1 <= max_tokens <= 100_000:
+        raise ConfigError("[llm] max_tokens must be a whole number from 1 to 100000")
+    return LlmConfig(base_url=base_url.rstrip("/"), model=model,
                      api_key=env.get(key_env) if key_env else None,
-                     timeout=_positive("llm", values, "timeout", 30.0),
-                     max_tokens=int(values.get("max_tokens", 600)),
-                     temperature=float(values.get("temperature", 0.0)))
+                     timeout=_between("llm", values, "timeout", 30.0, 0.1, 3600),
+                     max_tokens=max_tokens,
+                     temperature=_between("llm", values, "temperature", 0.0, 0.0, 2.0))
 
 
 def _fetch(values: dict) -> FetchConfig:

@@ -15,9 +15,10 @@ from discord.ext import commands
 
 from bot.client import ThreadBot
 from bot.lookup import resolve_thread, thread_autocomplete
+from bot.render import escape
 from bot.replies import NO_MENTIONS
 from bot.scopes import scope_of
-from bot.watch_folders import inside_watch_root
+from bot.watch_folders import own_folder
 from indexing.text.shorten import truncate
 
 log = logging.getLogger(__name__)
@@ -78,11 +79,11 @@ class Admin(commands.Cog):
 
     @config.command(name="watch-folder")
     @app_commands.checks.has_permissions(manage_guild=True)
-    @app_commands.describe(folder="a folder inside the bot's watch root (empty to stop watching)")
+    @app_commands.describe(folder="this server's folder in the watch root (its id), or one inside it; empty: stop")
     async def watch_folder(self, interaction: discord.Interaction, folder: str | None = None) -> None:
         """Watch a folder on the bot's host: new or changed thread files there are indexed."""
-        path = inside_watch_root(self.bot.config.watch_root, folder) if folder else None
         assert interaction.guild_id is not None  # the config group is guild_only
+        path = own_folder(self.bot.config.watch_root, interaction.guild_id, folder) if folder else None
         await self.bot.library.set_guild_setting(interaction.guild_id, "watch_dir", str(path) if path else None)
         await self._reply(interaction, f"Watching `{folder}`." if path else "Not watching a folder any more.")
 
@@ -112,7 +113,7 @@ class Admin(commands.Cog):
         assert info is not None  # `thread` is a required option
         await self.bot.library.forget(info.id, scope=scope)
         log.info("guild %s forgot thread %s", scope, info.id)
-        await self._reply(interaction, f"Forgot **{truncate(info.title, 150)}** ({info.passages} passages).")
+        await self._reply(interaction, f"Forgot **{escape(truncate(info.title, 150))}** ({info.passages} passages).")
 
 
 async def setup(bot: ThreadBot) -> None:

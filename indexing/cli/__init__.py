@@ -23,6 +23,7 @@ from ..following import utc_now
 from .answers import add_answer_commands
 from .context import Context, EmbedderFactory, default_embedder
 from .follows import add_follow_commands
+from .render import terminal_safe_output
 from .summaries import add_summary_commands
 from .threads import add_thread_commands
 
@@ -53,6 +54,17 @@ def main(argv: list[str] | None = None, make_embedder: EmbedderFactory = default
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
+        with terminal_safe_output():
+            return _run(args, make_embedder, clock)
+    except BrokenPipeError:
+        # The reader (`| head`) went away: not an error worth a traceback. Point stdout at devnull so
+        # the interpreter's final flush does not raise again (as the Python signal docs advise).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _run(args: argparse.Namespace, make_embedder: EmbedderFactory, clock: Callable[[], datetime]) -> int:
+    try:
         context = Context(load_config(args.config, args.db), make_embedder, clock)
         return asyncio.run(args.func(args, context))
     except ThreadbotError as exc:
@@ -61,11 +73,6 @@ def main(argv: list[str] | None = None, make_embedder: EmbedderFactory = default
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        # The reader (`| head`) went away: not an error worth a traceback. Point stdout at devnull so
-        # the interpreter's final flush does not raise again (as the Python signal docs advise).
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
 
 
 __all__ = ["Context", "build_parser", "main"]

@@ -6,9 +6,10 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
+from typing import TextIO
 
 from ..answers import AnswerEngine
-from ..errors import NotFoundError
+from ..errors import NotFoundError, ThreadbotError
 from .context import Context
 from .render import print_json, render_answer
 
@@ -31,30 +32,41 @@ async def cmd_ask(args: argparse.Namespace, context: Context) -> int:
 
 async def _ask_batch(engine: AnswerEngine, source: str) -> int:
     """JSON Lines in ({"question", "thread_id", "id"}), JSON Lines out in the same order."""
-    stream = sys.stdin if source == "-" else open(source, encoding="utf-8")
-    failures = 0
     try:
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            item_id = None
-            try:
-                item = json.loads(line)
-                if not isinstance(item, dict) or not isinstance(item.get("question"), str):
-                    raise ValueError("each line needs a \"question\" string")
-                item_id = item.get("id")
-                answer = await engine.ask(item["question"], thread_id=item.get("thread_id") or None)
-                record = {**asdict(answer), "id": item_id}
-            except (ValueError, NotFoundError) as exc:
-                failures += 1
-                record = {"question": None, "thread_id": None, "answered": False, "answer": "",
-                          "mode": "extractive", "citations": [], "id": item_id,
-                          "error": f"line {number}: {exc}"}
-            print_json(record, indent=None)
-            sys.stdout.flush()
+        stream = sys.stdin if source == "-" else open(source, encoding="utf-8")
+    except OSError as exc:
+        raise ThreadbotError(f"cannot read the batch file {source}: {exc.strerror}") from exc
+    try:
+        return await _answer_lines(engine, stream)
+    except UnicodeDecodeError as exc:
+        raise ThreadbotError(f"the batch file {source} is not UTF-8 text (JSON Lines, one question a line)") from exc
+    except OSError as exc:  # a folder given as the file, or a read error
+        raise ThreadbotError(f"cannot read the batch file {source}: {exc.strerror or exc}") from exc
     finally:
         if stream is not sys.stdin:
             stream.close()
+
+
+async def _answer_lines(engine: AnswerEngine, stream: TextIO) -> int:
+    failures = 0
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        item_id = None
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+                raise ValueError("each line needs a \"question\" string")
+            item_id = item.get("id")
+            answer = await engine.ask(item["question"], thread_id=item.get("thread_id") or None)
+            record = {**asdict(answer), "id": item_id}
+        except (ValueError, NotFoundError) as exc:
+            failures += 1
+            record = {"question": None, "thread_id": None, "answered": False, "answer": "",
+                      "mode": "extractive", "citations": [], "id": item_id,
+                      "error": f"line {number}: {exc}"}
+        print_json(record, indent=None)
+        sys.stdout.flush()
     return 1 if failures else 0
 
 

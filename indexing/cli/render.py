@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
+import math
+import re
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, TextIO
 
 from ..answers import Answer
 from ..records import Citation
@@ -16,9 +21,62 @@ if TYPE_CHECKING:
 
 
 def print_json(value, indent: int | None = 1) -> None:
-    """JSON on stdout, UTF-8 as is; `indent=None` gives one line (JSON Lines)."""
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=indent)
+    """JSON on stdout, UTF-8 as is; `indent=None` gives one line (JSON Lines). A score that is not
+    a number (NaN, infinity) is null: Python would write `NaN`, which is not JSON."""
+    json.dump(_finite(value), sys.stdout, ensure_ascii=False, indent=indent, allow_nan=False)
     sys.stdout.write("\n")
+
+
+def _finite(value):
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+# C0 and C1 control characters but tab and newline (and, on stderr, the carriage return a progress
+# bar redraws with): ESC starts the ANSI/OSC sequences a thread's title or text could carry to
+# recolour, retitle or rewrite the user's terminal; they are shown as U+FFFD, which keeps JSON valid.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_UNSAFE_ON_STDERR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class TerminalSafe(io.TextIOBase):
+    """A text stream that passes everything on but control characters (see `_UNSAFE`)."""
+
+    def __init__(self, inner: TextIO, unsafe: re.Pattern[str] = _UNSAFE):
+        self.inner, self._unsafe = inner, unsafe
+
+    def write(self, text: str) -> int:
+        self.inner.write(self._unsafe.sub("\ufffd", text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.inner.flush()
+
+    def isatty(self) -> bool:
+        return self.inner.isatty()
+
+    def fileno(self) -> int:
+        return self.inner.fileno()
+
+    @property
+    def encoding(self):  # the inner stream's, whatever it is
+        return getattr(self.inner, "encoding", "utf-8")
+
+
+@contextmanager
+def terminal_safe_output() -> Iterator[None]:
+    """While the command runs, nothing it prints can carry an escape sequence to the terminal."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalSafe(out), TerminalSafe(err, _UNSAFE_ON_STDERR)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
 
 
 class ProgressBar:

@@ -86,6 +86,8 @@ async def cmd_show(args: argparse.Namespace, context: Context) -> int:
 
 async def cmd_search(args: argparse.Namespace, context: Context) -> int:
     async with await context.library() as lib:
+        if args.thread:
+            await lib.thread_info(args.thread)  # an unknown thread is an error, not "no matches"
         hits = await lib.search(args.query, thread_id=args.thread, k=args.k)
     if args.json:
         print_json([asdict(h) for h in hits])
@@ -97,6 +99,17 @@ async def cmd_search(args: argparse.Namespace, context: Context) -> int:
         print(f"{rank:2}. [{h.score:.4f}] {h.thread_title or p.thread_id} / {p.label()}")
         print(f"    {p.text[:300]}")
     return 0
+
+
+def result_count(text: str) -> int:
+    """argparse type of --k: a whole number from 1 to 1000 (-1 once returned every candidate)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 1000, not {text!r}")
+    return value
 
 
 def add_thread_commands(sub: argparse._SubParsersAction) -> None:
@@ -124,6 +137,6 @@ def add_thread_commands(sub: argparse._SubParsersAction) -> None:
                        description="Search passages by meaning and by words, fused by reciprocal rank.")
     p.add_argument("query", metavar="QUERY", help="what to look for")
     p.add_argument("--thread", metavar="ID", help="only this thread")
-    p.add_argument("--k", type=int, default=5, help="number of results (default 5)")
+    p.add_argument("--k", type=result_count, default=5, help="number of results, 1 to 1000 (default 5)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_search)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import stat
 from dataclasses import replace
 from pathlib import Path
 
@@ -64,19 +65,48 @@ def parse_bytes(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> l
 
 
 def parse_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Thread]:
-    path = Path(path)
+    return parse_bytes(read_file_limited(Path(path), max_bytes), Path(path).name, max_bytes)
+
+
+def read_file_limited(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, never more than `max_bytes` + 1 read whatever `st_size` says: a device
+    (/dev/zero), a pipe or a file that grows while it is read is cut off there and refused as too
+    large. Devices and sockets are refused outright; a named pipe is read to its end (bounded)."""
+    source = safe_file_name(path.name)
     try:
-        size = path.stat().st_size
+        # O_NONBLOCK: opening a named pipe that no one writes to must not hang.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise ParseError(safe_file_name(str(path)), f"cannot read the file ({exc.strerror})") from exc
-    if size > max_bytes:
-        raise InputTooLargeError(safe_file_name(path.name), f"the file is {size / 1e6:.1f} MB, over the "
-                                                          f"{max_bytes / 1e6:.1f} MB limit")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ParseError(safe_file_name(path.name), f"cannot read the file ({exc.strerror})") from exc
-    return parse_bytes(data, path.name, max_bytes)
+        raise ParseError(source, f"cannot read the file ({exc.strerror})") from exc
+    with os.fdopen(fd, "rb", buffering=0) as f:
+        try:
+            info = os.fstat(fd)
+            if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) or stat.S_ISSOCK(info.st_mode):
+                raise ParseError(source, "not a regular file (a device or socket): give a thread file")
+            if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
+                raise InputTooLargeError(source, f"the file is {info.st_size / 1e6:.1f} MB, over the "
+                                                 f"{max_bytes / 1e6:.1f} MB limit")
+            os.set_blocking(fd, True)
+            data = _read_at_most(f, max_bytes + 1)
+        except OSError as exc:
+            raise ParseError(source, f"cannot read the file ({exc.strerror})") from exc
+    if len(data) > max_bytes:
+        raise InputTooLargeError(source, f"the file is over the {max_bytes / 1e6:.1f} MB limit "
+                                         f"(it grew while being read, or is not a plain file)")
+    return data
+
+
+def _read_at_most(f, limit: int) -> bytes:
+    """Up to `limit` bytes: an unbuffered read returns what one system call gave, so loop."""
+    chunks: list[bytes] = []
+    left = limit
+    while left > 0:
+        chunk = f.read(min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def read_fetched(fetched: Fetched, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Thread]:
@@ -106,24 +136,34 @@ def read_fetched(fetched: Fetched, max_bytes: int = DEFAULT_MAX_BYTES) -> list[T
     return out
 
 
-def find_thread_files(paths: list[str | Path]) -> list[Path]:
+def find_thread_files(paths: list[str | Path], confine: bool = False) -> list[Path]:
     """Expand directories (recursively) into the supported files inside them, sorted."""
-    return scan_paths(paths)[0]
+    return scan_paths(paths, confine)[0]
 
 
-def scan_paths(paths: list[str | Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+def scan_paths(paths: list[str | Path], confine: bool = False) -> tuple[list[Path], list[tuple[Path, str]]]:
     """The files to read (folders expanded recursively, sorted), and every file of a folder that
-    is passed over with the reason, so that nothing is skipped without a word."""
+    is passed over with the reason, so that nothing is skipped without a word.
+
+    Linked folders are never descended into. With `confine` (a watched folder, which one server
+    controls), a linked file is read only if it resolves inside the folder, so a link cannot make
+    the bot read another server's file or any other file on the host."""
     found: list[Path] = []
     passed_over: list[tuple[Path, str]] = []
     for p in map(Path, paths):
         if not p.is_dir():
             found.append(p)
             continue
+        base = p.resolve()
         for f in sorted(p.rglob("*")):
-            if not f.is_file():
+            if f.is_dir():
                 continue
-            if f.suffix.lower() in SUPPORTED_EXTENSIONS:
+            if confine and base not in f.resolve().parents:
+                passed_over.append((f, "a link to a file outside the watched folder"))
+            elif not f.is_file():
+                if not f.is_symlink():  # a dangling link is no file to mention
+                    passed_over.append((f, "not a regular file (a device, pipe or socket)"))
+            elif f.suffix.lower() in SUPPORTED_EXTENSIONS:
                 found.append(f)
             else:
                 passed_over.append((f, f"not a thread file type ({f.suffix or 'no extension'}); "

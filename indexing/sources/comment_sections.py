@@ -21,6 +21,7 @@ from ..records import Comment
 from .markup import all_text as _text
 from .markup import class_names as _classes
 from .markup import tag_name as _tag
+from .reply_links import UniqueIds
 
 _BLOCKS = frozenset("p div blockquote li ul ol dl dt dd h1 h2 h3 h4 h5 h6 table tr thead tbody tfoot section "
                     "article header footer figure figcaption hr address aside details summary main center".split())
@@ -282,7 +283,7 @@ def _dom_comments(root) -> tuple[list[Comment], dict[str, int]] | None:
     kept, anc, outer = _structure(cands)
     cset = set(kept)
     ids: dict = {}
-    used: set[str] = set()
+    used = UniqueIds()
     made: list[Comment] = []
     for el in kept:
         own = list(_own(el, cset))
@@ -295,9 +296,7 @@ def _dom_comments(root) -> tuple[list[Comment], dict[str, int]] | None:
             skipped["deleted comments" if text else "empty comments"] += 1
             continue
         cid = _element_id(*(e for e in (outer.get(el), el) if e is not None)) or f"c{len(made)}"
-        while cid in used:  # ids are unique within the thread
-            cid += "+"
-        used.add(cid)
+        cid = used.take(cid)  # ids are unique within the thread
         ids[el] = cid
         made.append(Comment(id=cid, author=_author(own), text=text, parent=anc.get(el), posted=_time(own)))
     comments = [Comment(c.id, c.author, c.text, ids.get(c.parent), c.posted, c.score) for c in made]
@@ -346,7 +345,7 @@ def _json_ld_comments(root) -> tuple[list[Comment], dict[str, int]] | None:
                 continue
     comments: list[Comment] = []
     skipped: Counter = Counter()
-    ids, by_key, used = {}, {}, set()
+    ids, by_key, used = {}, {}, UniqueIds()
     for obj, parent in found:
         key = _ld_key(obj)
         text = _ld_text(obj.get("text") if obj.get("text") is not None else obj.get("commentText"))
@@ -354,9 +353,7 @@ def _json_ld_comments(root) -> tuple[list[Comment], dict[str, int]] | None:
         if not text or text.lower() in _DELETED or (key is not None and key in by_key):
             continue
         cid = key or f"ld{len(comments) + 1}"
-        while cid in used:
-            cid += "+"
-        used.add(cid)
+        cid = used.take(cid)
         ids[id(obj)] = cid
         if key is not None:
             by_key[key] = cid

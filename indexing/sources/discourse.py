@@ -19,7 +19,8 @@ from lxml import etree
 
 from ..errors import ParseError
 from ..records import Comment, Thread
-from .markup import drop_broken_links, html_paragraphs  # the HTML renderer the importers share
+from .markup import html_paragraphs  # the HTML renderer the importers share
+from .reply_links import drop_broken_links
 
 FORMAT = "discourse"
 

@@ -18,7 +18,8 @@ from lxml import etree
 
 from ..errors import ParseError
 from ..records import Comment, Thread
-from .markup import child, children, drop_broken_links, element_text, html_paragraphs, local_name, read_xml
+from .markup import child, children, element_text, html_paragraphs, local_name, read_xml
+from .reply_links import drop_broken_links
 
 FORMAT = "disqus"
 __all__ = ["FORMAT", "detect", "parse", "read_xml"]  # read_xml: the XML reader shared with wxr.py

@@ -27,6 +27,7 @@ import lxml.html
 
 from ..errors import ParseError
 from ..records import Comment, Thread
+from .reply_links import UniqueIds, cut_cycles, top_ancestors
 from .values import no_surrogates, number, unix_time
 
 FORMAT_ALGOLIA = "hn-algolia"
@@ -70,7 +71,7 @@ def _parse_algolia(data: object, source: str) -> Thread:
         paragraphs += _poll_options(data.get("options"), "points", skipped)
     title = _title(data.get("title"), data.get("author"), paragraphs, root_id, source)
     comments: list[Comment] = []
-    kept: set[str] = set()
+    kept = UniqueIds(sep="#", first=2)
     # (node, id of the kept comment it is nested under), depth-first in the file's order
     stack: list[tuple[object, str | None]] = [(c, None) for c in reversed(data.get("children") or [])]
     while stack:
@@ -97,7 +98,7 @@ def _parse_algolia(data: object, source: str) -> Thread:
         elif not text:
             _count(skipped, "empty comments")
         else:
-            cid = _unique(_id(node.get("id")) or f"c{len(comments) + 1}", kept)
+            cid = kept.take(_id(node.get("id")) or f"c{len(comments) + 1}")
             comments.append(Comment(id=cid, author=author, text=text, parent=parent,
                                     posted=_algolia_time(node), score=number(node.get("points"))))
         if isinstance(children, list):
@@ -175,13 +176,15 @@ def _parse_api(data: object, source: str) -> list[Thread]:
             kid_id = _id(kid)
             if kid_id in items and kid_id not in parent_of and kid_id != iid:
                 parent_of[kid_id] = iid
+    parent_of = {iid: pid for iid, pid in cut_cycles(order, parent_of).items() if pid is not None}
+    tops = top_ancestors(parent_of)
     stories = [i for i in order if _api_type(items[i]) in _STORY_TYPES]
     groups: dict[str, list[str]] = {s: [] for s in stories}
     orphans: dict[str, list[str]] = {}
     for iid in order:
         if _api_type(items[iid]) != "comment":
             continue
-        top = _top(iid, parent_of)
+        top = tops.get(iid, iid)
         if top in groups:
             groups[top].append(iid)
         elif len(stories) == 1:
@@ -189,7 +192,7 @@ def _parse_api(data: object, source: str) -> list[Thread]:
         else:
             orphans.setdefault(top, []).append(iid)
     for iid in order:
-        if _api_type(items[iid]) == "pollopt" and _top(iid, parent_of) not in groups:
+        if _api_type(items[iid]) == "pollopt" and tops.get(iid, iid) not in groups:
             _count(skipped, "poll options")
     threads = [_api_thread(s, groups[s], items, parent_of, dict(skipped), source) for s in stories]
     threads += [_api_thread(top, ids, items, parent_of, dict(skipped), source) for top, ids in orphans.items()]
@@ -202,15 +205,6 @@ def _api_type(item: dict) -> str:
     """The item's type; a deleted or dead item that lost its `type` is taken for a comment."""
     kind = _str(item.get("type"))
     return kind or ("comment" if item.get("deleted") is True or item.get("dead") is True else "")
-
-
-def _top(iid: str, parent_of: dict[str, str]) -> str:
-    """The topmost ancestor reachable by `parent` links (a story id, possibly not in the file)."""
-    seen = {iid}
-    while iid in parent_of and parent_of[iid] not in seen:
-        iid = parent_of[iid]
-        seen.add(iid)
-    return iid
 
 
 def _api_thread(root: str, comment_ids: list[str], items: dict[str, dict], parent_of: dict[str, str],
@@ -392,15 +386,6 @@ def _assemble(tokens: list[tuple[str, str]]) -> str:
                                                         " " if text[-1:].isspace() else "")))
     flush()
     return "\n\n".join(paragraphs)
-
-
-def _unique(cid: str, kept: set[str]) -> str:
-    base, n = cid, 1
-    while cid in kept:
-        n += 1
-        cid = f"{base}#{n}"
-    kept.add(cid)
-    return cid
 
 
 def _count(skipped: dict[str, int], key: str) -> None:

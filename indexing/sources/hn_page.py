@@ -24,6 +24,7 @@ from ..records import Comment, Thread
 from .markup import all_text as _text
 from .markup import class_names as _classes
 from .markup import tag_name as _tag
+from .reply_links import UniqueIds
 
 FORMAT = "hn-item-html"
 SITE = "Hacker News"
@@ -274,7 +275,7 @@ def _parse(root, source: str) -> Thread:
     skipped: Counter = Counter()
     comments: list[Comment] = []
     stack: list[tuple[int, str | None]] = []  # (depth, kept comment id or None) of the rows above
-    used: set[str] = set()
+    used = UniqueIds()
     for row, cell in _comment_units(root, story_table):
         depth = _depth(row, cell)
         texts = _find(cell, "commtext") or _find(cell, "comment")
@@ -296,9 +297,7 @@ def _parse(root, source: str) -> Thread:
             stack.append((depth, None))
             continue
         cid = _comment_id(row, cell) or f"c{len(comments) + 1}"
-        while cid in used:
-            cid += "+"
-        used.add(cid)
+        cid = used.take(cid)
         comments.append(Comment(id=cid, author=author, text=text, parent=parent, posted=_age(cell)))
         stack.append((depth, cid))
     if not (title or paragraphs or comments):

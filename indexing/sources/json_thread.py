@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 from ..errors import ParseError
 from ..records import Comment, Thread
+from .reply_links import drop_broken_links
+from .values import number as finite_number
 
 _MAX_DEPTH = 64
 
@@ -190,25 +192,8 @@ def _comments(raw: object, fail) -> list[Comment]:
         if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float))):
             raise fail(f'"comments"[{i}]["score"] must be a number or null, not {_type_name(score)}')
         comments.append(Comment(id=cid, author=(author or "").strip() or None, text=text.strip(),
-                                parent=parent, posted=posted, score=score))
-    return _break_parent_cycles(comments)
-
-
-def _break_parent_cycles(comments: list[Comment]) -> list[Comment]:
-    """Drop reply links that point nowhere or form a cycle, so every reply chain ends at a root."""
-    ids = {c.id for c in comments}
-    parent_of = {c.id: c.parent if c.parent in ids and c.parent != c.id else None for c in comments}
-    for cid in list(parent_of):
-        seen = {cid}
-        node = parent_of[cid]
-        while node is not None:
-            if node in seen:
-                parent_of[cid] = None
-                break
-            seen.add(node)
-            node = parent_of[node]
-    return [c if c.parent == parent_of[c.id] else Comment(c.id, c.author, c.text, parent_of[c.id], c.posted, c.score)
-            for c in comments]
+                                parent=parent, posted=posted, score=finite_number(score)))  # NaN is no score
+    return drop_broken_links(comments)
 
 
 def _optional_str(data: dict, key: str, fail) -> str | None:

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from ..errors import ParseError
 from ..records import Comment, Thread
-from .markup import drop_broken_links
+from .reply_links import drop_broken_links
 from .values import no_surrogates, number
 
 FORMAT = "lemmy"

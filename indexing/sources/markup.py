@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from dataclasses import replace
 
 import lxml.html
 from lxml import etree
 
 from ..errors import ParseError
-from ..records import Comment
 
 
 def read_xml(text: str, source: str) -> etree._Element:
@@ -84,29 +82,6 @@ def all_text(el: etree._Element) -> str:
 def class_names(el: etree._Element) -> set[str]:
     value = el.get("class")
     return set(value.lower().split()) if isinstance(value, str) else set()
-
-
-def drop_broken_links(comments: list[Comment]) -> list[Comment]:
-    """Reply links to a comment the thread does not hold become None, and a chain of replies that
-    loops back on itself is cut where it closes, so every reply chain ends at a top-level comment."""
-    parent = {c.id: c.parent for c in comments}
-    for cid, pid in parent.items():
-        if pid not in parent or pid == cid:
-            parent[cid] = None
-    done: set[str] = set()
-    for start in parent:
-        path: list[str] = []
-        on_path: set[str] = set()
-        node: str | None = start
-        while node is not None and node not in done:
-            if node in on_path:
-                parent[path[-1]] = None  # the link that closed the loop
-                break
-            path.append(node)
-            on_path.add(node)
-            node = parent[node]
-        done.update(path)
-    return [c if c.parent == parent[c.id] else replace(c, parent=parent[c.id]) for c in comments]
 
 
 _BLOCK_TAGS = frozenset({

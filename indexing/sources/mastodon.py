@@ -30,7 +30,8 @@ from ..errors import ParseError
 from ..records import Comment, Thread
 from ..text.sentences import split_sentences
 from ..text.shorten import truncate
-from .markup import drop_broken_links, html_paragraphs
+from .markup import html_paragraphs
+from .reply_links import drop_broken_links
 from .values import no_surrogates, number
 
 FORMAT = "mastodon"

@@ -21,7 +21,8 @@ from lxml import etree
 
 from ..errors import ParseError
 from ..records import Comment, Thread
-from .markup import child, children, drop_broken_links, element_text, html_paragraphs, local_name, namespace
+from .markup import child, children, element_text, html_paragraphs, local_name, namespace
+from .reply_links import drop_broken_links
 
 FORMAT = "wordpress-wxr"
 

@@ -19,7 +19,8 @@ from datetime import datetime
 
 from ..errors import ParseError
 from ..records import Comment, Thread
-from .markup import drop_broken_links, html_paragraphs
+from .markup import html_paragraphs
+from .reply_links import drop_broken_links
 from .values import no_surrogates, number, unix_time
 
 FORMAT = "youtube"

@@ -128,9 +128,9 @@ async def test_watch_folder_needs_a_root(bot_env):
 
 
 @pytest.fixture
-def watch_root(tmp_path):
+def watch_root(tmp_path, bot_env):
     root = tmp_path / "servers"
-    (root / "guild-a").mkdir(parents=True)
+    (root / bot_env.guild_a.id).mkdir(parents=True)
     (tmp_path / "secret").mkdir()
     return root
 
@@ -138,14 +138,14 @@ def watch_root(tmp_path):
 async def test_watch_folder_stays_inside_the_root(bot_env, watch_root):
     bot_env.bot.config = dataclasses.replace(bot_env.bot.config, watch_root=watch_root)
     fake, guild = bot_env.fake, bot_env.guild_a
-    for escape in ("../secret", "/etc", "guild-a/../../secret"):
+    for escape in ("../secret", "/etc", f"{guild.id}/../../secret"):
         refused = await fake.slash(guild, "config watch-folder", {"folder": escape}, permissions=ADMIN_PERMISSIONS)
         assert "inside the bot's watch root" in refused.text(), escape
-    ok = await fake.slash(guild, "config watch-folder", {"folder": "guild-a"}, permissions=ADMIN_PERMISSIONS)
+    ok = await fake.slash(guild, "config watch-folder", {"folder": guild.id}, permissions=ADMIN_PERMISSIONS)
     assert "Watching" in ok.text()
-    assert (await bot_env.bot.library.guild_settings(guild.id)).watch_dir == str((watch_root / "guild-a").resolve())
+    assert (await bot_env.bot.library.guild_settings(guild.id)).watch_dir == str((watch_root / guild.id).resolve())
     shown = await fake.slash(guild, "config show", permissions=ADMIN_PERMISSIONS)
-    assert "guild-a" in shown.text() and str(watch_root) not in shown.text()
+    assert guild.id in shown.text() and str(watch_root) not in shown.text()
 
 
 @pytest.mark.bot(message_content=False)

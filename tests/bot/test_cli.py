@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 
 import discord
 import pytest
@@ -91,3 +92,17 @@ async def test_run_connects_and_serves_until_stopped(fake, tmp_path, monkeypatch
             await task
     assert fake.identify["token"] == TOKEN
     assert TOKEN not in caplog.text
+
+
+async def test_unreachable_discord_is_one_clear_line(tmp_path, monkeypatch, fake_embedder):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setattr(discord.http.Route, "BASE", f"http://127.0.0.1:{port}/api/v10")
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    config = settings_for(tmp_path, token=TOKEN)
+    with pytest.raises(ThreadbotError, match="cannot reach Discord") as info:
+        await run_bot(config, make_embedder=lambda c: fake_embedder)
+    assert "\n" not in str(info.value) and TOKEN not in str(info.value)
+    with pytest.raises(ThreadbotError, match="cannot reach Discord"):
+        await sync_commands(config)

@@ -156,13 +156,13 @@ async def test_rate_limit_on_questions(bot_env):
 
 async def test_watched_folder_posts_digest_once_and_delta(bot_env, tmp_path):
     env = bot_env
-    folder = tmp_path / "inbox"
+    folder = tmp_path / env.guild_a.id
     folder.mkdir()
     await set_channel(env, "digest-channel", "digests")
     watch = env.bot.get_cog("Watch")
     env.bot.config = dataclasses.replace(env.bot.config, watch_root=tmp_path)
     chosen = await env.fake.slash(
-        env.guild_a, "config watch-folder", {"folder": "inbox"}, permissions=ADMIN_PERMISSIONS
+        env.guild_a, "config watch-folder", {"folder": env.guild_a.id}, permissions=ADMIN_PERMISSIONS
     )
     assert "Watching" in chosen.text()
     comments = [("ann", "The bridge will help commuters."), ("bob", "The bridge costs too much money.")]
@@ -225,29 +225,29 @@ async def test_bad_file_in_upload_channel_gets_a_reply(bot_env):
     assert db_checksum(env.db_path) == before
 
 
-async def test_upload_of_many_threads_reports_in_pages(bot_env):
+async def test_upload_of_many_threads_is_one_reply_and_one_list(bot_env):
     env = bot_env
-    lines = [
-        json.dumps(
-            {
-                "title": f"Council vote number {i} on the long bridge project " * 2,
-                "paragraphs": [f"Vote {i} happened."],
-                "comments": [],
-            }
-        )
-        for i in range(40)
-    ]
+    lines = [json.dumps({"title": f"Council vote number {i} on the long bridge project " * 2,
+                         "paragraphs": [f"Vote {i} happened."], "comments": []}) for i in range(400)]
     inter = await env.fake.slash(
         env.guild_a, "upload", {"file": env.fake.attachment("many.jsonl", "\n".join(lines).encode())}
     )
-    assert len(inter.followups) >= 2 and all(inter.ephemeral(m) for m in inter.followups)
-    assert inter.text().count("Indexed:") == 40
-    assert len(await env.library.threads(scope=str(env.guild_a.id))) == 40
-    # One list of the 40 threads in the channel, not 40 digests.
+    # One private reply: the first threads, then how many more (it once took 40 follow-ups).
+    assert len(inter.followups) == 1 and inter.ephemeral(inter.followups[0])
+    assert "more: 400 threads in all (400 indexed)" in inter.text()
+    assert len(await env.library.threads(scope=str(env.guild_a.id))) == 400
+    # One message in the channel (it once took 20): the first threads, the count of the others, and
+    # a file listing every one with its id.
     posted = env.fake.messages_in(env.guild_a.channel("general"))
-    titles = [embed["title"] for message in posted for embed in message["embeds"]]
-    assert titles and all(title.startswith("40 new or updated threads") for title in titles)
-    assert json.dumps(posted).count("/digest thread:") == 40
+    assert len(posted) == 1 and len(posted[0]["embeds"]) == 1
+    embed = posted[0]["embeds"][0]
+    assert embed["title"] == "400 new or updated threads"
+    shown = embed["description"].count("/digest thread:")
+    assert 0 < shown < 400 and f"…and {400 - shown} more: every one is in the attached file" in embed["description"]
+    where = f"/channels/{env.guild_a.channel()}/messages"
+    [sent] = [r for r in env.fake.requests if r.files and r.path.endswith(where)]
+    listing = sent.files["threads.tsv"].decode().splitlines()
+    assert len(listing) == 400 and all(line.split("\t")[1] == "indexed" for line in listing)
 
 
 async def test_a_file_of_a_few_threads_gets_a_digest_each(bot_env):

@@ -52,6 +52,8 @@ def test_environment_token_wins_and_never_prints(tmp_path):
     ("index", "max_upload_mb", "0"), ("discord", "rate_limit_count", '"five"'),
     ("discord", "rate_limit_seconds", "-1"), ("discord", "watch_interval", "true"), ("discord", "watch_dir", "3"),
     ("discord", "token", "12"), ("index", "backend", '"gpu"'), ("index", "ann_min_passages", "0"),
+    ("discord", "upload_limit_count", "0"), ("discord", "server_upload_limit_count", '"many"'),
+    ("discord", "upload_limit_seconds", "inf"), ("discord", "watch_interval", "1e400"),
 ])
 def test_bad_values_are_clear_errors(tmp_path, section, key, value):
     path = config_file(tmp_path, f"[{section}]\n{key} = {value}\n")
@@ -94,3 +96,33 @@ def test_example_config_names_every_environment_variable():
 def test_example_config_loads(tmp_path):
     config = load_config(str(EXAMPLE), environ={})
     assert config.index.max_upload_bytes == 8 * 2**20 and config.llm is None
+
+
+LLM = '[llm]\nbase_url = "http://127.0.0.1:1/v1"\nmodel = "m"\n'
+
+
+@pytest.mark.parametrize("key, value", [
+    ("max_tokens", '"lots"'), ("max_tokens", "0"), ("max_tokens", "1.5"), ("max_tokens", "true"),
+    ("timeout", "1e400"), ("timeout", "nan"), ("timeout", '"30"'), ("timeout", "0"),
+    ("temperature", '"warm"'), ("temperature", "-1"), ("temperature", "inf"),
+    ("enabled", '"yes"'), ("api_key_env", "3"),
+])
+def test_wrong_llm_values_are_one_clear_line(tmp_path, key, value):
+    with pytest.raises(ConfigError, match=rf"\[llm\] {key} must") as info:
+        load_config(config_file(tmp_path, LLM + f"{key} = {value}\n"), environ={})
+    assert "\n" not in str(info.value)
+
+
+def test_wrong_llm_url_and_model_types(tmp_path):
+    with pytest.raises(ConfigError, match="base_url must"):
+        load_config(config_file(tmp_path, '[llm]\nbase_url = 3\nmodel = "m"\n'), environ={})
+    with pytest.raises(ConfigError, match="http"):
+        load_config(config_file(tmp_path, '[llm]\nbase_url = "ftp://x"\nmodel = "m"\n'), environ={})
+    config = load_config(config_file(tmp_path, LLM + "max_tokens = 50\ntimeout = 2.5\n"), environ={})
+    assert config.llm is not None and (config.llm.max_tokens, config.llm.timeout) == (50, 2.5)
+
+
+def test_upload_limits_have_defaults(tmp_path):
+    config = load_config(config_file(tmp_path, "[discord]\nupload_limit_count = 2\n"), environ={})
+    assert (config.discord.upload_limit_count, config.discord.server_upload_limit_count,
+            config.discord.upload_limit_seconds) == (2, 20, 300.0)

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from indexing.errors import ParseError
 from indexing.records import Thread
+
+# Time allowed for one generated case of any importer's property test: a hang or a parse that grows
+# faster than the input fails the case (hypothesis retries a slow case before failing it, so a
+# passing hiccup of a busy machine does not). The inputs are small: real cases take milliseconds.
+FUZZ_DEADLINE = timedelta(seconds=3)
 
 
 def assert_threads_or_parse_error(importer, data: object, source: str,

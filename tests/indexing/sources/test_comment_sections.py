@@ -15,6 +15,7 @@ from lxml import etree
 from indexing.errors import ParseError
 from indexing.sources.comment_sections import article_without_comments, extract_comments, is_interface_phrase
 from tests.indexing.sources.dev_formats import FORMATS, expected_for, within
+from tests.indexing.sources.importer_checks import FUZZ_DEADLINE
 
 DEV_FILES = ["blog-chriselle-productivity-apps.html", "wptavern-stackoverflow-jobs.html"]
 INTERFACE = ["Reply", "Like", "LikeLiked by", "Report", "Want to add to the discussion?", "Leave a Reply",
@@ -404,7 +405,7 @@ def build(node) -> etree._Element:
     return el
 
 
-@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=FUZZ_DEADLINE, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(NODE, max_size=5), st.booleans())
 def test_any_element_tree_gives_comments_none_or_a_parse_error(nodes, as_html):
     root = etree.Element("html")
@@ -432,7 +433,7 @@ def assert_well_formed_ids(comments) -> None:
     assert all(c.parent != c.id for c in comments)
 
 
-@settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=FUZZ_DEADLINE, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.text(max_size=200), st.binary(max_size=200),
                  st.text(st.sampled_from('<>/="\' lio-commentfnpdivclasd&;#x0'), max_size=200)))
 def test_any_text_gives_comments_none_or_a_parse_error(data):

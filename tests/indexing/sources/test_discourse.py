@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from indexing.errors import ParseError
 from indexing.sources import discourse
 from tests.indexing.sources.dev_formats import FORMATS, expected_for, within
+from tests.indexing.sources.importer_checks import FUZZ_DEADLINE
 
 DEV_FILES = ["discourse-cf-2108-page452.json", "discourse-cf-2144-posts.json"]
 
@@ -196,7 +197,7 @@ TOPICS = st.one_of(
               st.dictionaries(st.sampled_from(["title", "fancy_title", "slug", "id", "created_at"]), JSON, max_size=4)))
 
 
-@settings(max_examples=400, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=FUZZ_DEADLINE, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TOPICS, st.booleans())
 def test_any_json_value_gives_threads_or_a_parse_error(data, drop_quotes):
     discourse.detect(data)

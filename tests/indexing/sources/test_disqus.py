@@ -12,7 +12,7 @@ from indexing.errors import ParseError
 from indexing.sources import disqus
 from indexing.sources.markup import read_xml
 from tests.indexing.sources.dev_formats import FORMATS, assert_matches_expected, expected_for
-from tests.indexing.sources.importer_checks import assert_threads_or_parse_error
+from tests.indexing.sources.importer_checks import FUZZ_DEADLINE, assert_threads_or_parse_error
 
 DEV_FILES = ["disqus-yesilmavihayat-export.xml", "disqus-tanglei-export.xml"]
 
@@ -160,7 +160,7 @@ def _has_posts(thread) -> None:
     assert thread.comments, "a Disqus thread without posts"
 
 
-@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=FUZZ_DEADLINE, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TREE)
 def test_any_element_tree_gives_threads_or_a_parse_error(tree):
     root = build(tree)

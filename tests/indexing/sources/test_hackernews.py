@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from indexing.errors import ParseError
 from indexing.sources import hackernews, hn_algolia, hn_api, reddit
 from tests.indexing.sources.dev_formats import FORMATS, assert_matches_expected, capture
+from tests.indexing.sources.importer_checks import FUZZ_DEADLINE
 
 ALGOLIA_CAPTURE = "hn-failed-pentest-18475438-algolia.json"
 
@@ -243,7 +244,7 @@ SCALARS = (st.none() | st.booleans() | st.integers() | st.floats() | st.text(max
                               "2020-01-01T00:00:00Z", "[dead]", "<pre><code>x</code></pre>"]))
 VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4)
                       | st.dictionaries(KEYS | st.text(max_size=5), inner, max_size=6), max_leaves=40)
-FUZZ = settings(max_examples=500, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=500, deadline=FUZZ_DEADLINE, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @pytest.mark.parametrize("module", [hn_algolia, hn_api])

@@ -13,6 +13,7 @@ from lxml import etree
 from indexing.errors import ParseError
 from indexing.sources import hn_page
 from tests.indexing.sources.dev_formats import FORMATS, expected_for, within
+from tests.indexing.sources.importer_checks import FUZZ_DEADLINE
 
 DEV_FILES = ["hn-larry-page-5002483-item.html", "hn-hyperv-containers-item.html"]
 OTHER_DEV_FILES = ["blog-chriselle-productivity-apps.html", "wptavern-stackoverflow-jobs.html"]
@@ -250,7 +251,7 @@ def build(node) -> etree._Element:
     return el
 
 
-@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=FUZZ_DEADLINE, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(NODE, max_size=5), st.booleans())
 def test_any_element_tree_gives_a_thread_or_a_parse_error(nodes, as_html):
     root = etree.Element("html")
@@ -268,7 +269,7 @@ def test_any_element_tree_gives_a_thread_or_a_parse_error(nodes, as_html):
     assert_well_formed(thread)
 
 
-@settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=FUZZ_DEADLINE, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.text(max_size=200), st.binary(max_size=200),
                  st.text(st.sampled_from('<>/="\' trdspancomhedfaulind&;#x0[]'), max_size=200)))
 def test_any_text_gives_a_thread_or_a_parse_error(data):

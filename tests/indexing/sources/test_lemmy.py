@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from indexing.errors import ParseError
 from indexing.sources import discourse, hn_algolia, hn_api, lemmy, mastodon, reddit, youtube
-from tests.indexing.sources.importer_checks import assert_threads_or_parse_error
+from tests.indexing.sources.importer_checks import FUZZ_DEADLINE, assert_threads_or_parse_error
 
 HOST = "https://links.example"
 
@@ -163,7 +163,7 @@ POSTS = st.fixed_dictionaries({"post": st.dictionaries(st.sampled_from(["id", "n
 DOCUMENTS = st.one_of(JSON, st.builds(lambda p, c: {"post_view": p, "comments": c}, POSTS, VIEWS | JSON))
 
 
-@settings(max_examples=400, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=FUZZ_DEADLINE, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(DOCUMENTS)
 def test_any_json_value_gives_a_thread_or_a_parse_error(data):
     assert_threads_or_parse_error(lemmy, data, "any.json")

@@ -17,6 +17,7 @@ from indexing.records import thread_id_for
 from indexing.sources import SUPPORTED_EXTENSIONS, parse_bytes
 from indexing.text.chunking import thread_passages
 from tests.fakes import FakeEmbedder
+from tests.indexing.sources.importer_checks import FUZZ_DEADLINE
 
 # Examples per test: about 10,000 generated inputs per run in all.
 RUNS = {
@@ -34,7 +35,7 @@ count_tokens = FakeEmbedder().count_tokens
 
 
 def fuzz(name: str):
-    return settings(max_examples=RUNS[name], deadline=None, database=None,
+    return settings(max_examples=RUNS[name], deadline=FUZZ_DEADLINE, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

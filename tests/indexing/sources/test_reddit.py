@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from indexing.errors import ParseError
 from indexing.sources import reddit
 from tests.indexing.sources.dev_formats import FORMATS, assert_matches_expected, capture
+from tests.indexing.sources.importer_checks import FUZZ_DEADLINE
 
 CAPTURES = ["reddit-self-postit-note-1cebxh.json", "reddit-pics-giftcard-psa-fjn0j9.json"]
 
@@ -182,7 +183,7 @@ VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4)
                       | st.dictionaries(KEYS | st.text(max_size=5), inner, max_size=5), max_leaves=40)
 
 
-@settings(max_examples=600, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, deadline=FUZZ_DEADLINE, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(VALUES)
 def test_parse_raises_only_parse_error(value):
     reddit.detect(value)
@@ -196,7 +197,7 @@ def test_parse_raises_only_parse_error(value):
         assert len(ids) == len(set(ids))
 
 
-@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=FUZZ_DEADLINE, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(VALUES, max_size=4), VALUES)
 def test_parse_of_page_like_documents_raises_only_parse_error(comments, post_field):
     doc = page(comments, selftext=post_field, created_utc=post_field, url=post_field, is_self=post_field)

@@ -12,7 +12,7 @@ from indexing.errors import ParseError
 from indexing.sources import wxr
 from indexing.sources.markup import read_xml
 from tests.indexing.sources.dev_formats import FORMATS, assert_matches_expected, expected_for
-from tests.indexing.sources.importer_checks import assert_threads_or_parse_error
+from tests.indexing.sources.importer_checks import FUZZ_DEADLINE, assert_threads_or_parse_error
 
 DEV_FILES = ["wordpress-timothyfitz-export.xml", "wordpress-chrisjrob-export.xml"]
 
@@ -190,14 +190,14 @@ def build(node) -> etree._Element:
     return el
 
 
-@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=FUZZ_DEADLINE, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TREE)
 def test_any_element_tree_gives_threads_or_a_parse_error(tree):
     root = build(tree)
     assert_threads_or_parse_error(wxr, root, "tree.xml")
 
 
-@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=FUZZ_DEADLINE, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=300) | st.builds(lambda a, b: a + b, st.sampled_from([export(), "<rss><channel>"]),
                                           st.text(max_size=100)))
 def test_any_text_reads_as_xml_or_raises_parse_error(text):
