@@ -12,9 +12,13 @@ import re
 
 from ..whosaid.nlp import english_pipeline
 
-AnswerType = str  # "person", "number", "date", "place", "name", "money"
+AnswerType = str  # "person", "number", "date", "place", "name", "money", "advice"
 _TYPES: list[tuple[re.Pattern[str], AnswerType]] = [
     (re.compile(r"^\s*(?:who|whom|whose)\b", re.I), "person"),
+    # "What should you do if ...?": an instruction or a recommendation.
+    (re.compile(r"^(?:.*,\s*)?what\s+(?:should|must|can|could|do)\s+(?:you|i|we|one|people|users|they)\s+do\b|"
+                r"^\s*how\s+(?:should|can|do)\s+(?:you|i|we|one)\s+(?:avoid|stop|protect|prevent|fix)\b", re.I),
+     "advice"),
     # "How much did it cost?": an amount of money, not any number ("Ubuntu 12.04").
     (re.compile(r"^\s*how\s+much\b.*\b(?:cost|costs|charge|charges|charged|pay|paid|pays|price|spend|spent|"
                 r"earn|earned|worth|sell|sold|raise|raised)\b|^\s*what\s+(?:is|was|are|were)\s+(?:the\s+)?"
@@ -33,6 +37,7 @@ _LABELS: dict[AnswerType, frozenset[str]] = {
     "person": frozenset({"PERSON", "ORG", "NORP"}),
     "number": frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "DATE", "TIME"}),
     "money": frozenset({"MONEY"}),
+    "advice": frozenset(),
     "date": frozenset({"DATE", "TIME"}),
     "place": frozenset({"GPE", "LOC", "FAC"}),
     "name": frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW"}),
@@ -57,12 +62,25 @@ _COUNT_WORDS = re.compile(r"\b(?:\d+(?:[.,]\d+)*|one|two|three|four|five|six|sev
                           r"once|twice|half|double|triple)\b", re.I)
 
 
+_ADVICE = re.compile(r"\b(?:should|must|need to|have to|recommend|make sure|never|always|don['’]t|do not|avoid)\b",
+                     re.I)
+
+
+def _imperative(text: str) -> bool:
+    """A sentence that starts with a bare verb: "Report the account ...", "Block them."."""
+    doc = english_pipeline()(text[:300])
+    words = [t for t in doc if not t.is_punct and not t.is_space]
+    return bool(words) and words[0].tag_ == "VB"
+
+
 def names_expected(question: str, text: str) -> bool:
     """Whether `text` names a thing of the kind `question` asks for that the question does not name."""
     kind = expected_type(question)
     if kind is None:
         return False
     asked = question.lower()
+    if kind == "advice":
+        return bool(_ADVICE.search(text)) or _imperative(text)
     if kind == "number" and any(m.group(0).lower() not in asked for m in _COUNT_WORDS.finditer(text)):
         return True
     return any(label in _LABELS[kind] and name.lower() not in asked for label, name in _entities(text))

@@ -1,7 +1,8 @@
 """Which sentences may answer a factual question, and where a thread's questions have their answers.
 
 - A sentence that is itself a question is never an answer: it says where the answer is (the replies
-  to its comment), not what it is. Its passage's replies become candidates, scored with the evidence
+  to its comment), not what it is. So is a paragraph's closing lead-in ("here's what to do:"): the
+  paragraphs after it answer. Its passage's replies become candidates, scored with the evidence
   the question had (a reply "Yes, in March" shares no words with "when is the release?").
 - Greetings, sign-offs and interface boilerplate ("Hey folks,", "Thanks for reading", "Share this")
   are never answer sentences; a greeting leading a sentence is cut off, the rest stays verbatim.
@@ -53,6 +54,11 @@ def is_question(sentence: str) -> bool:
     return sentence.rstrip(" \"'”’)]").endswith("?")
 
 
+def is_lead_in(sentence: str) -> bool:
+    """A sentence that announces what follows ("If you receive one, here's what to do:")."""
+    return sentence.rstrip().endswith(":") and len(sentence.split()) >= MIN_WORDS
+
+
 def answer_text(sentence: str) -> str | None:
     """The part of `sentence` that may answer (a leading greeting cut off), or None for a greeting,
     a sign-off or boilerplate."""
@@ -83,8 +89,10 @@ def sentences_of(hits: list[Hit], start: int = 0, answers: int | None = None,
             kept = answer_text(sentence)
             if kept is not None:
                 offset = begin + (len(sentence) - len(kept))
+                # A paragraph's closing lead-in points at the paragraphs after it, as a question at its replies.
+                lead_in = passage.kind == "paragraph" and is_lead_in(kept) and end >= len(text.rstrip())
                 out.append(Candidate(rank, (offset, end), kept, f"{previous} {kept}".strip(),
-                                     question=is_question(kept), answers=answers))
+                                     question=is_question(kept) or lead_in, answers=answers))
                 previous = kept
     return out
 
@@ -94,6 +102,11 @@ def replies_to(question: Passage, passages: list[Passage]) -> list[Passage]:
     if question.comment_id is None:
         return []
     return [p for p in passages if p.kind == "comment" and p.parent_id == question.comment_id]
+
+
+def following_paragraphs(lead_in: Passage, passages: list[Passage], count: int = 3) -> list[Passage]:
+    """The paragraphs a lead-in paragraph announces: the next `count`, in reading order."""
+    return [p for p in passages if p.kind == "paragraph" and lead_in.position < p.position <= lead_in.position + count]
 
 
 def answerer(passages: list[Passage]) -> str | None:

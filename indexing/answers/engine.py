@@ -35,7 +35,15 @@ from ..whosaid.speakers import name_words
 from ..whosaid.statements import statements_of
 from .abstention import mentions_topic, typed_choice
 from .answer_type import names_expected
-from .candidates import Candidate, answerer, dominant_thread, inherit_from_questions, replies_to, sentences_of
+from .candidates import (
+    Candidate,
+    answerer,
+    dominant_thread,
+    following_paragraphs,
+    inherit_from_questions,
+    replies_to,
+    sentences_of,
+)
 from .citing import Citations, plural
 from .contradiction import premise_conflicts
 from .questions import Question, asked_noun, classify
@@ -43,6 +51,7 @@ from .records import Answer
 from .scoring import Coverage, names_a_new_kind, relevant_to_topic
 from .submission import asks_for_submission, submission_answer
 from .verbatim import drop_unverified_lines
+from .whole_thread import asks_about_whole_thread, whole_thread_lines
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +204,16 @@ class AnswerEngine:
         if not hits:
             return self._abstain(q, thread_id, [], "The indexed threads have no comments on this.")
         routed = dominant_thread(hits, q.text) if thread_id is None else None
+        target = thread_id or routed
+        if target is not None:
+            first = next(h for h in hits if h.passage.thread_id == target)
+            title = await self._title(first)
+            if asks_about_whole_thread(q.topic, title):
+                cites = Citations()
+                lines = await whole_thread_lines(self.library, target, first.passage.scope, title,
+                                                 lambda p: cites.cite(p, 1.0))
+                if lines is not None:
+                    return self._finish(q, thread_id, ([] if thread_id else [f"From: {title}"]) + lines, cites)
         hits = [h for h in hits if routed is None or h.passage.thread_id == routed]
         # The search scored most hits against the topic already (dense cosine); embed only the rest.
         unscored = [h.passage.text for h in hits if h.dense_score is None]
@@ -304,7 +323,7 @@ class AnswerEngine:
 
     async def _with_replies(self, hits: list[Hit], candidates: list[Candidate], scope):
         """Add the replies to the questions among the hits' sentences as candidates (after the hits)."""
-        asking = sorted({c.rank for c in candidates if c.question and hits[c.rank].passage.kind == "comment"})
+        asking = sorted({c.rank for c in candidates if c.question and hits[c.rank].passage.kind != "title"})
         if not asking:
             return hits, candidates
         threads: dict[str, list[Passage]] = {}
@@ -316,9 +335,12 @@ class AnswerEngine:
             if passage.thread_id not in threads:
                 threads[passage.thread_id] = await self.library.passages_of(passage.thread_id, scope)
                 answerers[passage.thread_id] = answerer(threads[passage.thread_id])
-            replies = replies_to(passage, threads[passage.thread_id])
-            # In an AMA the one who answers the questions answers this one too.
-            replies = [p for p in replies if p.author == answerers[passage.thread_id]] or replies
+            if passage.kind == "paragraph":  # a closing lead-in: the paragraphs after it
+                replies = following_paragraphs(passage, threads[passage.thread_id])
+            else:
+                replies = replies_to(passage, threads[passage.thread_id])
+                # In an AMA the one who answers the questions answers this one too.
+                replies = [p for p in replies if p.author == answerers[passage.thread_id]] or replies
             for reply in replies[:REPLIES_PER_QUESTION]:
                 if reply.id in seen:  # a hit already: its sentences answer this question
                     at = next(i for i, h in enumerate(pool) if h.passage.id == reply.id)

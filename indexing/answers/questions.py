@@ -47,7 +47,8 @@ CROWD = re.compile(r"^(?:the\s+)?(?:commenters?|commentors?|readers?|comments?|c
                    r"posters?|users?|people|folks|community|audience|forum|thread|replies|viewers|everyone|"
                    r"other commenters|most commenters|most readers|people in the comments)$", re.I)
 # "the poster" is the one who posted (the post's author), "posters" the crowd.
-CROWD_WORDS = re.compile(r"\b(?:commenters?|commentors?|readers?|comment section|the comments|discussion|"
+# ("the discussion" is the crowd; "this topic is a companion discussion for ..." is the post.)
+CROWD_WORDS = re.compile(r"\b(?:commenters?|commentors?|readers?|comment section|the comments|the discussion|"
                          r"posters|replies|participants|respondents|members)\b", re.I)
 PRONOUNS = frozenset("he she it they we i you him her them this that there who".split())
 # "What test is useful for ...?", "Which type of rock ...?": the noun the answer names.
