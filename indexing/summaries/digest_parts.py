@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from ..records import Citation, Thread
 from ..text.comment_text import greeting_end, is_boilerplate
+from ..text.profanity import is_flagged
 from ..text.sentences import sentence_spans
 from ..text.shorten import excerpt
 from .parts import ThreadParts
@@ -76,6 +77,8 @@ def quote_of(text: str, parts: ThreadParts, limit: int) -> str | None:
     """A quotable excerpt in quotation marks: greetings, thanks and sign-offs left off; whole
     sentences, or sentences then an ellipsis; None when nothing is left worth quoting."""
     text = " ".join(text.split())
+    if is_flagged(text):  # a digest posts on its own: it never quotes a profanity or a slur
+        return None
     spans = [(s, e) for s, e in sentence_spans(text) if not is_boilerplate(text[s:e])]
     if not spans:
         return None

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..records import Citation
 from ..text.comment_text import Sentence
+from ..text.profanity import is_flagged
 from .extractive import Length
 from .overview import Clause, choose_verb, cite, join_clauses, readable_author, render_clause
 from .parts import ThreadParts
@@ -72,7 +73,8 @@ def _speaker(author: str | None, mentioned: set[str], anonymous: int) -> str:
 async def conversation_clauses(lib, parts: ThreadParts, subset: list[int], own: list[list[Sentence]],
                                 length: Length) -> list[Clause]:
     """One clause per message in thread order, each the message's most on-topic sentence of its own."""
-    candidates = [s for i in subset for s in own[i]]
+    # Nothing posted on its own quotes a profanity or a slur (text/profanity.py).
+    candidates = [s for i in subset for s in own[i] if not is_flagged(s.text)]
     if not candidates:
         return []
     vectors = await embed_sentences(lib, candidates)
@@ -201,7 +203,7 @@ async def theme_clauses(lib, parts: ThreadParts, subset: list[int], own: list[li
     for t, group in enumerate(themes):
         for r in group.representatives[:2]:
             picks.append((t, subset[r]))
-    candidates = [s for _, i in picks for s in own[i]]
+    candidates = [s for _, i in picks for s in own[i] if not is_flagged(s.text)]
     vectors = await embed_sentences(lib, candidates)
     clauses: list[Clause] = []
     theme_of: list[int] = []

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ..library import ThreadLibrary
 
 # Part of the cache key: bump it when the method changes so stored summaries are recomputed.
-METHOD_VERSION = "extractive-2"
+METHOD_VERSION = "extractive-3"
 
 
 class SummaryError(ThreadbotError):

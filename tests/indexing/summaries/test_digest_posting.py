@@ -200,3 +200,16 @@ def test_article_sentences_leave_out_greetings_thanks_notes_and_the_title():
     texts = [s.text for s in article_sentences(paragraphs, "Our storage outage on Tuesday")]
     assert texts == ["I found an old ledger in the attic of our new house.",
                      "It lists every sale the shop made in 1911."]
+
+
+async def test_a_digest_never_quotes_a_profanity_on_its_own(library):
+    """The most upvoted comment swears: the digest names it with no quote; its other quotes are clean."""
+    comments = tuple(Comment(id=c.id, author=c.author, parent=c.parent, score=c.score, text=c.text)
+                     for c in OUTAGE.comments)
+    swearing = Comment(id="f", author="yann", score=99,
+                       text="This storage volume outage was shit, the alert rules are a fucking joke.")
+    thread = Thread(title=OUTAGE.title, url=OUTAGE.url, paragraphs=OUTAGE.paragraphs, comments=(*comments, swearing))
+    result = await library.index_thread(thread)
+    digest = await make_digest(library, result.thread_id)
+    assert "shit" not in digest.text and "fucking" not in digest.text
+    assert all("yann" != c.author for c in digest.citations)
