@@ -36,6 +36,12 @@ _BOILERPLATE = re.compile(  # at the start of a short sentence: interface text, 
     r"^\W*(?:click here|read more|subscribe|sign up|log in|share this|follow us|all rights reserved|"
     r"copyright|permalink|continue reading|posted (?:by|in|on)|filed under|related posts?)\b", re.I)
 BOILERPLATE_WORDS = 12
+# Words that point at a thread itself rather than at something in it: they route no question.
+THREAD_WORDS = frozenset(content_terms(
+    "article post story thread piece news blog video op author topic psa announcement response responses "
+    "reply replies comment comments commenter commenters discussion writeup write-up report paper page link "
+    "submission this it everything general overall mostly most joke jokes joking react reaction reactions "
+    "opinion opinions view views feel feeling think thought say talk talking people reader readers"))
 DOMINANT_SHARE = 0.8  # of the top hits from one thread (the top hit's) route a question there
 MIN_WORDS = 3  # a candidate sentence has at least this many words
 
@@ -131,13 +137,14 @@ def dominant_thread(hits: list[Hit], question: str, top: int = 5) -> str | None:
     count = sum(h.passage.thread_id == thread for h in head)
     if count == len(head) or count >= DOMINANT_SHARE * len(head):
         return thread
-    terms = set(content_terms(question))
+    # The title route: the share of the question's words found in a thread's title, counting only the
+    # words some candidate title has ("joke" in "what do commenters joke about in the PSA?" tells
+    # no thread from another; "PSA" does).
+    title_terms = {h.passage.thread_id: set(content_terms(h.thread_title)) for h in hits if h.thread_title}
+    terms = set(content_terms(question)) & set().union(*title_terms.values()) if title_terms else set()
     if not terms:
         return None
-    titles: dict[str, float] = {}
-    for h in hits:
-        if h.thread_title and h.passage.thread_id not in titles:
-            titles[h.passage.thread_id] = len(terms & set(content_terms(h.thread_title))) / len(terms)
+    titles = {thread: len(terms & words) / len(terms) for thread, words in title_terms.items()}
     ranked = sorted(titles.items(), key=lambda kv: -kv[1])
     if ranked and ranked[0][1] >= 0.5 and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]):
         return ranked[0][0]

@@ -12,17 +12,12 @@ from typing import TYPE_CHECKING
 from ..records import Passage
 from ..text.lexical import content_terms
 from ..text.shorten import excerpt
+from .candidates import THREAD_WORDS
 from .citing import plural
 
 if TYPE_CHECKING:
     from ..library import ThreadLibrary
 
-# Words that point at the thread itself rather than at something in it.
-THREAD_WORDS = frozenset(content_terms(
-    "article post story thread piece news blog video op author topic psa announcement response responses "
-    "reply replies comment comments commenter commenters discussion writeup write-up report paper page link "
-    "submission this it everything general overall mostly most joke jokes joking react reaction reactions "
-    "opinion opinions view views feel feeling think thought say talk talking people reader readers"))
 THEMES_SHOWN = 5
 QUOTE_CHARS = 280
 

@@ -122,3 +122,17 @@ async def test_a_question_about_the_whole_discussion_gets_its_themes(real_librar
     assert "by theme:" in answer.answer
     assert "ferret" in answer.answer.lower()
     assert len({c.author for c in answer.citations}) >= 2
+
+
+def test_a_rare_title_word_routes_an_unscoped_question():
+    from indexing.answers.candidates import dominant_thread
+    from indexing.records import Hit, Passage
+
+    def hit(thread: str, title: str) -> Hit:
+        return Hit(Passage(thread_id=thread, kind="comment", position=0, text="x"), 1.0, thread_title=title)
+
+    hits = [hit("a", "PSA: you did not win a gift card"), hit("b", "Council approves bike lanes"),
+            hit("c", "Storage outage on Tuesday"), hit("b", "Council approves bike lanes")]
+    # "joke" and "commenters" are in no title: "PSA" alone tells the threads apart.
+    assert dominant_thread(hits, "What do most commenters joke about in response to the PSA?") == "a"
+    assert dominant_thread(hits, "What do most commenters joke about?") is None
