@@ -73,7 +73,7 @@ SCAM = Thread(
         "Do not click any of the links in it.",
         "Report the account to the administrators.",
         "Block the account.",
-        "The laptop giveaway last year was real, and the winner got a 15-inch model.",
+        "The laptop giveaway before this one was real, and the winner got a large model.",
     ),
     comments=(
         Comment("c1", "ferretfan", "I only wanted the robotic ferret they promised, now I am sad about the ferret."),
@@ -107,6 +107,10 @@ async def test_advice_is_answered_by_the_paragraphs_a_lead_in_announces(real_lib
 @pytest.mark.parametrize("question", [
     "How much does the moderators' gift card cost?",  # an amount: the thread names none
     "What was the name of the moderator who sent the messages?",  # a name: none is given
+    "Who is behind the scam messages?",  # a person: no one is named
+    "How many users received the scam messages?",  # a number: none is given
+    "When did the scam messages start?",  # a date: none is given
+    "Where are the scammers based?",  # a place: none is named
 ])
 async def test_an_unanswerable_question_of_a_type_abstains(real_library, question):
     tid = (await real_library.index_thread(SCAM)).thread_id
