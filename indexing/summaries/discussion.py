@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 QUOTE_CHARS = 400
 OTHER_LABEL = "other remarks"  # a theme whose comments share no distinctive term
+SHORT_REACTION_WORDS = 3  # a theme whose median comment is this short is reactions, not a topic
 
 
 async def comment_vectors(lib: ThreadLibrary, parts: ThreadParts) -> np.ndarray:
@@ -99,6 +100,9 @@ def _theme_record(parts: ThreadParts, subset: list[int], group) -> Theme:
         reps.append(Representative(passage.id if passage else None, comments[i].author,
                                    leading_sentences(passage.text if passage else comments[i].text, QUOTE_CHARS)))
     label = ", ".join(group.terms) if group.terms else OTHER_LABEL
+    words = sorted(len(comments[i].text.split()) for i in members)
+    if words and words[len(words) // 2] <= SHORT_REACTION_WORDS:  # "Nice", "lol", "This.": no topic to name
+        label = f"short reactions ({label})" if group.terms else "short reactions"
     return Theme(label=label, comment_count=len(members), authors=authors, representative=reps)
 
 

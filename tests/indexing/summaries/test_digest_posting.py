@@ -213,3 +213,16 @@ async def test_a_digest_never_quotes_a_profanity_on_its_own(library):
     digest = await make_digest(library, result.thread_id)
     assert "shit" not in digest.text and "fucking" not in digest.text
     assert all("yann" != c.author for c in digest.citations)
+
+
+async def test_a_theme_of_one_word_reactions_is_called_so(library):
+    reactions = tuple(Comment(id=f"r{i}", author=f"fan{i}", text=word)
+                      for i, word in enumerate(["Nice", "Nice!", "nice", "Nice.", "lol nice", "Nice one", "Nice"]))
+    thread = Thread(title=OUTAGE.title, url=OUTAGE.url, paragraphs=OUTAGE.paragraphs,
+                    comments=(*OUTAGE.comments, *reactions))
+    result = await library.index_thread(thread)
+    summary = await summarize(library, result.thread_id)
+    assert summary.discussion is not None
+    labels = [t.label for t in summary.discussion.themes]
+    assert any(label.startswith("short reactions") for label in labels), labels
+    assert "nice" not in labels
