@@ -96,11 +96,22 @@ def classify(question: str, authors: Iterable[str] = ()) -> Question:
 
 
 # Words around a name that make it the subject or owner of what is asked: "did X", "by X", "X's".
-_BEFORE_NAME = re.compile(r"(?:\b(?:did|does|do|has|have|had|would|will|could|can|by|from|of|to|for|"
-                          r"with|and|user|commenter|poster|u/)|[,:@\"“(])\s*$", re.I)
-_AFTER_NAME = re.compile(r"^(?:['’]s?\b|\s+(?:say|said|says|write|wrote|writes|think|thinks|thought|"
+# Words around a name that make it the subject or owner of what is asked: "did X", "by X", "X said".
+_BEFORE_NAME = re.compile(r"(?:\b(?:did|does|do|has|have|had|would|will|could|can|by|from|user|commenter|"
+                          r"poster|u/)|@)\s*$", re.I)
+_AFTER_NAME = re.compile(r"^\s+(?:say|said|says|write|wrote|writes|think|thinks|thought|"
                          r"mean|means|meant|reply|replied|respond|responded|ask|asked|comment|commented|"
-                         r"argue|argued|suggest|suggested|claim|claimed|post|posted)\b)", re.I)
+                         r"argue|argued|suggest|suggested|claim|claimed|post|posted)\b", re.I)
+# Weaker cues ("of X", "X's", "to X"), trusted only for a span that looks like a name (a capital, a
+# digit, "_" or "-"): "the price of gold" is not about the user gold, "Shelley's comment" is Shelley's.
+_NEAR_NAME_BEFORE = re.compile(r"(?:\b(?:of|to|for|with|and)|[,:\"“(])\s*$", re.I)
+_NEAR_NAME_AFTER = re.compile(r"^['’]s?\b")
+
+
+def _looks_like_a_name(span: str) -> bool:
+    return any(c.isupper() or c.isdigit() or c in "_-" for c in span)
+
+
 _TOKEN = re.compile(r"[^\s\"“”‘()\[\]?!,;:]+")
 MAX_NAME_TOKENS = 4
 
@@ -139,7 +150,10 @@ def mentioned_author(text: str, authors: list[str]) -> tuple[str, int, int] | No
                 continue
             if _inside_longer_name(text, start, end):  # "Larry" of "Larry Page" is not the user larry
                 continue
-            if _BEFORE_NAME.search(text[:start]) or _AFTER_NAME.match(text[end:]):
+            before, after = text[:start], text[end:]
+            strong = _BEFORE_NAME.search(before) or _AFTER_NAME.match(after)
+            near = _NEAR_NAME_BEFORE.search(before) or _NEAR_NAME_AFTER.match(after)
+            if strong or (near and _looks_like_a_name(text[start:end])):
                 best = (n, author, start, end)
     return None if best is None else (best[1], best[2], best[3])
 

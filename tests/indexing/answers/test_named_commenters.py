@@ -82,3 +82,14 @@ async def test_a_fact_about_the_post_author_answers_from_their_post(tmp_path, re
     assert answer.answered
     assert "Signal" in answer.answer.splitlines()[0]
     assert answer.citations[0].kind == "paragraph"
+
+
+@pytest.mark.parametrize(("question", "found"), [
+    ("What is the price of gold?", None),  # a common word after "of" is no username
+    ("What is the government's plan?", None),
+    ("What did gold say about prices?", "gold"),  # but the subject of "did ... say" is
+    ("What was in Shelley's comment?", "Shelley"),  # a capitalised name owns its comment
+])
+def test_weak_cues_count_only_for_what_looks_like_a_name(question, found):
+    match = mentioned_author(question, ["gold", "government", "Shelley"])
+    assert (match[0] if match else None) == found
