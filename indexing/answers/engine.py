@@ -136,10 +136,7 @@ class AnswerEngine:
             found = article or found
             if found:
                 return await self._speaker_answer(q, found, thread_id, scope)
-            # Nothing in the who-said-what index: retrieval fills in, from sentences naming them (a
-            # proper name; "what did the note say?" names no one).
-            if not any(word[:1].isupper() for word in q.speaker.split()):
-                return await self._factual_answer(replace(q, type="factual", speaker=None), thread_id, scope)
+            # Nothing in the who-said-what index: retrieval fills in, from sentences naming them.
             return await self._factual_answer(q, thread_id, scope, naming=q.speaker)
         if q.type == "discussion":
             return await self._discussion_answer(q, thread_id, scope)
