@@ -117,7 +117,7 @@ class Conversations:
     async def with_server_comments(self, thread_id: str, thread: Thread) -> Thread:
         """`thread` (as the site has it) with the server's kept messages as comments after the site's."""
         kept = await self._db.read(rows.thread_messages, thread_id)
-        if not kept and not any(c.source == SERVER_SOURCE for c in thread.comments):
+        if not kept:  # (a thread read on demand brings its own server comments)
             return thread
         ids = {m.message_id for m in kept}
         site = site_only(thread).comments

@@ -91,3 +91,19 @@ async def test_old_threads_keep_their_content_hash():
     for c in legacy["comments"]:
         del c["source"], c["url"]
     assert Thread.from_json(legacy).content_hash() == ARTICLE.content_hash()
+
+
+async def test_a_channel_summary_is_read_on_demand_and_kept_nowhere(library, tmp_path):
+    from indexing.conversation_summary import summarize_conversation
+
+    topics = ["the tram depot floods", "ticket prices are too high", "the harbour stop is far"]
+    messages = [message("1", str(7000 + i), f"I think {topics[i % 3]} — point {i}.", author=f"m{i % 7}")
+                for i in range(60)]
+    result = await summarize_conversation(library, "#general", messages, "medium")
+    assert result.summary is not None and result.summary.discussion is not None
+    d = result.summary.discussion
+    assert d.comment_count == 60 and d.themes and sum(t.comment_count for t in d.themes) <= 60
+    assert d.citations and all(result.message_of(c) is not None for c in d.citations)
+    assert all(result.message_of(c).url.startswith("https://discord.com/channels/") for c in d.citations)
+    assert await library.threads(scope=None) == []  # nothing kept in the real database
+    assert library.dense_size == 0
