@@ -70,7 +70,8 @@ async def channel_summary(bot, interaction: discord.Interaction, since: str | No
         return embed_pages(f"Summary of {title}", ["No members' messages in that stretch of the channel."])
     result = await summarize_conversation(bot.library, title, messages, length)
     assert result.summary is not None  # a summary was asked for
-    blocks, citations = summary_blocks(result.summary, heading="What people say here")
+    links = {pid: m.url for pid, m in result.cited.items()}
+    blocks, citations = summary_blocks(result.summary, heading="What people say here", links=links)
     return embed_pages(f"Summary of {title}", blocks + sources_blocks(result_lines(result, citations)),
                        footer=_footer(result, cut, bot.config.channel_summary_max_messages))
 

@@ -58,7 +58,8 @@ def hidden_passages(sources: dict[int, ServerMessage], guild: discord.Guild | No
     return hidden
 
 
-_SENTENCE = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|\n")
+# A sentence ends after its punctuation, closing quotes and the `[n]` markers that follow it.
+_SENTENCE = re.compile(r"(?<=[.!?…])[\"'”’)]*(?:\s*\[\d+\])*\s+|\n")
 
 
 def without_refs(text: str, refs: set[str]) -> str:

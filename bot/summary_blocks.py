@@ -12,9 +12,11 @@ from indexing.text.shorten import truncate
 
 
 def summary_blocks(summary: ThreadSummary, heading: str = "What readers say",
-                   hidden: frozenset[int] | set[int] = frozenset()) -> tuple[list[str], list]:
+                   hidden: frozenset[int] | set[int] = frozenset(),
+                   links: dict[int, str] | None = None) -> tuple[list[str], list]:
     """Blocks of text for a ThreadSummary; article and discussion citations numbered in one sequence.
-    Passages in `hidden` (server messages the reader cannot see) are neither quoted nor cited."""
+    Passages in `hidden` (server messages the reader cannot see) are neither quoted nor cited; a
+    quote whose passage is in `links` links to its message."""
     blocks: list[str] = []
     citations = []
     if summary.article is not None:
@@ -32,6 +34,9 @@ def summary_blocks(summary: ThreadSummary, heading: str = "What readers say",
             if quote is not None:
                 said = escape(truncate(" ".join(quote.text.split()), 200))
                 line += f"\n> {said}\n> *{escape(quote.author or 'anonymous')}*"
+                link = (links or {}).get(quote.passage_id) if quote.passage_id is not None else None
+                if link:
+                    line += f" · [message]({link})"
             blocks.append(line)
         if d.off_topic_count:
             blocks.append(f"Off-topic or unrelated: {d.off_topic_count} comments.")

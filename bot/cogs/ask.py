@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import discord
 from discord import app_commands
@@ -44,7 +45,7 @@ async def visible_answer(bot: ThreadBot, scope: str, answer: Answer, guild: disc
         return answer
     text = without_refs(answer.answer, hidden)
     citations = [c for c in answer.citations if c.ref not in hidden]
-    if not text or not citations:
+    if not re.search(r"\[\d+\]", text) or not citations:  # nothing cited is left to show
         return dataclasses.replace(answer, answered=False, citations=[],
                                    answer="I found nothing on that in what you can read here.")
     return dataclasses.replace(answer, answer=text, citations=citations)

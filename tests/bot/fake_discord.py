@@ -381,7 +381,10 @@ class FakeDiscord:
     def _options(self, guild: Guild, options: dict, resolved: dict) -> list[dict]:
         out = []
         for name, value in options.items():
-            if isinstance(value, dict) and "filename" in value:  # an attachment
+            if isinstance(value, dict) and "username" in value:  # a user (a member of the guild)
+                resolved.setdefault("users", {})[value["id"]] = value
+                out.append({"name": name, "type": 6, "value": value["id"]})
+            elif isinstance(value, dict) and "filename" in value:  # an attachment
                 resolved.setdefault("attachments", {})[value["id"]] = value
                 out.append({"name": name, "type": 11, "value": value["id"]})
             elif isinstance(value, Channel):
