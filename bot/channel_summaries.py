@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 import discord
+from discord import app_commands
 
 from bot.conversation import UNAVAILABLE, can_read, read_history
 from bot.render import CitationLine, answer_embeds, embed_pages, sources_blocks
@@ -23,6 +24,9 @@ from indexing.summaries.extractive import Length
 
 log = logging.getLogger(__name__)
 
+# The `since:` and `last:` options of /summary and /ask.
+SinceOption = app_commands.Range[str, 1, 200]
+LastOption = app_commands.Range[int, 1, 10_000]
 DEFAULT_LAST = 200  # /summary with neither since: nor last: in a channel with no news thread
 
 

@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.channel_summaries import channel_answer
+from bot.channel_summaries import LastOption, SinceOption, channel_answer
 from bot.citations import citation_lines, hidden_passages, server_sources, without_refs
 from bot.client import ThreadBot
 from bot.lookup import resolve_thread, thread_autocomplete
@@ -87,8 +87,8 @@ class Ask(commands.Cog):
         interaction: discord.Interaction,
         question: app_commands.Range[str, 1, 500],
         thread: str | None = None,
-        since: app_commands.Range[str, 1, 200] | None = None,
-        last: app_commands.Range[int, 1, 10_000] | None = None,
+        since: SinceOption | None = None,
+        last: LastOption | None = None,
     ) -> None:
         """Ask a question about this server's threads (or this channel's conversation); the answer cites its sources."""
         scope = scope_of(interaction.guild_id)

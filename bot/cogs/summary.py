@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.channel_summaries import channel_summary
+from bot.channel_summaries import LastOption, SinceOption, channel_summary
 from bot.citations import citation_lines, hidden_passages, server_sources
 from bot.client import ThreadBot
 from bot.cogs.ask import channel_thread
@@ -55,8 +55,8 @@ class Summary(commands.Cog):
         interaction: discord.Interaction,
         thread: str | None = None,
         length: Literal["short", "medium", "long"] = "medium",
-        since: app_commands.Range[str, 1, 200] | None = None,
-        last: app_commands.Range[int, 1, 10_000] | None = None,
+        last: LastOption | None = None,
+        since: SinceOption | None = None,
     ) -> None:
         """Summarise a thread (article and readers), or this channel's recent conversation."""
         scope = scope_of(interaction.guild_id)
