@@ -7,12 +7,16 @@ a link to that message.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Protocol
 
+import discord
+
+from bot.conversation import can_read
 from bot.render import CitationLine
 from indexing.library import ThreadLibrary
-from indexing.records import PassageKind
+from indexing.records import PassageKind, ServerMessage
 
 
 class CitationLike(Protocol):
@@ -34,14 +38,59 @@ async def digest_links(library: ThreadLibrary, scope: str, thread_ids: set[str])
     return links
 
 
+async def server_sources(library: ThreadLibrary, scope: str, passage_ids: Sequence[int | None]
+                         ) -> dict[int, ServerMessage]:
+    """passage id -> the member's message it holds, for the cited passages that are server comments."""
+    passages = await library.passages_by_id(passage_ids, scope)
+    kept = await library.conversations.messages(scope, [p.comment_id for p in passages.values() if p.kind == "comment"])
+    return {pid: kept[p.comment_id] for pid, p in passages.items() if p.comment_id in kept}
+
+
+def hidden_passages(sources: dict[int, ServerMessage], guild: discord.Guild | None,
+                    member: discord.abc.User) -> set[int]:
+    """The passages of server messages from a channel `member` cannot read (or that is gone from the
+    cache: when in doubt, a message is not shown)."""
+    hidden = set()
+    for pid, message in sources.items():
+        channel = guild.get_channel_or_thread(int(message.channel_id)) if guild is not None else None
+        if channel is None or not can_read(channel, member):
+            hidden.add(pid)
+    return hidden
+
+
+# A sentence ends after its punctuation, closing quotes and the `[n]` markers that follow it.
+_SENTENCE = re.compile(r"(?<=[.!?…])[\"'”’)]*(?:\s*\[\d+\])*\s+|\n")
+
+
+def without_refs(text: str, refs: set[str]) -> str:
+    """`text` without the sentences (or lines) that cite any of `refs`."""
+    if not refs:
+        return text
+    out, pos = [], 0
+    for m in [*_SENTENCE.finditer(text), None]:
+        end = m.end() if m else len(text)
+        piece = text[pos:end]
+        if not any(ref in piece for ref in refs):
+            out.append(piece)
+        pos = end
+    return "".join(out).strip()
+
+
 async def citation_lines(library: ThreadLibrary, scope: str, citations: Sequence[CitationLike]) -> list[CitationLine]:
     ids = [c.passage_id for c in citations if c.passage_id is not None]
     passages = await library.passages_by_id(ids, scope)
+    server = await server_sources(library, scope, ids)
     titles = {t.id: t.title for t in await library.threads(scope=scope)}
     links = await digest_links(library, scope, {c.thread_id for c in citations})
     lines = []
     for c in citations:
         passage = passages.get(c.passage_id) if c.passage_id is not None else None
+        message = server.get(c.passage_id) if c.passage_id is not None else None
+        if message is not None:  # a member's message: it links to itself
+            lines.append(CitationLine(ref=c.ref, thread_title=titles.get(c.thread_id, "(removed thread)"),
+                                      where=f"message by {message.author} in the server", text=c.text,
+                                      link=message.url))
+            continue
         if passage is not None:
             where = passage.label()
         elif c.kind == "comment":

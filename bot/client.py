@@ -30,6 +30,7 @@ EXTENSIONS = (
     "bot.cogs.admin",
     "bot.cogs.watch",
     "bot.cogs.follow",
+    "bot.cogs.discussions",
 )
 
 MESSAGE_CONTENT_MISSING = (
@@ -40,7 +41,8 @@ MESSAGE_CONTENT_MISSING = (
 
 
 def bot_intents() -> discord.Intents:
-    """Guilds and messages; message content for mentions and the upload channel (privileged:
+    """Guilds and messages; message content for mentions, the upload channel and the server's
+    conversation (discussion threads, channel summaries) (privileged:
     switched off at start-up if the application does not have it, instead of failing to connect)."""
     intents = discord.Intents.none()
     intents.guilds = True

@@ -78,7 +78,29 @@ async def publish_digest(
         messages = await send_embeds(channel, await digest_embeds(bot, info, digest))
         await record_post(bot, digest, messages[0])
         log.info("posted the %sdigest of %s in guild %s", "delta " if digest.is_delta else "", thread_id, guild.id)
+        await open_discussion(bot, messages[0], info)
         return messages[0]
+
+
+async def open_discussion(bot, message: discord.Message, info: ThreadInfo) -> discord.Thread | None:
+    """A Discord thread on the digest message, whose members' messages become comments of the news
+    thread (unless the server turned them off, or the bot cannot read messages' text)."""
+    if not isinstance(message.channel, discord.TextChannel) or message.guild is None:
+        return None  # a digest posted in a thread, or as an interaction reply, gets none
+    settings = await bot.library.guild_settings(message.guild.id)
+    if not settings.discussion_threads:
+        return None
+    if not bot.message_content_enabled:
+        log.warning("no discussion thread under the digest of %s: the Message Content intent is off", info.id)
+        return None
+    try:
+        thread = await message.create_thread(name=truncate(f"Discuss: {' '.join(info.title.split())}", 100),
+                                             auto_archive_duration=settings.discussion_archive_minutes)
+    except discord.HTTPException as exc:  # missing Create Public Threads, or Discord refused
+        log.warning("could not open a discussion thread under the digest of %s: %s", info.id, exc)
+        return None
+    await bot.library.conversations.attach(scope_of(message.guild.id), thread.id, info.id)
+    return thread
 
 
 async def digest_channel(bot, guild: discord.Guild, fallback: discord.abc.Messageable) -> discord.abc.Messageable:

@@ -28,7 +28,7 @@ KEYS: dict[str, tuple[str, ...]] = {
               "max_upload_mb"),
     "discord": ("token", "rate_limit_count", "rate_limit_seconds", "upload_limit_count", "server_upload_limit_count",
                 "upload_limit_seconds", "watch_dir", "watch_root", "watch_interval", "threads_per_page",
-                "follow_check_interval"),
+                "follow_check_interval", "conversation_batch_seconds", "channel_summary_max_messages"),
     "llm": ("enabled", "base_url", "model", "api_key_env", "timeout", "max_tokens", "temperature"),
     "fetch": ("allow_private", "timeout", "max_redirects", "respect_robots", "reddit_base", "hn_algolia_base",
               "follow_interval", "follow_threshold"),
@@ -70,6 +70,10 @@ class DiscordConfig:
     watch_interval: float = 30.0
     threads_per_page: int = 10
     follow_check_interval: float = 60.0  # seconds between two looks for followed threads that are due
+    # Members' messages in discussion threads and listened channels are indexed in batches this far apart.
+    conversation_batch_seconds: float = 2.0
+    # /summary and /ask over a channel's history read at most this many messages (pages of 100).
+    channel_summary_max_messages: int = 3000
 
     def require_token(self) -> str:
         if not self.token:
@@ -236,6 +240,8 @@ def _discord(values: dict, env: Mapping[str, str]) -> DiscordConfig:
         watch_interval=_positive("discord", values, "watch_interval", 30.0),
         threads_per_page=min(25, _whole("discord", values, "threads_per_page", 10)),
         follow_check_interval=_positive("discord", values, "follow_check_interval", 60.0),
+        conversation_batch_seconds=_between("discord", values, "conversation_batch_seconds", 2.0, 0.0, 3600.0),
+        channel_summary_max_messages=min(10_000, _whole("discord", values, "channel_summary_max_messages", 3000)),
     )
 
 

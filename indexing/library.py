@@ -18,6 +18,7 @@ from typing import TypedDict, TypeVar
 import numpy as np
 
 from .config import FetchConfig, IndexConfig
+from .conversations import Conversations
 from .embed import Embedder
 from .errors import DatabaseUnavailableError, NotFoundError, ParseError, ThreadbotError
 from .records import (
@@ -76,6 +77,7 @@ class ThreadLibrary:
         self.extractor = extractor  # who-said-what at index time; None skips it
         self._model_lock = asyncio.Lock()
         self._nlp_lock = asyncio.Lock()
+        self.conversations = Conversations(store, self)  # the server's own messages as comments
 
     @classmethod
     async def open(cls, db_path: str | Path, embedder: Embedder | None, max_bytes: int = DEFAULT_MAX_BYTES, *,
@@ -142,6 +144,7 @@ class ThreadLibrary:
     async def index_thread(self, thread: Thread, scope: str = LOCAL_SCOPE,
                            progress: Progress | None = None) -> IndexResult:
         thread_id = thread_id_for(scope, thread.identity_key())
+        thread = await self.conversations.with_server_comments(thread_id, thread)  # re-uploads keep them
         base: _ThreadFields = dict(thread_id=thread_id, title=thread.title, source_file=thread.source_file,
                                    paragraphs=len(thread.paragraphs), comments=len(thread.comments),
                                    format=thread.format, skipped=dict(thread.skipped))

@@ -26,6 +26,13 @@ class Comment:
     parent: str | None = None
     posted: str | None = None
     score: float | None = None
+    # Where the comment was written when it is not the thread's own site: "discord" for a member's
+    # message in the server, with its jump link. Left out of the content hash while None.
+    source: str | None = None
+    url: str | None = None
+
+
+SERVER_SOURCE = "discord"  # Comment.source of a member's message in the server
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,10 @@ class Thread:
         for optional in ("author", "score"):
             if body.get(optional) is None:
                 body.pop(optional)
+        for comment in body["comments"]:  # threads hashed before comments had a source keep their hash
+            for optional in ("source", "url"):
+                if comment.get(optional) is None:
+                    comment.pop(optional)
         raw = json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(raw).hexdigest()
 
@@ -231,7 +242,9 @@ class IndexFailure:
     passed_over: bool = False  # a file of a folder that is not a thread file (reported, not an error)
 
 
-GuildSettingName = Literal["digest_channel_id", "upload_channel_id", "watch_dir"]
+GuildSettingName = Literal["digest_channel_id", "upload_channel_id", "watch_dir", "discussion_threads",
+                           "discussion_archive_minutes"]
+ARCHIVE_MINUTES = (60, 1440, 4320, 10080)  # the auto-archive durations Discord offers
 
 
 @dataclass(frozen=True)
@@ -242,6 +255,44 @@ class GuildSettings:
     digest_channel_id: int | None = None
     upload_channel_id: int | None = None
     watch_dir: str | None = None
+    discussion_threads: bool = True  # open a Discord thread under every digest posted
+    discussion_archive_minutes: int = 1440
+
+
+ConversationKind = Literal["discussion", "listen"]
+
+
+@dataclass(frozen=True)
+class ConversationChannel:
+    """A Discord channel (or thread) whose members' messages are kept: the discussion thread under a
+    digest (its messages are comments of that news thread), or a channel opted in with
+    `/config listen-channel` (its messages are comments of a thread of its own)."""
+
+    scope: str
+    channel_id: str
+    thread_id: str
+    kind: ConversationKind
+
+
+@dataclass(frozen=True)
+class ServerMessage:
+    """A member's message in the server, as kept (or read on demand): the comment it becomes."""
+
+    scope: str
+    channel_id: str
+    message_id: str
+    author_id: str
+    author: str  # the member's display name when the message was written
+    text: str
+    posted: str  # ISO time
+    url: str  # the message's jump link
+    parent_id: str | None = None  # the message it replies to
+
+    def comment(self, known: set[str] | frozenset[str] = frozenset()) -> Comment:
+        """The comment of this message; a reply to a message not among `known` is a top-level comment."""
+        parent = self.parent_id if self.parent_id in known else None
+        return Comment(id=self.message_id, author=self.author, text=self.text, parent=parent,
+                       posted=self.posted, source=SERVER_SOURCE, url=self.url)
 
 
 FOLLOW_HOURS = 24.0  # how long a thread is followed unless the command says otherwise

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.client import ThreadBot
+from bot.cogs.discussions import Discussions
+from bot.conversation import UNAVAILABLE
 from bot.lookup import resolve_thread, thread_autocomplete
 from bot.render import escape
 from bot.replies import NO_MENTIONS
@@ -87,6 +90,44 @@ class Admin(commands.Cog):
         await self.bot.library.set_guild_setting(interaction.guild_id, "watch_dir", str(path) if path else None)
         await self._reply(interaction, f"Watching `{folder}`." if path else "Not watching a folder any more.")
 
+    @config.command(name="discussion-threads")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(enabled="open a Discord thread under every digest posted",
+                           archive="hours of quiet before Discord archives it: 1, 24, 72 or 168")
+    async def discussion_threads(self, interaction: discord.Interaction, enabled: bool,
+                                 archive: Literal[1, 24, 72, 168] = 24) -> None:
+        """Turn the discussion thread under each digest on or off; members' messages there are indexed."""
+        assert interaction.guild_id is not None  # the config group is guild_only
+        await self.bot.library.set_guild_setting(interaction.guild_id, "discussion_threads", enabled)
+        await self.bot.library.set_guild_setting(interaction.guild_id, "discussion_archive_minutes", archive * 60)
+        if not enabled:
+            await self._reply(interaction, "No discussion threads under digests from now on.")
+            return
+        text = (f"Every digest gets a discussion thread (archived after {archive} h of quiet); members' messages "
+                "there become comments of the news thread.")
+        if not self.bot.message_content_enabled:
+            text += " Unavailable for now: " + UNAVAILABLE
+        await self._reply(interaction, text)
+
+    @config.command(name="listen-channel")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(channel="keep and index this channel's new messages", stop="stop keeping them")
+    async def listen_channel(self, interaction: discord.Interaction, channel: discord.TextChannel,
+                             stop: bool = False) -> None:
+        """Keep a channel's messages (only channels opted in here are ever stored)."""
+        scope = scope_of(interaction.guild_id)
+        if stop:
+            await self.bot.library.conversations.detach(scope, channel.id)
+            await self._reply(interaction, f"No longer keeping new messages of <#{channel.id}>.")
+            return
+        if not self.bot.message_content_enabled:
+            await self._reply(interaction, UNAVAILABLE)
+            return
+        url = f"https://discord.com/channels/{interaction.guild_id}/{channel.id}"
+        await self.bot.library.conversations.listen(scope, channel.id, channel.name, url)
+        await self._reply(interaction, f"Keeping new messages of <#{channel.id}> from now on (`/forget` removes "
+                                       "a member's; deleting a message removes it).")
+
     @config.command(name="show")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def show(self, interaction: discord.Interaction) -> None:
@@ -97,6 +138,8 @@ class Admin(commands.Cog):
             f"Digest channel: {_channel_text(s.digest_channel_id, 'where the upload happens')}",
             f"Upload channel: {_channel_text(s.upload_channel_id, 'none')}",
             f"Watched folder: {Path(s.watch_dir).name if s.watch_dir else 'none'}",
+            f"Discussion threads: {'on' if s.discussion_threads else 'off'}"
+            f" (archived after {s.discussion_archive_minutes // 60} h)",
         ]
         await self._reply(interaction, "\n".join(lines))
 
@@ -104,13 +147,27 @@ class Admin(commands.Cog):
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.checks.has_permissions(manage_guild=True)
-    @app_commands.describe(thread="the thread to remove from this server's index")
+    @app_commands.describe(thread="the thread to remove from this server's index",
+                           member="remove every message of this member kept from the server instead")
     @app_commands.autocomplete(thread=thread_autocomplete)
-    async def forget(self, interaction: discord.Interaction, thread: str) -> None:
-        """Remove a thread and everything indexed from it (Manage Server)."""
+    async def forget(self, interaction: discord.Interaction, thread: str | None = None,
+                     member: discord.User | None = None) -> None:
+        """Remove a thread and everything indexed from it, or a member's kept messages (Manage Server)."""
         scope = scope_of(interaction.guild_id)
+        if member is not None:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            discussions = self.bot.get_cog("Discussions")
+            if isinstance(discussions, Discussions):
+                await discussions.drain()  # messages still queued are indexed first, then removed
+            count = await self.bot.library.conversations.forget_member(scope, member.id)
+            log.info("guild %s forgot %d messages of a member", scope, count)
+            await interaction.followup.send(f"Removed {count} kept messages of {escape(member.display_name)}.",
+                                            ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
         info = await resolve_thread(self.bot.library, scope, thread)
-        assert info is not None  # `thread` is a required option
+        if info is None:
+            await self._reply(interaction, "Name a thread, or a member whose messages to remove.")
+            return
         await self.bot.library.forget(info.id, scope=scope)
         log.info("guild %s forgot thread %s", scope, info.id)
         await self._reply(interaction, f"Forgot **{escape(truncate(info.title, 150))}** ({info.passages} passages).")

@@ -43,7 +43,8 @@ class Mentions(commands.Cog):
             self.bot.question_limiter.hit(message.author.id)
             async with message.channel.typing():
                 embeds = await answer_question(self.bot, scope_of(message.guild.id), question,
-                                               channel_id=message.channel.id)
+                                               channel_id=message.channel.id, guild=message.guild,
+                                               reader=message.author)
         except (ThreadbotError, RateLimited) as exc:
             reply = user_message(exc)
             assert reply is not None  # both are expected failures, which have a message

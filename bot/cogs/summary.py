@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.citations import citation_lines
+from bot.channel_summaries import LastOption, SinceOption, channel_summary
+from bot.citations import citation_lines, hidden_passages, server_sources
 from bot.client import ThreadBot
+from bot.cogs.ask import channel_thread
 from bot.digests import digest_embeds, record_post
 from bot.lookup import resolve_thread, thread_autocomplete
-from bot.render import embed_pages, escape, escape_cited, renumber, sources_blocks, web_link
+from bot.render import embed_pages, sources_blocks, web_link
 from bot.replies import defer, followup_embeds
 from bot.scopes import scope_of
+from bot.summary_blocks import summary_blocks
+from indexing.conversations import source_counts
 from indexing.errors import NotFoundError
 from indexing.records import ThreadInfo
 from indexing.summaries.digest import make_digest
+from indexing.summaries.digest_parts import noun
 from indexing.summaries.summarize import ThreadSummary, summarize
-from indexing.text.shorten import truncate
 
 
 async def pick_thread(bot: ThreadBot, scope: str, value: str | None) -> ThreadInfo:
@@ -34,32 +37,6 @@ async def pick_thread(bot: ThreadBot, scope: str, value: str | None) -> ThreadIn
     return max(threads, key=lambda t: t.updated_at)
 
 
-def summary_blocks(summary: ThreadSummary) -> tuple[list[str], list]:
-    """Blocks of text for a ThreadSummary; article and discussion citations numbered in one sequence."""
-    blocks: list[str] = []
-    citations = []
-    if summary.article is not None:
-        blocks += ["**What the article says**", escape_cited(summary.article.text)]
-        citations += summary.article.citations
-    if summary.discussion is not None:
-        d = summary.discussion
-        offset = len(citations)
-        blocks += ["**What readers say**", escape_cited(renumber(d.text, offset))]
-        for theme in d.themes:
-            quote = theme.representative[0] if theme.representative else None
-            line = f"• **{escape(truncate(theme.label, 80))}**: {theme.comment_count} comments"
-            if quote is not None:
-                said = escape(truncate(" ".join(quote.text.split()), 200))
-                line += f"\n> {said}\n> *{escape(quote.author or 'anonymous')}*"
-            blocks.append(line)
-        if d.off_topic_count:
-            blocks.append(f"Off-topic or unrelated: {d.off_topic_count} comments.")
-        citations += [dataclasses.replace(c, ref=renumber(c.ref, offset)) for c in d.citations]
-    if not blocks:
-        blocks.append("The thread has neither article text nor comments.")
-    return blocks, citations
-
-
 class Summary(commands.Cog):
     def __init__(self, bot: ThreadBot):
         self.bot = bot
@@ -67,8 +44,10 @@ class Summary(commands.Cog):
     @app_commands.command(name="summary")
     @app_commands.guild_only()
     @app_commands.describe(
-        thread="which thread (default: the most recent one)",
+        thread="which thread (default: this channel's thread, else the most recent one)",
         length="short (1-2 sentences), medium (3-5) or long (6-10)",
+        since="summarise this channel's messages since then instead: 2h, 1d, or a message link",
+        last="summarise this channel's last N messages instead",
     )
     @app_commands.autocomplete(thread=thread_autocomplete)
     async def summary(
@@ -76,22 +55,42 @@ class Summary(commands.Cog):
         interaction: discord.Interaction,
         thread: str | None = None,
         length: Literal["short", "medium", "long"] = "medium",
+        last: LastOption | None = None,
+        since: SinceOption | None = None,
     ) -> None:
-        """Summarise a thread: what the article says, and what readers say about it."""
+        """Summarise a thread (article and readers), or this channel's recent conversation."""
         scope = scope_of(interaction.guild_id)
         self.bot.question_limiter.hit(interaction.user.id)
         await defer(interaction)
-        info = await pick_thread(self.bot, scope, thread)
-        result = await summarize(self.bot.library, info.id, scope, length, llm=self.bot.answers.llm)
-        blocks, citations = summary_blocks(result)
+        info = await resolve_thread(self.bot.library, scope, thread)
+        if info is None and not (since or last):
+            info = await channel_thread(self.bot, scope, interaction.channel_id)
+        if info is None and (since or last or not await self.bot.library.threads(scope=scope)):
+            # No news thread here (or a stretch of the channel asked for): its own conversation.
+            await followup_embeds(interaction, await channel_summary(self.bot, interaction, since, last, length))
+            return
+        info = info or await pick_thread(self.bot, scope, None)
+        await followup_embeds(interaction, await self.thread_summary(interaction, scope, info, length))
+
+    async def thread_summary(self, interaction: discord.Interaction, scope: str, info: ThreadInfo,
+                             length: Literal["short", "medium", "long"]) -> list[discord.Embed]:
+        result: ThreadSummary = await summarize(self.bot.library, info.id, scope, length, llm=self.bot.answers.llm)
+        # Server messages from channels this member cannot read are neither quoted nor cited.
+        d = result.discussion
+        quoted = [r.passage_id for t in d.themes for r in t.representative] if d else []
+        cited = [c.passage_id for c in d.citations] if d else []
+        sources = await server_sources(self.bot.library, scope, quoted + cited)
+        hidden = hidden_passages(sources, interaction.guild, interaction.user)
+        blocks, citations = summary_blocks(result, hidden=hidden)
         lines = await citation_lines(self.bot.library, scope, citations)
-        embeds = embed_pages(
+        counts = source_counts(await self.bot.library.thread(info.id, scope))
+        here = f" ({counts.site} on the site, {counts.server} here)" if counts.server else ""
+        return embed_pages(
             f"Summary: {info.title}",
             blocks + sources_blocks(lines),
             url=web_link(info.url),
-            footer=f"{info.comments} comments · {length} summary · {result.mode}",
+            footer=f"{noun(info.comments, 'comment')}{here} · {length} summary · {result.mode}",
         )
-        await followup_embeds(interaction, embeds)
 
     @app_commands.command(name="digest")
     @app_commands.guild_only()

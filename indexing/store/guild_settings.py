@@ -1,4 +1,5 @@
-"""A Discord server's own settings (migration 4): digest channel, upload channel, watched folder."""
+"""A Discord server's own settings (migrations 4 and 9): digest channel, upload channel, watched
+folder, and the discussion threads opened under digests (on or off, their auto-archive duration)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import aiosqlite
 from ..records import GuildSettingName, GuildSettings
 from .transactions import now_iso
 
-SETTABLE: tuple[GuildSettingName, ...] = ("digest_channel_id", "upload_channel_id", "watch_dir")
-_COLUMNS = "guild_id, digest_channel_id, upload_channel_id, watch_dir"
+SETTABLE: tuple[GuildSettingName, ...] = ("digest_channel_id", "upload_channel_id", "watch_dir",
+                                          "discussion_threads", "discussion_archive_minutes")
+_COLUMNS = "guild_id, digest_channel_id, upload_channel_id, watch_dir, discussion_threads, discussion_archive_minutes"
+_DEFAULT = GuildSettings("")
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -16,7 +19,9 @@ def _int_or_none(value: str | None) -> int | None:
 
 
 def _settings(row: tuple) -> GuildSettings:
-    return GuildSettings(str(row[0]), _int_or_none(row[1]), _int_or_none(row[2]), row[3])
+    threads = _DEFAULT.discussion_threads if row[4] is None else bool(int(row[4]))
+    minutes = _int_or_none(row[5]) or _DEFAULT.discussion_archive_minutes
+    return GuildSettings(str(row[0]), _int_or_none(row[1]), _int_or_none(row[2]), row[3], threads, minutes)
 
 
 async def read_settings(db: aiosqlite.Connection, guild_id: str) -> GuildSettings:
@@ -31,11 +36,11 @@ async def read_all_settings(db: aiosqlite.Connection) -> list[GuildSettings]:
 
 
 async def write_setting(db: aiosqlite.Connection, guild_id: str, name: GuildSettingName,
-                        value: int | str | None) -> None:
+                        value: int | str | bool | None) -> None:
     """Set one setting (None clears it), inside the caller's transaction."""
     if name not in SETTABLE:
         raise ValueError(f"unknown guild setting {name}")
-    stored = None if value is None else str(value)
+    stored = None if value is None else str(int(value) if isinstance(value, bool) else value)
     await db.execute(
         f"INSERT INTO guild_settings (guild_id, {name}, updated_at) VALUES (?, ?, ?) "
         f"ON CONFLICT (guild_id) DO UPDATE SET {name} = excluded.{name}, updated_at = excluded.updated_at",

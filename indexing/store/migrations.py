@@ -184,6 +184,37 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             COALESCE((SELECT MAX(id) FROM passages), 0),
             COALESCE((SELECT MAX(passage_id) FROM passage_log), 0)) AS TEXT));
     """),
+    # The server's own conversation (issue 14): which Discord channels are kept, and each member's
+    # message kept from them (the source of truth of a thread's server comments: re-indexing the
+    # site's thread keeps them, deleting a message deletes its row and then its passages).
+    (9, "server conversations: kept channels and their messages; discussion-thread settings", """
+        CREATE TABLE conversation_channels (
+            scope TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            thread_id TEXT NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('discussion', 'listen')),
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (scope, channel_id)
+        );
+        CREATE INDEX conversation_channels_thread ON conversation_channels (thread_id);
+        CREATE TABLE server_messages (
+            scope TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            thread_id TEXT NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            author_id TEXT NOT NULL,
+            author TEXT NOT NULL,
+            text TEXT NOT NULL,
+            posted TEXT NOT NULL,
+            url TEXT NOT NULL,
+            parent_id TEXT,
+            PRIMARY KEY (scope, message_id)
+        );
+        CREATE INDEX server_messages_thread ON server_messages (thread_id);
+        CREATE INDEX server_messages_author ON server_messages (scope, author_id);
+        ALTER TABLE guild_settings ADD COLUMN discussion_threads INTEGER;
+        ALTER TABLE guild_settings ADD COLUMN discussion_archive_minutes INTEGER;
+    """),
 ]
 
 

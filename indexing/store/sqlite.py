@@ -15,9 +15,10 @@ import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import aiosqlite
 import numpy as np
@@ -44,6 +45,7 @@ from .transactions import BUSY_TIMEOUT_MS, atomic, chunked, marks
 log = logging.getLogger(__name__)
 
 Scope = str | None  # None: every scope (an explicit choice, never a default)
+T = TypeVar("T")
 
 
 class Store:
@@ -229,6 +231,14 @@ class Store:
         """Replace a thread's statements alone (its passages are stored and carry their ids)."""
         async with self._write_lock, atomic(self._writer) as db:
             await statements.write_statements(db, thread_id, passages, statement_rows)
+
+    async def write(self, helper: Callable[..., Awaitable[T]], *args: object) -> T:
+        """Run one of the store wing's row helpers (conversation_rows) in its own transaction."""
+        async with self._write_lock, atomic(self._writer) as db:
+            return await helper(db, *args)
+
+    async def read(self, helper: Callable[..., Awaitable[T]], *args: object) -> T:
+        return await helper(self._reader, *args)
 
     # ---- reads -------------------------------------------------------------------------------
     async def known_hashes(self, hashes: Iterable[str]) -> set[str]:

@@ -24,18 +24,23 @@ import discord
 import yarl
 from aiohttp import web
 
+from .fake_channels import channel_route
+
 API = "/api/v10"
 EVERYONE_PERMISSIONS = discord.Permissions.text() | discord.Permissions(view_channel=True)
 ADMIN_PERMISSIONS = discord.Permissions.all()
 # GATEWAY_MESSAGE_CONTENT_LIMITED: what an unverified bot gets once the intent is switched on.
 MESSAGE_CONTENT_FLAG = 1 << 19
-_TASK_PREFIXES = ("CommandTree-invoker", "discord.py: on_")
+_TASK_PREFIXES = ("CommandTree-invoker", "discord.py: on_", "threadbot-")
 
-_ids = itertools.count(1_100_000_000_000_000_000)
+_ids = itertools.count(1)
+DISCORD_EPOCH_MS = 1_420_070_400_000
 
 
-def snowflake() -> str:
-    return str(next(_ids))
+def snowflake(at: datetime | None = None) -> str:
+    """A fresh id that, like Discord's, encodes its time (so `after=datetime` pages work)."""
+    ms = int((at or datetime.now(UTC)).timestamp() * 1000) - DISCORD_EPOCH_MS
+    return str((ms << 22) | (next(_ids) & 0x3FFFFF))
 
 
 def now() -> str:
@@ -125,6 +130,11 @@ class FakeDiscord:
         self.interactions: dict[str, Interaction] = {}
         self.channel_messages: dict[str, list[dict]] = {}
         self.files: dict[str, bytes] = {}
+        self.threads: dict[str, dict] = {}  # Discord thread id -> its channel payload
+        self.overwrites: dict[str, list[dict]] = {}  # channel id -> permission overwrites
+        self.history_pages: list[dict] = []  # the query of every history page served
+        self.rate_limit = (5, 1.0)  # history: requests per window of seconds (like Discord's headers)
+        self._rate_window: list[float] = []
         self.identify: dict | None = None
         self.heartbeats: list[float] = []  # loop time of each heartbeat the bot sent
         self._ws: web.WebSocketResponse | None = None
@@ -194,13 +204,15 @@ class FakeDiscord:
         }
 
     def _channel_payload(self, guild: Guild, name: str, position: int) -> dict:
+        if name in self.threads:  # a Discord thread, by id
+            return self.threads[name]
         return {
             "id": guild.channels[name],
             "type": 0,
             "name": name,
             "position": position,
             "guild_id": guild.id,
-            "permission_overwrites": [],
+            "permission_overwrites": self.overwrites.get(guild.channels[name], []),
             "nsfw": False,
             "parent_id": None,
             "topic": None,
@@ -369,7 +381,10 @@ class FakeDiscord:
     def _options(self, guild: Guild, options: dict, resolved: dict) -> list[dict]:
         out = []
         for name, value in options.items():
-            if isinstance(value, dict) and "filename" in value:  # an attachment
+            if isinstance(value, dict) and "username" in value:  # a user (a member of the guild)
+                resolved.setdefault("users", {})[value["id"]] = value
+                out.append({"name": name, "type": 6, "value": value["id"]})
+            elif isinstance(value, dict) and "filename" in value:  # an attachment
                 resolved.setdefault("attachments", {})[value["id"]] = value
                 out.append({"name": name, "type": 11, "value": value["id"]})
             elif isinstance(value, Channel):
@@ -460,11 +475,12 @@ class FakeDiscord:
         attachments: list[dict] | None = None,
         mention_bot: bool = False,
         settle: bool = True,
+        reply_to: dict | None = None,
     ) -> dict:
         """A member posts a message (Discord sends mentions' content even without the intent;
         everything else is blanked when the bot lacks the message content intent)."""
         user = user or self.user()
-        cid = guild.channel(channel)
+        cid = channel if channel in self.threads else guild.channel(channel)
         mentions = [self.bot_user] if mention_bot else []
         if mention_bot:
             content = f"<@{self.app_id}> {content}"
@@ -481,6 +497,10 @@ class FakeDiscord:
             attachments=(attachments or []) if visible else [],
             mentions=mentions,
         )
+        if reply_to is not None:
+            message["type"] = 19
+            message["message_reference"] = {"message_id": reply_to["id"], "channel_id": cid, "guild_id": guild.id}
+            message["referenced_message"] = reply_to
         message.pop("allowed_mentions")  # a member's message carries none
         self.channel_messages[cid].append(message)
         await self.dispatch("MESSAGE_CREATE", message)
@@ -603,6 +623,9 @@ class FakeDiscord:
             return json_response(message)
         if route[:2] == ("POST", "channels") and parts[-1] == "typing":
             return web.Response(status=204)
+        served = await channel_route(self, request.method, parts, body, dict(request.query))
+        if served is not None:
+            return served
         self.unserved.append(f"{request.method} {path}")
         return json_response({"message": "Unknown route (fake Discord)", "code": 0}, status=404)
 

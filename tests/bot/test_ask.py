@@ -76,9 +76,9 @@ async def test_summary(bot_env):
     assert "What the article says" in text and "What readers say" in text
     assert "[1]" in text and "**Sources**" in text
     assert_within_limits(inter.messages())
-    # Guild B has no threads: a clear private message, not guild A's summary.
+    # Guild B has no threads: its channel's own (empty) conversation, never guild A's summary.
     other = await env.fake.slash(env.guild_b, "summary")
-    assert "no threads in this server" in other.text() and "Putin" not in other.text()
+    assert "No members' messages" in other.text() and "Putin" not in other.text()
 
 
 async def test_ask_in_a_channel_of_one_threads_digests_defaults_to_that_thread(bot_env):

@@ -41,14 +41,15 @@ async def test_login_and_sync(bot_env):
 
 
 EXPECTED_OPTIONS = {
-    "ask": {"question": True, "thread": False},
-    "summary": {"thread": False, "length": False},
+    "ask": {"question": True, "thread": False, "since": False, "last": False},
+    "summary": {"thread": False, "length": False, "since": False, "last": False},
     "digest": {"thread": False},
     "quotes": {"speaker": True, "thread": False},
     "threads": {"page": False},
     "upload": {"file": False, "url": False},
-    "config": {"digest-channel": False, "upload-channel": False, "watch-folder": False, "show": False},
-    "forget": {"thread": True},
+    "config": {"digest-channel": False, "upload-channel": False, "watch-folder": False, "show": False,
+               "discussion-threads": False, "listen-channel": False},
+    "forget": {"thread": False, "member": False},
     "follow": {"url": True, "hours": False, "threshold": False},
     "unfollow": {"thread": True},
 }
