@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import NotFoundError
-from ..records import Citation, Comment, text_hash
+from ..records import SERVER_SOURCE, Citation, Comment, text_hash
 from ..store import DigestRow, NewDigest
 from .digest_parts import (
     QUOTE_CHARS,
@@ -152,7 +152,10 @@ async def _delta_digest_text(lib: ThreadLibrary, parts: ThreadParts, new: list[i
     d = await summarize_discussion(lib, parts, "medium", only=new)
     when = since[:16].replace("T", " ")
     new_noun = "new comment" if len(new) == 1 else "new comments"
-    lines = [f"{parts.thread.title}: {len(new)} {new_noun} since the last digest ({when} UTC)"]
+    here = sum(parts.thread.comments[i].source == SERVER_SOURCE for i in new)
+    # Members' messages in the digest's Discord thread are comments too: say how many came from where.
+    split = f" ({len(new) - here} on the site, {here} here)" if here else ""
+    lines = [f"{parts.thread.title}: {len(new)} {new_noun}{split} since the last digest ({when} UTC)"]
     if link := _link(parts):
         lines.append(link)
     citations: list[Citation] = []

@@ -226,3 +226,23 @@ async def test_a_theme_of_one_word_reactions_is_called_so(library):
     labels = [t.label for t in summary.discussion.themes]
     assert any(label.startswith("short reactions") for label in labels), labels
     assert "nice" not in labels
+
+
+async def test_a_delta_digest_counts_the_site_and_the_server_apart(library):
+    from dataclasses import replace
+
+    from indexing.records import SERVER_SOURCE
+    from indexing.summaries import mark_digest_posted
+
+    result = await library.index_thread(OUTAGE)
+    first = await make_digest(library, result.thread_id)
+    await mark_digest_posted(library, first.digest_id, channel_id=1, message_id=2)
+    site = Comment(id="s1", author="zoe", text="The volume filling up again next month would not surprise me at all.")
+    here = (Comment(id="d1", author="Mod Ann", source=SERVER_SOURCE,
+                    text="We moved our own backups to a cheaper tier too."),
+            Comment(id="d2", author="Bo", source=SERVER_SOURCE,
+                    text="Ninety minutes without uploads is a long outage."))
+    await library.index_thread(replace(OUTAGE, comments=(*OUTAGE.comments, site, *here)))
+    delta = await make_digest(library, result.thread_id)
+    assert delta.is_delta
+    assert "3 new comments (1 on the site, 2 here) since the last digest" in delta.text
