@@ -30,7 +30,7 @@ import numpy as np
 from ..library import ThreadLibrary
 from ..records import Hit, Passage, Statement
 from ..text.lexical import content_terms
-from ..text.shorten import excerpt, focused_excerpt, plain_preview
+from ..text.shorten import excerpt, plain_preview
 from ..whosaid.speakers import name_words
 from ..whosaid.statements import statements_of
 from .abstention import mentions_topic, typed_choice
@@ -46,6 +46,7 @@ from .candidates import (
 )
 from .citing import Citations, plural
 from .contradiction import premise_conflicts
+from .discussion import engagement_of, order_views, view_lines
 from .questions import Question, asked_noun, classify
 from .records import Answer
 from .scoring import Coverage, names_a_new_kind, relevant_to_topic
@@ -60,7 +61,6 @@ TOPIC_STATEMENTS = 6  # statements listed for one speaker on an asked topic, the
 MAX_EXCERPT_CHARS = 600  # a comment longer than this is cut at a sentence end
 FACTUAL_PASSAGES = 8  # top passages whose sentences compete for the answer (and rerank the citations)
 CITED_PASSAGES = 3
-DISCUSSION_EXCERPT_CHARS = 400
 MIN_VIEW_WORDS = 5  # a comment shorter than this is not a view on its own
 REPLIES_PER_QUESTION = 3  # replies to a matched question that compete as its answer
 EMBEDDING_CACHE_SIZE = 20_000  # remembered candidate-sentence vectors (about 30 MB)
@@ -230,23 +230,15 @@ class AnswerEngine:
             return self._abstain(q, thread_id, hits[:CITED_PASSAGES], reason)
         titles = {h.passage.thread_id: h.thread_title or h.passage.thread_id for h in keep}
         focus = Coverage(q.text, keep)  # a long comment is shown around its sentence on the question
-        groups: dict[tuple[str, str], list[Hit]] = {}
-        for h in keep:
-            groups.setdefault((h.passage.thread_id, h.passage.author or "(no author)"), []).append(h)
-        authors = len({author for _, author in groups})
+        engagement = await engagement_of(self.library, keep)
+        ordered = order_views([(h, r) for h, r in views if r >= floor], engagement)
+        authors = len({h.passage.author or "(no author)" for h in keep})
+        about = f"about {q.topic}" if q.topic else "on this"
+        header = (f"What commenters say {about} ({plural(len(keep), 'comment')} by "
+                  f"{plural(authors, 'commenter')}):")
         cites = Citations()
-        lines = [f"What commenters say about {topic} ({plural(len(keep), 'comment')} by "
-                 f"{plural(authors, 'commenter')}):"]
-        shown_thread = None
-        for (thread, author), author_hits in sorted(groups.items(), key=lambda kv: list(titles).index(kv[0][0])):
-            if len(titles) > 1 and thread != shown_thread:
-                shown_thread = thread
-                lines.append(f"From: {titles[thread]}")
-            lines.append(f"{author}:")
-            for h in author_hits[:3]:
-                ref = cites.cite(h.passage, h.score)
-                shown = focused_excerpt(h.passage.text, DISCUSSION_EXCERPT_CHARS, focus.of)
-                lines.append(f"- {' '.join(shown.split())} {ref}")
+        fused = {h.passage.id: h.score for h in keep}
+        lines = view_lines(header, ordered, titles, engagement, focus.of, lambda p: cites.cite(p, fused[p.id]))
         if len(titles) == 1 and thread_id is None:
             lines.insert(0, f"From: {next(iter(titles.values()))}")
         return self._finish(q, thread_id, lines, cites)
