@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "examples" / "putin-trump-phone-call.txt"
@@ -37,3 +42,16 @@ def db_checksum(path: str | Path) -> str:
 def table_rows(path: str | Path, sql: str, args: tuple = ()) -> list[tuple]:
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
         return db.execute(sql, args).fetchall()
+
+
+@contextmanager
+def small_tmpfs(mount: Path, size: str = "4m") -> Iterator[Path]:
+    """A real tmpfs of `size` mounted on `mount` (as root; the test is skipped where it cannot be)."""
+    mount.mkdir(exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=True)

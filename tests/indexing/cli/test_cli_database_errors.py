@@ -15,7 +15,7 @@ from indexing import cli
 from indexing.errors import DatabaseBusyError
 from indexing.store import Store
 from tests.fakes import FakeEmbedder
-from tests.helpers import REPO
+from tests.helpers import REPO, small_tmpfs
 
 
 def cli_run(capsys, *args: str) -> tuple[int, str, str]:
@@ -70,13 +70,8 @@ def test_tilde_in_threadbot_db_is_the_home_folder(tmp_path, capsys, monkeypatch)
 @pytest.fixture
 def read_only_folder(tmp_path):
     """A folder on a tmpfs remounted read-only (root can write to any file, so chmod proves nothing)."""
-    mount = tmp_path / "ro"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=True)
+    with small_tmpfs(tmp_path / "ro") as mount:
+        yield mount
 
 
 def test_a_database_on_a_read_only_file_system_is_one_clear_line(read_only_folder, capsys):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import subprocess
 import uuid
 
 import pytest
@@ -22,17 +21,13 @@ from indexing.errors import DiskFullError
 from indexing.library import ThreadLibrary
 from indexing.records import Comment, Thread
 from tests.fakes import FakeEmbedder
+from tests.helpers import small_tmpfs
 
 
 @pytest.fixture
 def small_disk(tmp_path):
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode().strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=True)
+    with small_tmpfs(tmp_path / "small") as mount:
+        yield mount
 
 
 def fill(folder, leave: int) -> None:
