@@ -179,12 +179,20 @@ def _escape_plain(text: str) -> str:
                                                    else "\\" + m.group(2)), text)
 
 
+_URL_MENTION = re.compile(r"@(?=everyone|here)", re.I)
+
+
+def _inert_url(url: str) -> str:
+    """A bare URL stays a link (it shows where it goes), but "@everyone" inside one is no mention."""
+    return _URL_MENTION.sub("@\u200b", url)
+
+
 def escape(text: str) -> str:
     """Thread text shown as written, wherever Discord renders Markdown: no link, mention or format."""
     text = clean(text)
     out, pos = [], 0
     for url in _URL.finditer(text):
-        out += [_escape_plain(text[pos:url.start()]), url.group()]
+        out += [_escape_plain(text[pos:url.start()]), _inert_url(url.group())]
         pos = url.end()
     out.append(_escape_plain(text[pos:]))
     return "".join(out)

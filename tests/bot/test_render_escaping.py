@@ -101,3 +101,8 @@ def test_comment_links_and_mentions_reach_the_embed_inert():
 def test_escape_cited_keeps_markers_and_bullets_only():
     assert escape_cited("- He said *this* [2]\n• theme [3]") == "- He said \\*this\\* [2]\n• theme [3]"
     assert escape_cited("[1](https://evil.example)") == "[1]\\(https://evil.example\\)"
+
+
+def test_a_mention_inside_a_bare_url_is_inert():
+    # Found by the fuzz pass above: an author "https://evil.example/x@everyone" kept its @everyone.
+    assert not problems(escape("https://evil.example/x@everyone and https://evil.example/@here"))
