@@ -15,6 +15,7 @@ from typing import cast
 
 import discord
 
+from bot.charts import chart_file
 from bot.citations import citation_lines
 from bot.render import CitationLine, embed_pages, escape, escape_cited, sources_blocks, web_link
 from bot.replies import NO_MENTIONS, send_embeds
@@ -58,6 +59,12 @@ def render_digest(info: ThreadInfo, digest: Digest, lines: list[CitationLine]) -
     return embed_pages(title, blocks + sources_blocks(lines), url=url, footer=footer)
 
 
+async def digest_chart(bot, guild_id: int | None, digest: Digest) -> discord.File | None:
+    """The digest's chart: the whole thread's comments over time, and the themes the digest shows."""
+    thread = await bot.library.thread(digest.thread_id, digest.scope)
+    return await chart_file(bot, guild_id, thread, digest.themes)
+
+
 async def record_post(bot, digest: Digest, message: discord.Message) -> None:
     await mark_digest_posted(bot.library, digest.digest_id, message.channel.id, message.id, message.jump_url)
 
@@ -75,7 +82,8 @@ async def publish_digest(
             return None
         channel = await digest_channel(bot, guild, fallback)
         info = await bot.library.thread_info(thread_id, scope=scope)
-        messages = await send_embeds(channel, await digest_embeds(bot, info, digest))
+        chart = await digest_chart(bot, guild.id, digest)
+        messages = await send_embeds(channel, await digest_embeds(bot, info, digest), file=chart)
         await record_post(bot, digest, messages[0])
         log.info("posted the %sdigest of %s in guild %s", "delta " if digest.is_delta else "", thread_id, guild.id)
         await open_discussion(bot, messages[0], info)

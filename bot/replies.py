@@ -22,14 +22,22 @@ async def defer(interaction: discord.Interaction, *, ephemeral: bool = False) ->
     interaction.extras["public_defer"] = not ephemeral
 
 
+def _first_only(file: discord.File | None, n: int) -> discord.File:
+    """The attachment goes on the first message only (MISSING: none, the way discord.py says it)."""
+    return file if file is not None and n == 0 else discord.utils.MISSING
+
+
 async def followup_embeds(
-    interaction: discord.Interaction, embeds: Sequence[discord.Embed], *, ephemeral: bool = False
+    interaction: discord.Interaction, embeds: Sequence[discord.Embed], *, ephemeral: bool = False,
+    file: discord.File | None = None,
 ) -> list[discord.Message]:
-    """One embed per follow-up message, so each message stays within the 6,000-character total."""
+    """One embed per follow-up message, so each message stays within the 6,000-character total;
+    `file` is attached to the first."""
     sent: list[discord.Message] = []
-    for embed in embeds:
+    for n, embed in enumerate(embeds):
         sent.append(
-            await interaction.followup.send(embed=embed, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, wait=True)
+            await interaction.followup.send(embed=embed, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, wait=True,
+                                            file=_first_only(file, n))
         )
         interaction.extras["answered"] = True
     return sent
@@ -46,12 +54,15 @@ async def send_embeds(
     embeds: Sequence[discord.Embed],
     *,
     reference: discord.Message | None = None,
+    file: discord.File | None = None,
 ) -> list[discord.Message]:
+    """One embed per message; `file` is attached to the first."""
     sent = []
     for n, embed in enumerate(embeds):
         sent.append(
             await channel.send(
                 embed=embed,
+                file=_first_only(file, n),
                 allowed_mentions=NO_MENTIONS,
                 # send() treats None as no reply; only discord.py's overloads leave None out
                 reference=cast(discord.Message, reference if n == 0 else None),

@@ -243,7 +243,7 @@ class IndexFailure:
 
 
 GuildSettingName = Literal["digest_channel_id", "upload_channel_id", "watch_dir", "discussion_threads",
-                           "discussion_archive_minutes"]
+                           "discussion_archive_minutes", "charts"]
 ARCHIVE_MINUTES = (60, 1440, 4320, 10080)  # the auto-archive durations Discord offers
 
 
@@ -257,6 +257,7 @@ class GuildSettings:
     watch_dir: str | None = None
     discussion_threads: bool = True  # open a Discord thread under every digest posted
     discussion_archive_minutes: int = 1440
+    charts: bool = True  # attach a chart to digests and summaries of threads
 
 
 ConversationKind = Literal["discussion", "listen"]

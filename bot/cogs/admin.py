@@ -1,4 +1,5 @@
-"""Admin commands (Manage Server): /config digest-channel, upload-channel, watch-folder, show; /forget.
+"""Admin commands (Manage Server): /config digest-channel, upload-channel, watch-folder,
+discussion-threads, charts, listen-channel, show; /forget.
 
 `default_permissions` hides the commands from other members in Discord's UI; the
 `has_permissions` checks enforce it on the bot's side, since server owners can override the former.
@@ -109,6 +110,16 @@ class Admin(commands.Cog):
             text += " Unavailable for now: " + UNAVAILABLE
         await self._reply(interaction, text)
 
+    @config.command(name="charts")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(state="on: digests and thread summaries carry a chart (with alt text); off: none")
+    async def charts(self, interaction: discord.Interaction, state: Literal["on", "off"]) -> None:
+        """Turn the chart on digests and summaries on or off."""
+        assert interaction.guild_id is not None  # the config group is guild_only
+        await self.bot.library.set_guild_setting(interaction.guild_id, "charts", state == "on")
+        await self._reply(interaction, "Digests and summaries carry a chart of comments over time and theme sizes."
+                          if state == "on" else "No charts on digests and summaries from now on.")
+
     @config.command(name="listen-channel")
     @app_commands.checks.has_permissions(manage_guild=True)
     @app_commands.describe(channel="keep and index this channel's new messages", stop="stop keeping them")
@@ -140,6 +151,7 @@ class Admin(commands.Cog):
             f"Watched folder: {Path(s.watch_dir).name if s.watch_dir else 'none'}",
             f"Discussion threads: {'on' if s.discussion_threads else 'off'}"
             f" (archived after {s.discussion_archive_minutes // 60} h)",
+            f"Charts: {'on' if s.charts else 'off'}",
         ]
         await self._reply(interaction, "\n".join(lines))
 

@@ -9,10 +9,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.channel_summaries import LastOption, SinceOption, channel_summary
+from bot.charts import chart_file
 from bot.citations import citation_lines, hidden_passages, server_sources
 from bot.client import ThreadBot
 from bot.cogs.ask import channel_thread
-from bot.digests import digest_embeds, record_post
+from bot.digests import digest_chart, digest_embeds, record_post
 from bot.lookup import resolve_thread, thread_autocomplete
 from bot.render import embed_pages, sources_blocks, web_link
 from bot.replies import defer, followup_embeds
@@ -70,10 +71,13 @@ class Summary(commands.Cog):
             await followup_embeds(interaction, await channel_summary(self.bot, interaction, since, last, length))
             return
         info = info or await pick_thread(self.bot, scope, None)
-        await followup_embeds(interaction, await self.thread_summary(interaction, scope, info, length))
+        embeds, chart = await self.thread_summary(interaction, scope, info, length)
+        await followup_embeds(interaction, embeds, file=chart)
 
     async def thread_summary(self, interaction: discord.Interaction, scope: str, info: ThreadInfo,
-                             length: Literal["short", "medium", "long"]) -> list[discord.Embed]:
+                             length: Literal["short", "medium", "long"]) -> tuple[list[discord.Embed],
+                                                                                   discord.File | None]:
+        """The summary's embeds, and its chart (None: charts off, or nothing to draw)."""
         result: ThreadSummary = await summarize(self.bot.library, info.id, scope, length, llm=self.bot.answers.llm)
         # Server messages from channels this member cannot read are neither quoted nor cited.
         d = result.discussion
@@ -83,14 +87,16 @@ class Summary(commands.Cog):
         hidden = hidden_passages(sources, interaction.guild, interaction.user)
         blocks, citations = summary_blocks(result, hidden=hidden)
         lines = await citation_lines(self.bot.library, scope, citations)
-        counts = source_counts(await self.bot.library.thread(info.id, scope))
+        thread = await self.bot.library.thread(info.id, scope)
+        counts = source_counts(thread)
         here = f" ({counts.site} on the site, {counts.server} here)" if counts.server else ""
+        chart = await chart_file(self.bot, interaction.guild_id, thread, d.themes if d else [])
         return embed_pages(
             f"Summary: {info.title}",
             blocks + sources_blocks(lines),
             url=web_link(info.url),
             footer=f"{noun(info.comments, 'comment')}{here} · {length} summary · {result.mode}",
-        )
+        ), chart
 
     @app_commands.command(name="digest")
     @app_commands.guild_only()
@@ -102,7 +108,8 @@ class Summary(commands.Cog):
         await defer(interaction)
         info = await pick_thread(self.bot, scope, thread)
         digest = await make_digest(self.bot.library, info.id, scope)
-        sent = await followup_embeds(interaction, await digest_embeds(self.bot, info, digest))
+        chart = await digest_chart(self.bot, interaction.guild_id, digest)
+        sent = await followup_embeds(interaction, await digest_embeds(self.bot, info, digest), file=chart)
         if not digest.already_posted:  # new comments made a fresh digest: it has now been posted here
             await record_post(self.bot, digest, sent[0])
 

@@ -1,5 +1,6 @@
-"""A Discord server's own settings (migrations 4 and 9): digest channel, upload channel, watched
-folder, and the discussion threads opened under digests (on or off, their auto-archive duration)."""
+"""A Discord server's own settings (migrations 4, 9 and 10): digest channel, upload channel, watched
+folder, the discussion threads opened under digests (on or off, their auto-archive duration), and
+whether digests and summaries carry a chart."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from ..records import GuildSettingName, GuildSettings
 from .transactions import now_iso
 
 SETTABLE: tuple[GuildSettingName, ...] = ("digest_channel_id", "upload_channel_id", "watch_dir",
-                                          "discussion_threads", "discussion_archive_minutes")
-_COLUMNS = "guild_id, digest_channel_id, upload_channel_id, watch_dir, discussion_threads, discussion_archive_minutes"
+                                          "discussion_threads", "discussion_archive_minutes", "charts")
+_COLUMNS = ("guild_id, digest_channel_id, upload_channel_id, watch_dir, discussion_threads, "
+            "discussion_archive_minutes, charts")
 _DEFAULT = GuildSettings("")
 
 
@@ -18,10 +20,15 @@ def _int_or_none(value: str | None) -> int | None:
     return int(value) if value else None
 
 
+def _flag(value: str | None, default: bool) -> bool:
+    return default if value is None else bool(int(value))
+
+
 def _settings(row: tuple) -> GuildSettings:
-    threads = _DEFAULT.discussion_threads if row[4] is None else bool(int(row[4]))
+    threads = _flag(row[4], _DEFAULT.discussion_threads)
     minutes = _int_or_none(row[5]) or _DEFAULT.discussion_archive_minutes
-    return GuildSettings(str(row[0]), _int_or_none(row[1]), _int_or_none(row[2]), row[3], threads, minutes)
+    return GuildSettings(str(row[0]), _int_or_none(row[1]), _int_or_none(row[2]), row[3], threads, minutes,
+                         _flag(row[6], _DEFAULT.charts))
 
 
 async def read_settings(db: aiosqlite.Connection, guild_id: str) -> GuildSettings:

@@ -215,6 +215,9 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE guild_settings ADD COLUMN discussion_threads INTEGER;
         ALTER TABLE guild_settings ADD COLUMN discussion_archive_minutes INTEGER;
     """),
+    (10, "guild setting: a chart on digests and summaries", """
+        ALTER TABLE guild_settings ADD COLUMN charts INTEGER;
+    """),
 ]
 
 

@@ -48,7 +48,7 @@ EXPECTED_OPTIONS = {
     "threads": {"page": False},
     "upload": {"file": False, "url": False},
     "config": {"digest-channel": False, "upload-channel": False, "watch-folder": False, "show": False,
-               "discussion-threads": False, "listen-channel": False},
+               "discussion-threads": False, "listen-channel": False, "charts": False},
     "forget": {"thread": False, "member": False},
     "follow": {"url": True, "hours": False, "threshold": False},
     "unfollow": {"thread": True},
