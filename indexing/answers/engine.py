@@ -41,6 +41,7 @@ from .candidates import (
     dominant_thread,
     following_paragraphs,
     inherit_from_questions,
+    is_question,
     replies_to,
     sentences_of,
 )
@@ -108,7 +109,7 @@ class AnswerEngine:
         if thread_id is not None:
             await self.library.thread_info(thread_id, scope)  # NotFoundError names an unknown thread
         statements = await self.library.statements(scope, thread_id)
-        authors = {s.speaker for s in statements if s.cue == "wrote"}  # commenters and post authors
+        authors = {s.speaker for s in statements if _whole_passage(s)}  # commenters and post authors
         parsed = classify(question, authors)
         answer = await self._extractive(parsed, statements, thread_id, scope)
         if self.llm is not None and answer.answered:
@@ -124,7 +125,7 @@ class AnswerEngine:
             if lines is not None:
                 return self._finish(q, thread_id, lines, cites)
         if q.type == "author":
-            found = [s for s in statements if s.cue == "wrote" and s.speaker == q.speaker]
+            found = [s for s in statements if _whole_passage(s) and s.speaker == q.speaker]
             posts = {s.thread_id for s in found if s.source == "article"}
             if posts and not q.says:  # "Which app did <the blogger> use ...?": a fact from their post
                 return await self._factual_answer(q, thread_id, scope, written_by=(q.speaker, posts))
@@ -262,7 +263,7 @@ class AnswerEngine:
             hits = await self.library.search(q.text, scope=scope, thread_id=routed, k=10, query_vector=query_vector)
         hits = hits[:FACTUAL_PASSAGES]
         candidates = sentences_of(hits, title_answers=lambda title: names_expected(q.text, title))
-        hits, candidates = await self._with_replies(hits, candidates, scope)
+        hits, candidates = await self._with_replies(hits, candidates, scope, lead_ins=naming is None)
         if naming:
             surname = re.compile(rf"\b{re.escape((name_words(naming) or [naming])[-1])}\b", re.I)
             candidates = [c for c in candidates if surname.search(c.text) and mentions_topic(q.topic, c.text)]
@@ -302,7 +303,9 @@ class AnswerEngine:
         cites = Citations()
         lines = [f"{' '.join(text.split())} {cites.cite(hits[rank].passage, float(scores[best]))}"]
         if chosen.answers is not None:  # the question it answers, cited after the answer
-            lines[0] += f" (a reply to {cites.cite(hits[chosen.answers].passage, float(scores[best]))})"
+            asked = hits[chosen.answers].passage
+            relation = "a reply to" if asked.kind == "comment" else "following"  # a reply, or a lead-in's list
+            lines[0] += f" ({relation} {cites.cite(asked, float(scores[best]))})"
         others = [r for r in order if r != rank and hits[r].passage.id not in cites.ids()][:CITED_PASSAGES - 1]
         if others:
             refs = ", ".join(cites.cite(hits[r].passage, passage_score.get(r, hits[r].score)) for r in others)
@@ -311,9 +314,13 @@ class AnswerEngine:
             lines.insert(0, f"From: {await self._title(hits[rank])}")
         return self._finish(q, thread_id, lines, cites)
 
-    async def _with_replies(self, hits: list[Hit], candidates: list[Candidate], scope):
-        """Add the replies to the questions among the hits' sentences as candidates (after the hits)."""
-        asking = sorted({c.rank for c in candidates if c.question and hits[c.rank].passage.kind != "title"})
+    async def _with_replies(self, hits: list[Hit], candidates: list[Candidate], scope, lead_ins: bool = True):
+        """Add the replies to the questions among the hits' sentences as candidates (after the hits), and
+        the paragraphs after a closing lead-in (not for a speaker's words: "He said:" is theirs already)."""
+        kinds = ("comment", "paragraph") if lead_ins else ("comment",)
+        if not lead_ins:  # a lead-in is a sentence like any other here
+            candidates = [replace(c, question=is_question(c.text)) if c.question else c for c in candidates]
+        asking = sorted({c.rank for c in candidates if c.question and hits[c.rank].passage.kind in kinds})
         if not asking:
             return hits, candidates
         threads: dict[str, list[Passage]] = {}
@@ -406,6 +413,11 @@ class AnswerEngine:
             if not [line for line in text.splitlines() if line and not line.startswith(("From: ", "Related: "))]:
                 return self._abstain(q, thread_id, [], None)  # only the pointers were left: no answer
         return Answer(q.text, thread_id, True, text, "extractive", cites.items)
+
+
+def _whole_passage(s: Statement) -> bool:
+    """A statement that is a whole comment or post paragraph by its writer (not a quote with "wrote")."""
+    return s.source == "comment" or (s.cue == "wrote" and s.start == s.content_start == 0 and s.end == s.content_end)
 
 
 def _distinct(statements: list[Statement]) -> list[Statement]:
