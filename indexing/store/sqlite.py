@@ -296,7 +296,9 @@ class Store:
         found: dict[int, Passage] = {}
         filters, filter_args = fulltext.passage_filters(scope, thread_ids, kinds, author)
         for chunk in chunked(ids):
-            sql = (f"SELECT {PASSAGE_COLUMNS} FROM passages p JOIN threads t ON t.id = p.thread_id "
+            # CROSS JOIN keeps SQLite's plan id-first: with a scope filter it otherwise walked every
+            # passage of the scope through threads_scope (20 ms at 100k passages, most of a hybrid search).
+            sql = (f"SELECT {PASSAGE_COLUMNS} FROM passages p CROSS JOIN threads t ON t.id = p.thread_id "
                    f"WHERE p.id IN ({marks(chunk)}){filters}")
             args = [*chunk, *filter_args]
             async with self._reader.execute(sql, args) as cursor:
