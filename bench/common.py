@@ -33,7 +33,8 @@ from indexing.sources import parse_file  # noqa: E402
 from indexing.store import BulkThread, Store  # noqa: E402
 from indexing.store.snapshot import snapshot_folder  # noqa: E402
 
-DEV = REPO.parent / "shared" / "eval" / "dev"
+# THREADBOT_SHARED: the shared folder when the checkout is not beside it (a git worktree elsewhere)
+DEV = Path(os.environ.get("THREADBOT_SHARED") or REPO.parent / "shared") / "eval" / "dev"
 DEV_THREADS = DEV / "threads-dev.jsonl"
 DEV_QA = DEV / "qa-dev.jsonl"
 DATA = REPO / "bench" / ".data"

@@ -39,6 +39,9 @@ from common import (
 from indexing.embed import load_embedder
 from indexing.library import ThreadLibrary
 from indexing.store import Store
+from indexing.store.lexical.side import lexical_folder
+from indexing.store.ranking import RRF_K
+from indexing.text.lexical import query_terms
 
 
 def parse_count(text: str) -> int:
@@ -89,10 +92,18 @@ async def measure(db_path: Path, embedder, queries: list[str], query_vectors: np
                 approximate = await lib.dense_search(vector, k=10)
                 timings["ann"].append(time.perf_counter() - started)
                 recalls.append(len(truth & {h.passage.id for h in approximate}) / max(1, len(truth)))
+        hybrid_top = []
         for text, vector in zip(queries, query_vectors, strict=True):
             started = time.perf_counter()
-            await lib.search(text, k=10, query_vector=vector)
+            hits = await lib.search(text, k=10, query_vector=vector)
             timings["hybrid"].append(time.perf_counter() - started)
+            hybrid_top.append([h.passage.id for h in hits])
+        timings["lexical"] = []
+        for text in queries:
+            started = time.perf_counter()
+            await lib.store.bm25(query_terms(text), 50, None)
+            timings["lexical"].append(time.perf_counter() - started)
+        agreement = await top10_agreement(lib, queries, query_vectors, matrix, hybrid_top)
         for vector in query_vectors:
             started = time.perf_counter()
             scores = matrix @ vector
@@ -103,12 +114,36 @@ async def measure(db_path: Path, embedder, queries: list[str], query_vectors: np
             "dense_p50_ms": percentile_ms(timings["dense"], 50),
             "dense_p95_ms": percentile_ms(timings["dense"], 95),
             "hybrid_p50_ms": percentile_ms(timings["hybrid"], 50),
+            "hybrid_p95_ms": percentile_ms(timings["hybrid"], 95),
+            "hybrid_top10_agreement": agreement,
+            "lexical_p50_ms": percentile_ms(timings["lexical"], 50),
+            "lexical_in_memory": lib.store.lexical.index is not None,
             "numpy_bound_p50_ms": percentile_ms(timings["numpy"], 50),
             "ann_p50_ms": percentile_ms(timings["ann"], 50) if timings["ann"] else None,
             "ann_recall_at_10": round(float(np.mean(recalls)), 3) if recalls else None,
         }
     finally:
         await lib.close()
+
+
+async def top10_agreement(lib: ThreadLibrary, queries: list[str], query_vectors: np.ndarray, matrix: np.ndarray,
+                          hybrid_top: list[list[int]]) -> float:
+    """Mean over the queries of |hybrid top 10 & exhaustive fused top 10| / 10, where the exhaustive
+    fusion is reciprocal rank fusion (k=60) of the full exact dense ranking (every passage) and the
+    full BM25 ranking (every match)."""
+    ids = np.sort(lib.store.vectors.ids)  # synthetic row i is the i-th passage written
+    assert len(ids) == len(matrix), "the matrix and the database differ"
+    n = len(ids)
+    shares = []
+    for text, vector, got in zip(queries, query_vectors, hybrid_top, strict=True):
+        fused = np.zeros(n, dtype=np.float64)
+        fused[np.argsort(-(matrix @ vector), kind="stable")] = 1.0 / (RRF_K + np.arange(1, n + 1))
+        lexical, _ = await lib.store.bm25(query_terms(text), n, None)
+        rows = np.searchsorted(ids, np.array([pid for pid, _ in lexical], dtype=np.int64))
+        fused[rows] += 1.0 / (RRF_K + np.arange(1, len(rows) + 1))
+        best = set(ids[np.argpartition(-fused, 10)[:10]].tolist())
+        shares.append(len(best & set(got)) / 10)
+    return round(float(np.mean(shares)), 3)
 
 
 def main() -> int:
@@ -147,9 +182,14 @@ def main() -> int:
     ratio = result["dense_p50_ms"] / result["numpy_bound_p50_ms"]
     ann = (f"; approximate {result['ann_p50_ms']} ms at recall@10 {result['ann_recall_at_10']}"
            if result["ann_p50_ms"] is not None else "")
+    lexical_files = lexical_folder(str(db_path))
+    result["lexical_disk_bytes_per_passage"] = round(sum(
+        f.stat().st_size for f in lexical_files.iterdir()) / n, 1) if lexical_files and lexical_files.is_dir() else None
     report(result, f"search at {n:,} passages: exact dense p50 {result['dense_p50_ms']} ms = "
                    f"{ratio:.2f}x the numpy float32 bound ({result['numpy_bound_p50_ms']} ms), hybrid p50 "
-                   f"{result['hybrid_p50_ms']} ms{ann}; {result['bytes_per_passage']} B/passage, "
+                   f"{result['hybrid_p50_ms']} ms (BM25 alone {result['lexical_p50_ms']} ms; top-10 agreement with "
+                   f"exhaustive fusion {result['hybrid_top10_agreement']}){ann}; "
+                   f"{result['bytes_per_passage']} B/passage, "
                    f"cold start {result['cold_start_s']} s (first search {result['cold_first_search_ms']} ms, "
                    f"all in memory after {result['resident_s']} s)")
     return 0

@@ -41,9 +41,9 @@ from .records import (
 from .sources import DEFAULT_MAX_BYTES, parse_bytes, parse_file, read_fetched, safe_file_name, scan_paths
 from .sources.fetch import FetchLimits, SiteApis, fetch_thread
 from .store import DigestRow, NewDigest, NewFollow, Scope, Store
-from .store.ranking import reciprocal_rank_fusion
+from .store.ranking import fused_top_is_exact, reciprocal_rank_fusion
 from .text.chunking import thread_passages
-from .text.lexical import fts_match_expression, query_terms
+from .text.lexical import query_terms
 from .whosaid import StatementExtractor, extract_statements, statements_of
 
 T = TypeVar("T")
@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 # progress(stage, done, total): stage is "embed" while vectors are computed.
 Progress = Callable[[str, int, int], None]
 EMBED_SLICE = 128  # texts embedded per hold of the model lock (about a second on a laptop CPU)
+FUSION_DEEPER = 4  # how much deeper both sides are searched when the fused top k is not certain
 EMBED_BATCH = 8  # texts sorted by length: batch 8 ran 4% faster than 16 on the 1,600-comment bench
 
 
@@ -298,15 +299,23 @@ class ThreadLibrary:
     async def search(self, query: str, scope: Scope = LOCAL_SCOPE, thread_id: str | None = None, k: int = 10,
                      kinds: list[str] | None = None, author: str | None = None,
                      query_vector: np.ndarray | None = None) -> list[Hit]:
-        """Hybrid search: dense cosine and FTS5 BM25, fused by reciprocal rank."""
+        """Hybrid search: dense cosine and BM25, fused by reciprocal rank over the top of each side; a
+        fused top k not certain to be that of the full rankings (fused_top_is_exact) searches deeper once."""
         if not query.strip():
             return []
         thread_ids = [thread_id] if thread_id else None
-        candidates = max(50, 5 * k)
         vector = query_vector if query_vector is not None else await self.embed_query(query)
         author_ids = await self.store.passage_ids_by_author(author, scope) if author else None
-        dense = await self._dense(vector, candidates, scope, thread_ids, kinds, author_ids)
-        lexical = await self._lexical(query, candidates, scope, thread_ids, kinds, author)
+        candidates = max(50, 5 * k)
+        for deeper in (False, True):
+            dense = await self._dense(vector, candidates, scope, thread_ids, kinds, author_ids)
+            lexical, matched = await self._lexical(query, candidates, scope, thread_ids, kinds, author)
+            dense_ids, lexical_ids = [p for p, _ in dense], [p for p, _ in lexical]
+            if deeper or fused_top_is_exact(reciprocal_rank_fusion([dense_ids, lexical_ids]), dense_ids, lexical_ids,
+                                            k, len(dense) < candidates, 0 <= matched <= len(lexical)
+                                            or len(lexical) < candidates):
+                break
+            candidates *= FUSION_DEEPER
         return await self._fuse(dense, lexical, k, scope, thread_ids, kinds, author)
 
     async def dense_search(self, query_vector: np.ndarray, scope: Scope = LOCAL_SCOPE,
@@ -324,11 +333,12 @@ class ThreadLibrary:
         return list(zip(found.ids.tolist(), found.scores.tolist(), strict=True))
 
     async def _lexical(self, query: str, k: int, scope: Scope, thread_ids: list[str] | None,
-                       kinds: list[str] | None, author: str | None) -> list[tuple[int, float]]:
-        match = fts_match_expression(query_terms(query))
-        if match is None:
-            return []
-        return await self.store.bm25(match, k, scope, thread_ids, kinds, author)
+                       kinds: list[str] | None, author: str | None) -> tuple[list[tuple[int, float]], int]:
+        """The BM25 top k and how many passages match in all (-1: unknown)."""
+        words = query_terms(query)
+        if not words:
+            return [], 0
+        return await self.store.bm25(words, k, scope, thread_ids, kinds, author)
 
     async def _fuse(self, dense: list[tuple[int, float]], lexical: list[tuple[int, float]], k: int, scope: Scope,
                     thread_ids: list[str] | None = None, kinds: list[str] | None = None,

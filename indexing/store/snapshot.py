@@ -23,6 +23,7 @@ import numpy as np
 
 from .dense import VectorIndex, VectorRows
 from .dense.manifest import STAMP_FIELDS, DamagedCopy, check_fields
+from .lexical.side import TOKEN_KEY, LexicalSide
 from .transactions import atomic, chunked, marks
 
 log = logging.getLogger(__name__)
@@ -79,11 +80,12 @@ async def load_all(db: aiosqlite.Connection, index: VectorIndex) -> None:
             await asyncio.to_thread(index.add, _rows(records, index.dim))
 
 
-async def replay(db: aiosqlite.Connection, index: VectorIndex, since: int) -> int | None:
-    """Apply passage-log entries after `since`; the new applied number, or None if entries are gone."""
+async def log_changes(db: aiosqlite.Connection, since: int) -> tuple[int, dict[int, int]] | None:
+    """(latest log number, passage id -> last operation, 1 added 0 removed) for the entries after
+    `since`, or None if some are gone (pruned)."""
     latest = await log_version(db)
     if latest == since:
-        return since
+        return since, {}
     async with db.execute("SELECT MIN(version) FROM passage_log WHERE version > ?", (since,)) as cursor:
         row = await cursor.fetchone()
         assert row is not None  # an aggregate always returns one row
@@ -95,6 +97,19 @@ async def replay(db: aiosqlite.Connection, index: VectorIndex, since: int) -> in
                           "ORDER BY version", (since, latest)) as cursor:
         async for passage_id, added in cursor:
             last_op[passage_id] = added
+    return latest, last_op
+
+
+async def replay(db: aiosqlite.Connection, index: VectorIndex, since: int,
+                 lexical: LexicalSide | None = None) -> int | None:
+    """Apply passage-log entries after `since` (to the lexical index too, when given); the new
+    applied number, or None if entries are gone."""
+    changes = await log_changes(db, since)
+    if changes is None:
+        return None
+    latest, last_op = changes
+    if not last_op:
+        return latest
     touched = np.fromiter(last_op, dtype=np.int64, count=len(last_op))
     await asyncio.to_thread(index.remove, touched)  # a re-inserted id may carry a new vector
     inserted = [pid for pid, added in last_op.items() if added]
@@ -103,62 +118,85 @@ async def replay(db: aiosqlite.Connection, index: VectorIndex, since: int) -> in
             records = cast(list[tuple], await cursor.fetchall())
         if records:
             await asyncio.to_thread(index.add, _rows(records, index.dim))
+    if lexical is not None:
+        await lexical.replay(db, list(last_op), inserted)
     return latest
 
 
-async def replay_in_snapshot(db: aiosqlite.Connection, index: VectorIndex, since: int) -> int | None:
+async def replay_lexical(db: aiosqlite.Connection, lexical: LexicalSide, since: int) -> bool:
+    """The lexical index's own catch-up from its saved copy's log number; False if entries are gone."""
+    changes = await log_changes(db, since)
+    if changes is None:
+        return False
+    await lexical.replay(db, list(changes[1]), [pid for pid, added in changes[1].items() if added])
+    return True
+
+
+async def replay_in_snapshot(db: aiosqlite.Connection, index: VectorIndex, since: int,
+                             lexical: LexicalSide | None = None) -> int | None:
     """`replay` in one read transaction, so the log and the rows it reads agree while others write."""
     await db.execute("BEGIN")
     try:
-        return await replay(db, index, since)
+        return await replay(db, index, since, lexical)
     finally:
         await db.execute("COMMIT")
 
 
 async def load_index(db: aiosqlite.Connection, db_path: str, model_id: str, dim: int,
-                     ann_min: int, cluster: bool = True) -> tuple[VectorIndex, int]:
-    """The dense index and the passage-log number it reflects. Runs in one read transaction, so
-    the log and the rows agree even while another connection writes. `cluster`: whether the index
-    may cluster itself in the background once big enough (not worth starting in a short process)."""
-    folder = snapshot_folder(db_path)
+                     ann_min: int, cluster: bool = True, lexical: LexicalSide | None = None
+                     ) -> tuple[VectorIndex, int]:
+    """The dense index (and the lexical one, when given) and the passage-log number they reflect.
+    Runs in one read transaction, so the log and the rows agree even while another connection
+    writes. `cluster`: whether the index may cluster itself in the background once big enough (not
+    worth starting in a short process)."""
     await db.execute("BEGIN")
     try:
-        version = await log_version(db)
-        instance = await instance_id(db)
-        saved = None
-        if folder is not None and folder.is_dir():
-            saved = await asyncio.to_thread(VectorIndex.load, folder, ann_min)
-        if saved is not None:
-            index, manifest = saved
-            try:
-                check_fields(manifest, STAMP_FIELDS)
-            except DamagedCopy as exc:
-                log.warning("ignoring the saved vector index in %s: %s", folder, exc)
-                manifest = dict.fromkeys(STAMP_FIELDS)  # matches nothing below: rebuilt from the BLOBs
-            token = await _meta(db, "vectors_token")
-            if (manifest["instance"] == instance and manifest["model_id"] == model_id and manifest["dim"] == dim
-                    and manifest["version"] is not None and manifest["version"] <= version
-                    and manifest["token"] == token):
-                index.auto_build = False
-                try:
-                    applied = await replay(db, index, int(manifest["version"]))
-                except ValueError as exc:  # rows that do not fit the copy (another dimension)
-                    log.warning("ignoring the saved vector index in %s: %s", folder, exc)
-                    applied = None
-                if applied is not None:
-                    index.auto_build = cluster
-                    index.changes = 0 if applied == int(manifest["version"]) else index.changes
-                    index.maybe_build_ann()
-                    return index, applied
-            log.info("the saved vector index in %s is out of date; loading vectors from the database", folder)
-        index = VectorIndex(dim, ann_min)
-        index.auto_build = False
-        await load_all(db, index)
-        index.auto_build = cluster
-        index.maybe_build_ann()
+        index, version = await _load_dense(db, db_path, model_id, dim, ann_min, cluster)
+        if lexical is not None:
+            await lexical.load(db, await instance_id(db), version,
+                               lambda since: replay_lexical(db, lexical, since))
         return index, version
     finally:
         await db.execute("COMMIT")
+
+
+async def _load_dense(db: aiosqlite.Connection, db_path: str, model_id: str, dim: int,
+                      ann_min: int, cluster: bool) -> tuple[VectorIndex, int]:
+    folder = snapshot_folder(db_path)
+    version = await log_version(db)
+    instance = await instance_id(db)
+    saved = None
+    if folder is not None and folder.is_dir():
+        saved = await asyncio.to_thread(VectorIndex.load, folder, ann_min)
+    if saved is not None:
+        index, manifest = saved
+        try:
+            check_fields(manifest, STAMP_FIELDS)
+        except DamagedCopy as exc:
+            log.warning("ignoring the saved vector index in %s: %s", folder, exc)
+            manifest = dict.fromkeys(STAMP_FIELDS)  # matches nothing below: rebuilt from the BLOBs
+        token = await _meta(db, "vectors_token")
+        if (manifest["instance"] == instance and manifest["model_id"] == model_id and manifest["dim"] == dim
+                and manifest["version"] is not None and manifest["version"] <= version
+                and manifest["token"] == token):
+            index.auto_build = False
+            try:
+                applied = await replay(db, index, int(manifest["version"]))
+            except ValueError as exc:  # rows that do not fit the copy (another dimension)
+                log.warning("ignoring the saved vector index in %s: %s", folder, exc)
+                applied = None
+            if applied is not None:
+                index.auto_build = cluster
+                index.changes = 0 if applied == int(manifest["version"]) else index.changes
+                index.maybe_build_ann()
+                return index, applied
+        log.info("the saved vector index in %s is out of date; loading vectors from the database", folder)
+    index = VectorIndex(dim, ann_min)
+    index.auto_build = False
+    await load_all(db, index)
+    index.auto_build = cluster
+    index.maybe_build_ann()
+    return index, version
 
 
 async def _oldest_entry(db: aiosqlite.Connection, default: int) -> int:
@@ -168,18 +206,22 @@ async def _oldest_entry(db: aiosqlite.Connection, default: int) -> int:
 
 
 async def save_index(db: aiosqlite.Connection, index: VectorIndex, db_path: str, model_id: str,
-                     applied: int, min_passages: int, force: bool = False) -> int:
+                     applied: int, min_passages: int, force: bool = False,
+                     lexical: LexicalSide | None = None) -> int:
     """Catch up with writes from other processes, save the index if enough changed, prune the log.
     Returns the log number the index now reflects. A session that saves nothing writes nothing."""
     folder = snapshot_folder(db_path)
     if folder is None:
         return applied
-    caught_up = await replay(db, index, applied)
+    caught_up = await replay(db, index, applied, lexical)
     if caught_up is None:  # another process pruned entries this one never saw: its copy is stale
         log.info("not saving the vector index: the database changed under this process")
         return applied
     big_enough = len(index) >= min_passages
     changed = index.changes > max(100, len(index) // 100) or not (folder / "manifest.json").is_file()
+    if lexical is not None and lexical.index is not None and lexical.folder is not None:
+        changed = changed or lexical.index.changes > max(100, len(lexical.index) // 100) or not (
+            lexical.folder / "manifest.json").is_file()
     # With no saved copy no entry is needed; pruning waits for 10,000 so a read-only session or a
     # small database is never written to on close.
     prune = not (folder / "manifest.json").is_file() and caught_up - await _oldest_entry(db, caught_up) > 10_000
@@ -189,7 +231,7 @@ async def save_index(db: aiosqlite.Connection, index: VectorIndex, db_path: str,
     # One write transaction for the copy, its token and the pruning: a second process saving at the
     # same time waits, so the database never records one copy's token while the folder holds another's.
     async with atomic(db):
-        caught_up = await replay(db, index, caught_up)
+        caught_up = await replay(db, index, caught_up, lexical)
         if caught_up is None:
             return applied
         if save:
@@ -197,6 +239,11 @@ async def save_index(db: aiosqlite.Connection, index: VectorIndex, db_path: str,
             stamp = {"instance": await instance_id(db), "model_id": model_id, "version": caught_up, "token": token}
             await asyncio.to_thread(index.save, folder, stamp)
             await db.execute(record_token_sql(), (token,))
+            if lexical is not None and lexical.index is not None:  # the same log number: pruned together
+                stamp = dict(stamp, token=new_token())
+                await asyncio.to_thread(lexical.save, stamp)
+                await db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                                 (TOKEN_KEY, stamp["token"]))
         await db.execute("DELETE FROM passage_log WHERE version <= ?", (caught_up,))
     return caught_up
 

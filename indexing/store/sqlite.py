@@ -25,10 +25,12 @@ import numpy as np
 
 from ..errors import NotFoundError, StoreError
 from ..records import Follow, GuildSettingName, GuildSettings, Passage, Statement, Thread, ThreadInfo
+from ..text.lexical import fts_match_expression
 from . import follows as follow_rows
 from . import fulltext, guild_settings, snapshot, statements, summaries
 from .dense import SearchResult, VectorIndex, VectorRows
 from .follows import NewFollow
+from .lexical.side import LexicalSide
 from .opening import database_path, open_connections
 from .summaries import DigestRow, NewDigest
 from .thread_rows import (
@@ -53,7 +55,7 @@ class Store:
 
     def __init__(self, path: str, writer: aiosqlite.Connection, reader: aiosqlite.Connection,
                  model_id: str, dim: int, ann_min_passages: int, snapshot_min_passages: int,
-                 long_running: bool):
+                 long_running: bool, lexical_min_passages: int | None = None):
         self.path = path
         self._writer = writer
         self._reader = reader
@@ -64,24 +66,30 @@ class Store:
         self.ann_min_passages = ann_min_passages
         self.snapshot_min_passages = snapshot_min_passages
         self.long_running = long_running
-        self.log_version = 0  # the last passage-log entry reflected in self.vectors
+        self.log_version = 0  # the last passage-log entry reflected in self.vectors (and self.lexical)
+        # BM25 in memory from this size (below it, and without a model, FTS5 answers)
+        self.lexical = LexicalSide(path, snapshot_min_passages if lexical_min_passages is None
+                                   else lexical_min_passages)
         self._instance = ""
 
     # ---- lifecycle -------------------------------------------------------------------------
     @classmethod
     async def open(cls, path: str | Path, model_id: str | None = None, dim: int | None = None, *,
                    ann_min_passages: int = 200_000, snapshot_min_passages: int = 20_000,
-                   long_running: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Store:
+                   long_running: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+                   lexical_min_passages: int | None = None) -> Store:
         """Open (creating and migrating as needed). Without a model, the store serves only
         metadata reads (threads, passages, full text), never vectors. `ann_min_passages`: the size
         at which the dense index is clustered for approximate search; `snapshot_min_passages`: the
         size from which it is saved beside the database. A `long_running` process clusters, and
         copies a saved (mapped) index into memory, in background threads; a short-lived one does
-        neither. `busy_timeout_ms`: how long a write waits for another process's."""
+        neither. `busy_timeout_ms`: how long a write waits for another process's.
+        `lexical_min_passages`: the size from which BM25 runs on an in-memory index (lexical/)
+        instead of FTS5 (default: `snapshot_min_passages`, so the index is saved and loads at once)."""
         path = database_path(path)
         writer, reader = await open_connections(path, model_id, dim, busy_timeout_ms)
         store = cls(path, writer, reader, model_id or "", dim or 0, ann_min_passages, snapshot_min_passages,
-                    long_running)
+                    long_running, lexical_min_passages)
         if model_id is not None and dim is not None:
             try:
                 await store._load_vectors()
@@ -114,7 +122,8 @@ class Store:
 
     async def _load_vectors(self) -> None:
         self.vectors, self.log_version = await snapshot.load_index(
-            self._reader, self.path, self.model_id, self.dim, self.ann_min_passages, self.long_running)
+            self._reader, self.path, self.model_id, self.dim, self.ann_min_passages, self.long_running,
+            self.lexical)
         self._instance = await snapshot.instance_id(self._reader)
         self.vectors.on_built = self._save_vectors_after_build
         if self.long_running:
@@ -138,7 +147,8 @@ class Store:
             return
         async with self._write_lock:
             self.log_version = await snapshot.save_index(self._writer, self.vectors, self.path, self.model_id,
-                                                         self.log_version, self.snapshot_min_passages, force)
+                                                         self.log_version, self.snapshot_min_passages, force,
+                                                         self.lexical)
 
     async def catch_up(self) -> None:
         """Reflect in the dense index what other processes wrote since this one last looked: the
@@ -146,7 +156,7 @@ class Store:
         if not self.model_id or await snapshot.log_version(self._reader) == self.log_version:
             return
         async with self._write_lock:  # no write of ours is half-applied to the index meanwhile
-            applied = await snapshot.replay_in_snapshot(self._writer, self.vectors, self.log_version)
+            applied = await snapshot.replay_in_snapshot(self._writer, self.vectors, self.log_version, self.lexical)
             if applied is None:  # another process pruned entries this one never saw: load afresh
                 log.info("the database changed under this process; reloading the dense index")
                 old = self.vectors
@@ -192,6 +202,8 @@ class Store:
                                   thread_ids=[thread_id] * len(added), scopes=[scope] * len(added),
                                   kinds=[p.kind for p in added])
                 await asyncio.to_thread(self.vectors.add, rows)
+            await asyncio.to_thread(self.lexical.apply, removed_ids, [
+                (p.id, thread_id, scope, p.kind, p.author, p.text) for p in added])
             self._advance_log(version_before, version_after)
             return result
 
@@ -210,6 +222,7 @@ class Store:
                 await delete_orphan_embeddings(db, [row[1] for row in rows])
                 version_after = await self._log_version()
             await asyncio.to_thread(self.vectors.remove, ids)
+            await asyncio.to_thread(self.lexical.apply, ids, [])
             self._advance_log(version_before, version_after)
             return info
 
@@ -293,7 +306,9 @@ class Store:
         found: dict[int, Passage] = {}
         filters, filter_args = fulltext.passage_filters(scope, thread_ids, kinds, author)
         for chunk in chunked(ids):
-            sql = (f"SELECT {PASSAGE_COLUMNS} FROM passages p JOIN threads t ON t.id = p.thread_id "
+            # CROSS JOIN keeps SQLite's plan id-first: with a scope filter it otherwise walked every
+            # passage of the scope through threads_scope (20 ms at 100k passages, most of a hybrid search).
+            sql = (f"SELECT {PASSAGE_COLUMNS} FROM passages p CROSS JOIN threads t ON t.id = p.thread_id "
                    f"WHERE p.id IN ({marks(chunk)}){filters}")
             args = [*chunk, *filter_args]
             async with self._reader.execute(sql, args) as cursor:
@@ -333,9 +348,20 @@ class Store:
         return await asyncio.to_thread(self.vectors.search_filtered, vector, k, scope, thread_ids, kinds,
                                        passage_ids, exact)
 
-    async def bm25(self, match: str, limit: int, scope: Scope, thread_ids: list[str] | None = None,
-                   kinds: list[str] | None = None, author: str | None = None) -> list[tuple[int, float]]:
-        return await fulltext.bm25(self._reader, match, limit, scope, thread_ids, kinds, author)
+    async def bm25(self, words: list[str], limit: int, scope: Scope, thread_ids: list[str] | None = None,
+                   kinds: list[str] | None = None, author: str | None = None) -> tuple[list[tuple[int, float]], int]:
+        """(passage id, BM25 score) best first for query words (text/lexical.py query_terms), and how
+        many passages match in all (-1: unknown): in memory when the lexical index is kept (after
+        catching up with other processes), else FTS5. The scores are FTS5's either way."""
+        if self.lexical.index is not None:
+            await self.catch_up()
+            found = await asyncio.to_thread(self.lexical.search, words, limit, scope, thread_ids, kinds, author)
+            if found is not None:
+                return list(zip(found.ids.tolist(), found.scores.tolist(), strict=True)), found.matched
+        match = fts_match_expression(words)
+        if match is None:
+            return [], 0
+        return await fulltext.bm25(self._reader, match, limit, scope, thread_ids, kinds, author), -1
 
     # ---- statements, summaries, digests, server settings --------------------------------------
     async def statements(self, scope: Scope, thread_id: str | None = None,
