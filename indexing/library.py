@@ -1,10 +1,7 @@
-"""ThreadLibrary: the library's front door. The CLI, the bot, answers, summaries and benchmarks
-use it to index threads, list, show, forget, search, embed texts, read passages and their vectors,
-and keep summaries, digests, server settings and followed threads; only it talks to the store.
-
-Everything CPU-bound (parsing, tokenising, embedding, the dense scan) runs in a worker thread via
-`asyncio.to_thread`, so an event loop serving Discord keeps its heartbeat while a big thread indexes.
-"""
+"""ThreadLibrary, the front door: indexing, listing, search, passages and vectors, summaries, digests,
+server settings and follows for the CLI, the bot, answers and summaries; only it talks to the store.
+CPU-bound work (parsing, tokenising, embedding, the dense scan) runs in `asyncio.to_thread`, so an
+event loop serving Discord keeps its heartbeat while a big thread indexes."""
 
 from __future__ import annotations
 
