@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import lxml.html
+from lxml import etree
+
 from indexing.errors import ParseError
 from indexing.records import Thread
 
@@ -35,3 +38,25 @@ def assert_threads_or_parse_error(importer, data: object, source: str,
                 text.encode("utf-8")
         if each is not None:
             each(thread)
+
+
+def element(node) -> etree._Element:
+    """An element from a generated (tag, class, id, attributes, text, tail, children) tuple."""
+    tag, classes, el_id, attrs, text, tail, kids = node
+    el = etree.Element(tag)
+    for key, value in [("class", classes), ("id", el_id), *attrs.items()]:
+        if value is not None:
+            el.set(key, value)
+    el.text, el.tail = text, tail
+    for kid in kids:
+        el.append(element(kid))
+    return el
+
+
+def page_of(nodes, as_html: bool) -> etree._Element:
+    """A page whose body holds the generated elements, parsed again as HTML when `as_html`."""
+    root = etree.Element("html")
+    body = etree.SubElement(root, "body")
+    for node in nodes:
+        body.append(element(node))
+    return lxml.html.fromstring(etree.tostring(root)) if as_html else root

@@ -10,12 +10,11 @@ import lxml.html
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from lxml import etree
 
 from indexing.errors import ParseError
 from indexing.sources.comment_sections import article_without_comments, extract_comments, is_interface_phrase
 from tests.indexing.sources.dev_formats import FORMATS, expected_for, within
-from tests.indexing.sources.importer_checks import FUZZ_DEADLINE
+from tests.indexing.sources.importer_checks import FUZZ_DEADLINE, page_of
 
 DEV_FILES = ["blog-chriselle-productivity-apps.html", "wptavern-stackoverflow-jobs.html"]
 INTERFACE = ["Reply", "Like", "LikeLiked by", "Report", "Want to add to the discussion?", "Leave a Reply",
@@ -393,27 +392,10 @@ NODE = st.recursive(st.tuples(TAGS, CLASSES, IDS, ATTRS, SAFE_TEXT, SAFE_TEXT, s
                                             st.lists(inner, max_size=5)), max_leaves=30)
 
 
-def build(node) -> etree._Element:
-    tag, classes, el_id, attrs, text, tail, kids = node
-    el = etree.Element(tag)
-    for key, value in [("class", classes), ("id", el_id), *attrs.items()]:
-        if value is not None:
-            el.set(key, value)
-    el.text, el.tail = text, tail
-    for kid in kids:
-        el.append(build(kid))
-    return el
-
-
 @settings(max_examples=300, deadline=FUZZ_DEADLINE, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(NODE, max_size=5), st.booleans())
 def test_any_element_tree_gives_comments_none_or_a_parse_error(nodes, as_html):
-    root = etree.Element("html")
-    body = etree.SubElement(root, "body")
-    for node in nodes:
-        body.append(build(node))
-    if as_html:
-        root = lxml.html.fromstring(etree.tostring(root))
+    root = page_of(nodes, as_html)
     try:
         result = extract_comments(root, "tree.html")
         article_without_comments(root, "tree.html")

@@ -13,7 +13,7 @@ from lxml import etree
 from indexing.errors import ParseError
 from indexing.sources import hn_page
 from tests.indexing.sources.dev_formats import FORMATS, expected_for, within
-from tests.indexing.sources.importer_checks import FUZZ_DEADLINE
+from tests.indexing.sources.importer_checks import FUZZ_DEADLINE, page_of
 
 DEV_FILES = ["hn-larry-page-5002483-item.html", "hn-hyperv-containers-item.html"]
 OTHER_DEV_FILES = ["blog-chriselle-productivity-apps.html", "wptavern-stackoverflow-jobs.html"]
@@ -235,31 +235,16 @@ ATTRS = st.dictionaries(st.sampled_from(["id", "indent", "width", "title", "href
                                          "user?id=a", "reply?id=9", "s.gif", "99999999999999999999"]), max_size=3)
 SAFE_TEXT = st.one_of(st.text(st.characters(exclude_categories=["Cs", "Cc"]), max_size=15),
                       st.sampled_from(["[flagged]", "[dead]", "[deleted]", "reply", "| Hacker News", ""]))
-NODE = st.recursive(st.tuples(TAGS, CLASSES, ATTRS, SAFE_TEXT, SAFE_TEXT, st.just(())),
-                    lambda inner: st.tuples(TAGS, CLASSES, ATTRS, SAFE_TEXT, SAFE_TEXT, st.lists(inner, max_size=5)),
-                    max_leaves=30)
-
-
-def build(node) -> etree._Element:
-    tag, classes, attrs, text, tail, kids = node
-    el = etree.Element(tag)
-    for key, value in [("class", classes), *attrs.items()]:
-        el.set(key, value)
-    el.text, el.tail = text, tail
-    for kid in kids:
-        el.append(build(kid))
-    return el
+# (tag, class, id, attributes, text, tail, children); an id, when any, comes from ATTRS
+NODE = st.recursive(st.tuples(TAGS, CLASSES, st.none(), ATTRS, SAFE_TEXT, SAFE_TEXT, st.just(())),
+                    lambda inner: st.tuples(TAGS, CLASSES, st.none(), ATTRS, SAFE_TEXT, SAFE_TEXT,
+                                            st.lists(inner, max_size=5)), max_leaves=30)
 
 
 @settings(max_examples=300, deadline=FUZZ_DEADLINE, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(NODE, max_size=5), st.booleans())
 def test_any_element_tree_gives_a_thread_or_a_parse_error(nodes, as_html):
-    root = etree.Element("html")
-    body = etree.SubElement(root, "body")
-    for node in nodes:
-        body.append(build(node))
-    if as_html:
-        root = lxml.html.fromstring(etree.tostring(root))
+    root = page_of(nodes, as_html)
     hn_page.detect(root)
     try:
         [thread] = hn_page.parse(root, "tree.html")
