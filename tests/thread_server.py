@@ -5,8 +5,8 @@ test reaches the internet; robots.txt is a 404 (everything allowed)."""
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.helpers import QuietHandler, serve, stop
 
 OPINIONS = [
     "Fees are too high for small fishing boats.",
@@ -31,7 +31,7 @@ class ThreadServer:
         self.grow(comments)
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self):  # noqa: N802 (the http.server name)
                 server.requests.append(self.path)
                 if self.path != "/thread.json":
@@ -40,23 +40,13 @@ class ThreadServer:
                 if server.status != 200:
                     self.send_error(server.status)
                     return
-                body = server.body()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.send_body(server.body())
 
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self._thread.start()
+        self.httpd, self.base = serve(Handler)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/thread.json"
+        return f"{self.base}/thread.json"
 
     def grow(self, n: int) -> None:
         """`n` new comments, each by a new author with its own text."""
@@ -78,5 +68,4 @@ class ThreadServer:
         return self.requests.count("/thread.json")
 
     def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        stop(self.httpd)

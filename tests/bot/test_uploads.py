@@ -5,13 +5,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from indexing.config import FetchConfig
-from tests.helpers import SEED, db_checksum
+from tests.helpers import SEED, QuietHandler, db_checksum, serve, stop
 
 from .fake_discord import ADMIN_PERMISSIONS, Channel
 from .limits import assert_within_limits
@@ -258,7 +256,7 @@ async def test_a_file_of_a_few_threads_gets_a_digest_each(bot_env):
     assert sorted(titles) == [f"Digest: Bridge vote {i}" for i in range(3)]
 
 
-class _ThreadPage(BaseHTTPRequestHandler):
+class _ThreadPage(QuietHandler):
     """A local site serving one thread in threadbot's JSON (and nothing else: robots.txt is a 404)."""
 
     seen: list[str] = []
@@ -270,23 +268,15 @@ class _ThreadPage(BaseHTTPRequestHandler):
             return
         body = thread_json("Harbour fees rise", [("Ann", "Fees are too high for small boats."),
                                                  ("Bob", "The harbour needs the money.")], ["The council voted."])
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.send_body(body)
 
 
 @pytest.fixture
 def local_site():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _ThreadPage)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    httpd, base = serve(_ThreadPage)
     _ThreadPage.seen = []
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    yield base
+    stop(httpd)
 
 
 @pytest.mark.bot(fetch=FetchConfig(allow_private=("127.0.0.1",)))

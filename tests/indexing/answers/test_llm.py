@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -18,6 +16,7 @@ from indexing.chat import ChatClient, LlmError
 from indexing.config import LlmConfig, llm_config
 from indexing.errors import ConfigError
 from indexing.records import Citation, Thread
+from tests.helpers import QuietHandler, serve, stop
 
 P1 = 'Peskov said: "This is the first telephone contact since President Trump took office."'
 P2 = "Peskov said he had no information on reports that Trump is considering lifting sanctions."
@@ -35,7 +34,7 @@ class FakeModelServer:
         self.headers: list[dict] = []
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):  # noqa: N802 (http.server's naming)
                 length = int(self.headers.get("Content-Length", 0))
                 server.requests.append(json.loads(self.rfile.read(length)))
@@ -46,23 +45,13 @@ class FakeModelServer:
                     {"id": "x", "object": "chat.completion", "model": "fake",
                      "choices": [{"index": 0, "message": {"role": "assistant", "content": server.reply},
                                   "finish_reason": "stop"}]}).encode()
-                self.send_response(server.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.send_body(body, server.status)
 
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+        self.httpd, base = serve(Handler)
+        self.url = f"{base}/v1"
 
     def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        stop(self.httpd)
 
 
 @pytest.fixture

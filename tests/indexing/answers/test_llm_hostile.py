@@ -8,7 +8,7 @@ import asyncio
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -18,6 +18,7 @@ from indexing.answers.questions import classify
 from indexing.chat import ChatClient, LlmError
 from indexing.config import LlmConfig
 from indexing.records import Citation
+from tests.helpers import QuietHandler, serve
 
 TRICKLE_SECONDS = 20.0  # far longer than any deadline below; a call must not wait for it
 
@@ -43,7 +44,7 @@ class HostileServer:
         self.finished = 0
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):  # noqa: N802 (http.server's naming)
                 server.requests.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
                 try:
@@ -52,13 +53,8 @@ class HostileServer:
                 except (BrokenPipeError, ConnectionResetError):
                     server.cut_off.release()
 
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.httpd, base = serve(Handler)
+        self.url = f"{base}/v1"
 
     def respond(self, handler: BaseHTTPRequestHandler) -> None:
         handler.send_response(200)

@@ -3,46 +3,34 @@
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tests.helpers import QuietHandler, serve, stop
 from tests.indexing.sources.dev_formats import FORMATS
 
 CAPTURE = "reddit-self-postit-note-1cebxh.json"
 
 
-class Replay(BaseHTTPRequestHandler):
+class Replay(QuietHandler):
     requests: list[str] = []
 
     def do_GET(self):  # noqa: N802 (the http.server name)
         Replay.requests.append(self.path)
         if self.path.startswith("/comments/1cebxh.json"):
-            body = (FORMATS / CAPTURE).read_bytes()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.send_body((FORMATS / CAPTURE).read_bytes())
             return
         self.send_error(404)
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture
 def server():
     if not (FORMATS / CAPTURE).is_file():
         pytest.skip(f"the dev captures are absent ({FORMATS})")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Replay)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
+    httpd, base = serve(Replay)
     Replay.requests = []
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    yield base
+    stop(httpd)
 
 
 def test_index_a_reddit_url_through_its_json(run, tmp_path, server):

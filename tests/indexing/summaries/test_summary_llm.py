@@ -5,9 +5,7 @@ or a timeout all keep the extractive text."""
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -16,6 +14,7 @@ from indexing.config import LlmConfig
 from indexing.records import Comment, Thread
 from indexing.summaries.rewrite import accepted_rewrite, rewrite_summary
 from indexing.summaries.summarize import summarize
+from tests.helpers import QuietHandler, serve, stop
 
 THREAD = Thread(
     title="Council approves transport budget",
@@ -34,7 +33,7 @@ class ChatServer:
         self.reply, self.status, self.delay, self.requests = "", 200, 0.0, []
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):  # noqa: N802 (http.server's naming)
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 server.requests.append(body)
@@ -42,28 +41,15 @@ class ChatServer:
                 message = {"role": "assistant", "content": server.reply}
                 payload = json.dumps({"choices": [{"message": message}]})
                 try:
-                    self.send_response(server.status)
-                    self.send_header("Content-Type", "application/json")
-                    self.end_headers()
-                    self.wfile.write(payload.encode())
+                    self.send_body(payload.encode(), server.status)
                 except BrokenPipeError:  # the client gave up (the timeout test): nothing to answer
                     pass
 
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        self.httpd, base = serve(Handler)
+        self.url = f"{base}/v1"
 
     def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        stop(self.httpd)
 
 
 @pytest.fixture
