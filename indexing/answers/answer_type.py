@@ -1,6 +1,7 @@
 """What kind of thing a question asks for, and whether a text names one: a person for "who", a number
 for "how many/much", a date for "when", a place for "where" (spaCy's entity recogniser, through the
-shared pipeline). Used where the shape of the text alone cannot tell an answer from a restatement:
+shared pipeline, one thread at a time: call `names_expected` from a worker thread, not the event
+loop). Used where the shape of the text alone cannot tell an answer from a restatement:
 a headline answers only when it names what the question asks for ("... To Talk On Saturday" for
 "when will they talk?"), never "what does the plugin do?".
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 
-from ..whosaid.nlp import english_pipeline
+from ..whosaid.nlp import PIPELINE_LOCK, english_pipeline
 
 AnswerType = str  # "person", "number", "date", "place", "name", "money", "advice"
 _TYPES: list[tuple[re.Pattern[str], AnswerType]] = [
@@ -53,7 +54,9 @@ def expected_type(question: str) -> AnswerType | None:
 
 @functools.lru_cache(maxsize=4096)
 def _entities(text: str) -> tuple[tuple[str, str], ...]:
-    return tuple((e.label_, e.text) for e in english_pipeline()(text).ents)
+    nlp = english_pipeline()
+    with PIPELINE_LOCK:
+        return tuple((e.label_, e.text) for e in nlp(text).ents)
 
 
 # Counts the recogniser does not label: "a single output", "dozens of", "hundreds".
@@ -66,9 +69,12 @@ _ADVICE = re.compile(r"\b(?:should|must|need to|have to|recommend|make sure|neve
                      re.I)
 
 
+@functools.lru_cache(maxsize=4096)
 def _imperative(text: str) -> bool:
     """A sentence that starts with a bare verb: "Report the account ...", "Block them."."""
-    doc = english_pipeline()(text[:300])
+    nlp = english_pipeline()
+    with PIPELINE_LOCK:
+        doc = nlp(text[:300])
     words = [t for t in doc if not t.is_punct and not t.is_space]
     return bool(words) and words[0].tag_ == "VB"
 

@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import re
@@ -262,7 +263,9 @@ class AnswerEngine:
         if routed is not None and any(h.passage.thread_id != routed for h in hits):
             hits = await self.library.search(q.text, scope=scope, thread_id=routed, k=10, query_vector=query_vector)
         hits = hits[:FACTUAL_PASSAGES]
-        candidates = sentences_of(hits, title_answers=lambda title: names_expected(q.text, title))
+        # The title check and the asked-type check run spaCy: in a worker thread, off the event loop.
+        candidates = await asyncio.to_thread(sentences_of, hits,
+                                             title_answers=lambda title: names_expected(q.text, title))
         hits, candidates = await self._with_replies(hits, candidates, scope, lead_ins=naming is None)
         if naming:
             surname = re.compile(rf"\b{re.escape((name_words(naming) or [naming])[-1])}\b", re.I)
@@ -277,7 +280,7 @@ class AnswerEngine:
         scores = self._sentence_scores(q.text, dense, candidates, hits)
         evidence = inherit_from_questions(candidates, scores, dense)
         best = self._pick(q, candidates, scores, hits, evidence, thread_id is None and routed is None)
-        typed = typed_choice(q.text, candidates, scores, best, self.tuning.type_margin)
+        typed = await asyncio.to_thread(typed_choice, q.text, candidates, scores, best, self.tuning.type_margin)
         if typed is None:  # "How much will it cost?" and no sentence near the top names an amount
             return self._abstain(q, thread_id, hits, None)
         best = typed

@@ -16,6 +16,9 @@ from ..errors import ThreadbotError
 log = logging.getLogger(__name__)
 
 _load_lock = threading.Lock()
+# One thread at a time runs the pipeline: the index-time parse of a thread's paragraphs (a worker
+# thread) and the entity checks of answers (another worker thread) share the one model.
+PIPELINE_LOCK = threading.Lock()
 
 
 class NlpUnavailableError(ThreadbotError):

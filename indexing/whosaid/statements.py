@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from ..records import Passage, Statement, StatementSource, Thread
 from .attribution import ParagraphAnalysis, RawAttribution, analyse_paragraph
-from .nlp import english_pipeline
+from .nlp import PIPELINE_LOCK, english_pipeline
 from .speakers import SpeakerResolver, speaker_matches, title_name
 
 StatementExtractor = Callable[[Thread, list[Passage]], list[Statement]]
@@ -27,8 +27,10 @@ def extract_statements(thread: Thread, passages: list[Passage], nlp=None) -> lis
     # An over-long "paragraph" (an unsplit page, a paste) stays searchable but is not parsed for quotes:
     # spaCy refuses texts over 1,000,000 characters and slows badly long before that.
     texts = (p if len(p) <= MAX_ANALYSED_CHARS else "" for p in thread.paragraphs)
-    analyses: list[ParagraphAnalysis] = ([analyse_paragraph(doc) for doc in nlp.pipe(texts, batch_size=32)]
-                                         if thread.paragraphs else [])
+    analyses: list[ParagraphAnalysis] = []
+    if thread.paragraphs:
+        with PIPELINE_LOCK:
+            analyses = [analyse_paragraph(doc) for doc in nlp.pipe(texts, batch_size=32)]
     resolved = SpeakerResolver(analyses).resolve()
     by_position: dict[tuple[str, int], list[Passage]] = {}
     for p in passages:

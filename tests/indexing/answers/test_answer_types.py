@@ -140,3 +140,24 @@ def test_a_rare_title_word_routes_an_unscoped_question():
     # "joke" and "commenters" are in no title: "PSA" alone tells the threads apart.
     assert dominant_thread(hits, "What do most commenters joke about in response to the PSA?") == "a"
     assert dominant_thread(hits, "What do most commenters joke about?") is None
+
+
+@pytest.mark.slow
+async def test_the_asked_type_check_runs_off_the_event_loop(real_library, monkeypatch):
+    """spaCy is CPU work: an answer's entity checks run in a worker thread, never on the event loop."""
+    import threading
+
+    from indexing.answers import answer_type
+
+    threads: set[str] = set()
+    real = answer_type.english_pipeline
+
+    def recording_pipeline():
+        threads.add(threading.current_thread().name)
+        return real()
+
+    monkeypatch.setattr(answer_type, "english_pipeline", recording_pipeline)
+    answer_type._entities.cache_clear()
+    tid = (await real_library.index_thread(SCAM)).thread_id
+    await AnswerEngine(real_library).ask("Who is behind the scam messages?", tid)
+    assert threads and threading.main_thread().name not in threads
