@@ -19,8 +19,8 @@ from bot.summary_blocks import summary_blocks
 from indexing.conversation_summary import ConversationResult, answer_from_conversation, summarize_conversation
 from indexing.errors import ThreadbotError
 from indexing.records import Citation
-from indexing.summaries.digest_parts import noun
 from indexing.summaries.extractive import Length
+from indexing.text.counts import noun
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from bot.replies import NO_MENTIONS, send_embeds
 from bot.scopes import scope_of
 from indexing.records import IndexResult, ThreadInfo
 from indexing.summaries.digest import Digest, make_digest, mark_digest_posted
-from indexing.summaries.digest_parts import noun
+from indexing.text.counts import noun
 from indexing.text.shorten import truncate
 
 log = logging.getLogger(__name__)

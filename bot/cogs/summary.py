@@ -23,8 +23,8 @@ from indexing.conversations import source_counts
 from indexing.errors import NotFoundError
 from indexing.records import ThreadInfo
 from indexing.summaries.digest import make_digest
-from indexing.summaries.digest_parts import noun
 from indexing.summaries.summarize import ThreadSummary, summarize
+from indexing.text.counts import noun
 
 
 async def pick_thread(bot: ThreadBot, scope: str, value: str | None) -> ThreadInfo:

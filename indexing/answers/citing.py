@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..records import Citation, Passage
+from ..text.counts import noun
 
 
 class Citations:
@@ -30,5 +31,4 @@ class Citations:
         return {int(c.ref.strip("[]")): c.text for c in self.items}
 
 
-def plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+plural = noun  # the answers' name for it

@@ -32,12 +32,9 @@ class Engagement:
     replies: int = 0
 
     def label(self) -> str:
-        parts = []
-        if self.score is not None:
-            score = self.score
-            parts.append(plural(int(score), "point") if float(score).is_integer() else f"{score:g} points")
+        parts = [plural(self.score, "point")] if self.score is not None else []
         if self.replies:
-            parts.append("1 reply" if self.replies == 1 else f"{self.replies} replies")
+            parts.append(plural(self.replies, "reply"))
         return f" ({', '.join(parts)})" if parts else ""
 
 

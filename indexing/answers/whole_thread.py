@@ -48,11 +48,12 @@ async def whole_thread_lines(library: ThreadLibrary, thread_id: str, scope: str,
             lines.append(f"• {theme.label} ({plural(theme.comment_count, 'comment')}): {_quoted(shown[0], cite)}")
     for scored in discussion.top_scored[:1]:
         if scored.passage_id in passages:
-            lines.append(f"• Most upvoted ({scored.score:g} points): {_quoted(passages[scored.passage_id], cite)}")
+            lines.append(f"• Most upvoted ({plural(scored.score, 'point')}): "
+                         f"{_quoted(passages[scored.passage_id], cite)}")
     for replied in discussion.most_replied[:1]:
         if replied.passage_id in passages:
-            replies = "1 reply" if replied.replies == 1 else f"{replied.replies} replies"
-            lines.append(f"• Most replied to ({replies}): {_quoted(passages[replied.passage_id], cite)}")
+            lines.append(f"• Most replied to ({plural(replied.replies, 'reply')}): "
+                         f"{_quoted(passages[replied.passage_id], cite)}")
     return lines if len(lines) > 1 else None
 
 

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 from ..errors import NotFoundError
 from ..records import SERVER_SOURCE, Citation, Comment, text_hash
 from ..store import DigestRow, NewDigest
+from ..text.counts import noun
 from .digest_parts import (
     QUOTE_CHARS,
     link_line,
     linked_site,
     notable_block,
-    noun,
     quote_of,
 )
 from .discussion import summarize_discussion

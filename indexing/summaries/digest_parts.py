@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from ..records import Citation, Thread
 from ..text.comment_text import greeting_end, is_boilerplate
+from ..text.counts import noun
 from ..text.profanity import is_flagged
 from ..text.sentences import sentence_spans
 from ..text.shorten import excerpt
@@ -21,14 +22,6 @@ _DISCUSSION_HOSTS = ("reddit.com", "redd.it", "news.ycombinator.com", "lobste.rs
 _AGGREGATORS = frozenset({"reddit", "hn-algolia", "hn-api", "hn-item-html", "lemmy"})
 _SIGNATURE_LINK = re.compile(r"(?:\s+(?:https?://|www\.)\S+)+\s*$")
 _TERMINAL = re.compile(r"([.!?…]|\.\.\.)[\"'”’)\]*_]*$")
-
-
-def noun(count: int | float, singular: str, plural: str | None = None) -> str:
-    """"1 comment", "2 comments" (and "1 reply", "3 replies")."""
-    word = singular if count == 1 else (plural or (singular[:-1] + "ies" if singular.endswith("y")
-                                                    and singular[-2:-1] not in "aeiou" else singular + "s"))
-    shown = int(count) if float(count).is_integer() else count
-    return f"{shown} {word}"
 
 
 def _is_url(value: str | None) -> bool:

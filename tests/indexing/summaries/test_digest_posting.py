@@ -8,10 +8,10 @@ import re
 
 from indexing.records import Comment, Thread
 from indexing.summaries import make_digest, summarize
-from indexing.summaries.digest_parts import noun
 from indexing.summaries.labels import class_tfidf_labels
 from indexing.summaries.narration import clause_cut
 from indexing.text.comment_text import author_lead, is_boilerplate
+from indexing.text.counts import noun
 
 OUTAGE = Thread(
     title="Our storage outage on Tuesday",
