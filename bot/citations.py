@@ -32,7 +32,7 @@ async def digest_links(library: ThreadLibrary, scope: str, thread_ids: set[str])
     """thread id -> the link of the message where its latest digest was posted."""
     links = {}
     for thread_id in thread_ids:
-        row = await library.last_posted_digest(thread_id, scope)
+        row = await library.digests.last_posted(thread_id, scope)
         if row is not None and row.message_url:
             links[thread_id] = row.message_url
     return links

@@ -21,7 +21,7 @@ from bot.render import CitationLine, embed_pages, escape, escape_cited, sources_
 from bot.replies import NO_MENTIONS, send_embeds
 from bot.scopes import scope_of
 from indexing.records import IndexResult, ThreadInfo
-from indexing.summaries.digest import Digest, make_digest, mark_digest_posted
+from indexing.summaries.digest import Digest, Posted, mark_digest_posted, post_digest
 from indexing.text.counts import noun
 from indexing.text.shorten import truncate
 
@@ -66,28 +66,35 @@ async def digest_chart(bot, guild_id: int | None, digest: Digest) -> discord.Fil
 
 
 async def record_post(bot, digest: Digest, message: discord.Message) -> None:
-    await mark_digest_posted(bot.library, digest.digest_id, message.channel.id, message.id, message.jump_url)
+    """A digest shown by /digest counts as posted, unless another poster is posting it right now."""
+    if await bot.library.digests.claim(digest.digest_id):
+        await mark_digest_posted(bot.library, digest.digest_id, message.channel.id, message.id, message.jump_url)
 
 
 async def publish_digest(
     bot, guild: discord.Guild, thread_id: str, fallback: discord.abc.Messageable
 ) -> discord.Message | None:
     """Post the thread's digest (or delta digest) to the guild's digest channel, else `fallback`,
-    unless nothing is new since the last one. Returns the first message posted, or None."""
+    unless nothing is new since the last one, or another process is posting it (the claim in
+    `post_digest`). Returns the first message posted, or None."""
     scope = scope_of(guild.id)
-    # One post at a time per thread: two uploads of the same file must not both post.
-    async with bot.digest_locks.setdefault(thread_id, asyncio.Lock()):
-        digest = await make_digest(bot.library, thread_id, scope)
-        if digest.already_posted:
-            return None
+    sent: list[discord.Message] = []
+
+    async def send(digest: Digest) -> Posted:
         channel = await digest_channel(bot, guild, fallback)
         info = await bot.library.thread_info(thread_id, scope=scope)
         chart = await digest_chart(bot, guild.id, digest)
-        messages = await send_embeds(channel, await digest_embeds(bot, info, digest), file=chart)
-        await record_post(bot, digest, messages[0])
+        sent.extend(await send_embeds(channel, await digest_embeds(bot, info, digest), file=chart))
+        return Posted(sent[0].channel.id, sent[0].id, sent[0].jump_url)
+
+    # One post at a time per thread in this process (the claim settles it between processes).
+    async with bot.digest_locks.setdefault(thread_id, asyncio.Lock()):
+        digest = await post_digest(bot.library, thread_id, scope, send)
+        if digest is None:
+            return None
         log.info("posted the %sdigest of %s in guild %s", "delta " if digest.is_delta else "", thread_id, guild.id)
-        await open_discussion(bot, messages[0], info)
-        return messages[0]
+        await open_discussion(bot, sent[0], await bot.library.thread_info(thread_id, scope=scope))
+        return sent[0]
 
 
 async def open_discussion(bot, message: discord.Message, info: ThreadInfo) -> discord.Thread | None:

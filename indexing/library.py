@@ -16,6 +16,7 @@ import numpy as np
 
 from .config import FetchConfig, IndexConfig
 from .conversations import Conversations
+from .digest_records import DigestRecords
 from .embed import Embedder
 from .errors import DatabaseUnavailableError, NotFoundError, ParseError, ThreadbotError
 from .records import (
@@ -37,7 +38,7 @@ from .records import (
 )
 from .sources import DEFAULT_MAX_BYTES, parse_bytes, parse_file, read_fetched, safe_file_name, scan_paths
 from .sources.fetch import FetchLimits, SiteApis, fetch_thread
-from .store import DigestRow, NewDigest, NewFollow, Scope, Store
+from .store import NewFollow, Scope, Store
 from .store.ranking import fused_top_is_exact, reciprocal_rank_fusion
 from .text.chunking import thread_passages
 from .text.lexical import query_terms
@@ -76,6 +77,7 @@ class ThreadLibrary:
         self._model_lock = asyncio.Lock()
         self._nlp_lock = asyncio.Lock()
         self.conversations = Conversations(store, self)  # the server's own messages as comments
+        self.digests = DigestRecords(store)  # drafts, posted digests, and who may post one
 
     @classmethod
     async def open(cls, db_path: str | Path, embedder: Embedder | None, max_bytes: int = DEFAULT_MAX_BYTES, *,
@@ -379,32 +381,12 @@ class ThreadLibrary:
         """Whether dense search probes clusters (approximate) rather than scanning every vector."""
         return self.store.vectors.approximate
 
-    # ---- summary cache, digests and server settings (kept for the summaries wing and the bot) ----
+    # ---- summary cache and server settings (digests: self.digests) ----
     async def cached_summary(self, thread_id: str, content_hash: str, length: str, mode: str) -> dict | None:
         return await self.store.cached_summary(thread_id, content_hash, length, mode)
 
     async def store_summary(self, thread_id: str, content_hash: str, length: str, mode: str, body: dict) -> None:
         await self.store.store_summary(thread_id, content_hash, length, mode, body)
-
-    async def last_posted_digest(self, thread_id: str, scope: str) -> DigestRow | None:
-        return await self.store.last_posted_digest(thread_id, scope)
-
-    async def unposted_digest(self, thread_id: str, scope: str, content_hash: str, after_id: int) -> DigestRow | None:
-        return await self.store.unposted_digest(thread_id, scope, content_hash, after_id)
-
-    async def get_digest(self, digest_id: int) -> DigestRow | None:
-        return await self.store.get_digest(digest_id)
-
-    async def threads_posted_in(self, channel_id: int | str, scope: str) -> list[str]:
-        """Threads whose digests went to this channel, newest first (the bot's default thread there)."""
-        return await self.store.threads_posted_in(scope, str(channel_id))
-
-    async def insert_digest(self, digest: NewDigest) -> tuple[int, str]:
-        return await self.store.insert_digest(digest)
-
-    async def set_digest_posted(self, digest_id: int, channel_id: str | None, message_id: str | None,
-                                message_url: str | None) -> str:
-        return await self.store.set_digest_posted(digest_id, channel_id, message_id, message_url)
 
     async def guild_settings(self, guild_id: int | str) -> GuildSettings:
         return await self.store.guild_settings(str(guild_id))

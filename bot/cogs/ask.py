@@ -29,7 +29,7 @@ async def channel_thread(bot: ThreadBot, scope: str, channel_id: int | None) -> 
     attached = await bot.library.conversations.channel(scope, channel_id)
     if attached is not None:
         return await bot.library.thread_info(attached.thread_id, scope)
-    posted = await bot.library.threads_posted_in(channel_id, scope)
+    posted = await bot.library.digests.threads_posted_in(channel_id, scope)
     return await bot.library.thread_info(posted[0], scope) if len(posted) == 1 else None
 
 

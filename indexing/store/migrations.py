@@ -218,6 +218,12 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (10, "guild setting: a chart on digests and summaries", """
         ALTER TABLE guild_settings ADD COLUMN charts INTEGER;
     """),
+    # Several bot processes may make the same digest (two shards, a worker): the one that claims it
+    # posts it; a claim lapses at claim_expires_at, so a poster that crashed holds nothing for long.
+    (11, "digest posting claims: who is posting a digest, until when", """
+        ALTER TABLE digests ADD COLUMN claimed_by TEXT;
+        ALTER TABLE digests ADD COLUMN claim_expires_at TEXT;
+    """),
 ]
 
 

@@ -399,6 +399,14 @@ class Store:
         async with self._write_lock, atomic(self._writer) as db:
             return await summaries.set_digest_posted(db, digest_id, channel_id, message_id, message_url)
 
+    async def claim_digest(self, digest_id: int, claimant: str, lease_seconds: float, now: datetime) -> bool:
+        async with self._write_lock, atomic(self._writer) as db:
+            return await summaries.claim_digest(db, digest_id, claimant, lease_seconds, now)
+
+    async def release_digest(self, digest_id: int, claimant: str) -> None:
+        async with self._write_lock, atomic(self._writer) as db:
+            await summaries.release_digest(db, digest_id, claimant)
+
     async def guild_settings(self, guild_id: str) -> GuildSettings:
         return await guild_settings.read_settings(self._reader, guild_id)
 

@@ -1,4 +1,4 @@
-"""The summary cache and the digests table (migration 3).
+"""The summary cache and the digests table (migration 3; posting claims: migration 11).
 
 The cache is keyed by thread id + content hash + length + mode: a changed thread has a new hash,
 so its old summaries are never served again (and are deleted when the new one is stored).
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import aiosqlite
 
@@ -110,8 +111,9 @@ async def insert_digest(db: aiosqlite.Connection, digest: NewDigest) -> tuple[in
     """Store a new (unposted) digest, replacing older unposted ones of the thread: they were never
     seen, and the new one covers everything they did. Returns its id and creation time."""
     stamp = now_iso()
-    await db.execute("DELETE FROM digests WHERE thread_id = ? AND scope = ? AND posted_at IS NULL",
-                     (digest.thread_id, digest.scope))
+    # A digest another poster holds a live claim on is being posted right now: it stays.
+    await db.execute("DELETE FROM digests WHERE thread_id = ? AND scope = ? AND posted_at IS NULL "
+                     "AND (claimed_by IS NULL OR claim_expires_at <= ?)", (digest.thread_id, digest.scope, stamp))
     cursor = await db.execute(
         "INSERT INTO digests (thread_id, scope, content_hash, comment_keys, new_comment_count, is_delta, text, "
         "body_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -129,3 +131,32 @@ async def set_digest_posted(db: aiosqlite.Connection, digest_id: int, channel_id
     await db.execute("UPDATE digests SET posted_at = ?, channel_id = ?, message_id = ?, message_url = ? WHERE id = ?",
                      (stamp, channel_id, message_id, message_url, digest_id))
     return stamp
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")  # the format of now_iso: compared as text
+
+
+async def claim_digest(db: aiosqlite.Connection, digest_id: int, claimant: str, lease_seconds: float,
+                       now: datetime) -> bool:
+    """Take the right to post this digest, for `lease_seconds`: one UPDATE, so of any number of
+    posters (processes, machines) exactly one wins. It fails when the digest is posted, gone, or
+    claimed by a poster whose lease runs, or when another digest of the same thread is claimed
+    (two versions of one thread are never posted side by side). An expired lease (its poster
+    crashed) can be taken over, so nothing is lost."""
+    at = _iso(now)
+    cursor = await db.execute(
+        "UPDATE digests SET claimed_by = ?, claim_expires_at = ? WHERE id = ? AND posted_at IS NULL "
+        "AND (claimed_by IS NULL OR claim_expires_at <= ?) AND NOT EXISTS (SELECT 1 FROM digests other "
+        "WHERE other.thread_id = digests.thread_id AND other.scope = digests.scope AND other.id != digests.id "
+        "AND other.posted_at IS NULL AND other.claimed_by IS NOT NULL AND other.claim_expires_at > ?)",
+        (claimant, _iso(now + timedelta(seconds=lease_seconds)), digest_id, at, at))
+    won = cursor.rowcount == 1
+    await cursor.close()
+    return won
+
+
+async def release_digest(db: aiosqlite.Connection, digest_id: int, claimant: str) -> None:
+    """Give up a claim without posting (the post failed): the next poster may take it at once."""
+    await db.execute("UPDATE digests SET claimed_by = NULL, claim_expires_at = NULL WHERE id = ? AND claimed_by = ? "
+                     "AND posted_at IS NULL", (digest_id, claimant))

@@ -6,15 +6,20 @@ covered ("N new comments since the last digest"), and a thread with nothing new 
 `make_digest` then returns the posted one with `already_posted=True`. A digest that was made but
 never posted is reused for the same content, and replaced when the thread changes again.
 
-The caller posts `digest.text` and then calls `mark_digest_posted` with where it went.
+Posting goes through `post_digest`, which posts a digest only once its claim is won (see
+indexing/digest_records.py), so several processes that see the same upload or followed thread post
+it once between them; `mark_digest_posted` records where it went.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from ..digest_records import DIGEST_LEASE_SECONDS
 from ..errors import NotFoundError
 from ..records import SERVER_SOURCE, Citation, Comment, text_hash
 from ..store import DigestRow, NewDigest
@@ -33,6 +38,8 @@ from .summarize import summarize
 
 if TYPE_CHECKING:
     from ..library import ThreadLibrary
+
+log = logging.getLogger(__name__)
 
 MAX_THEMES = 5
 
@@ -76,7 +83,7 @@ async def new_comment_count(lib: ThreadLibrary, thread_id: str, scope: str) -> i
     """Comments that no posted digest covered: what the next digest would be about (every comment
     before the first digest)."""
     thread = await lib.thread(thread_id, scope)
-    last = await lib.last_posted_digest(thread_id, scope)
+    last = await lib.digests.last_posted(thread_id, scope)
     return len(_uncovered([comment_key(c) for c in thread.comments], last))
 
 
@@ -184,11 +191,11 @@ async def make_digest(lib: ThreadLibrary, thread_id: str, scope: str = "local") 
     parts = await load_parts(lib, thread_id, scope)
     comments = parts.thread.comments
     keys = [comment_key(c) for c in comments]
-    last = await lib.last_posted_digest(thread_id, scope)
+    last = await lib.digests.last_posted(thread_id, scope)
     new = _uncovered(keys, last)
     if last is not None and not new:
         return _from_row(last, parts.thread.title, already_posted=True)
-    draft = await lib.unposted_digest(thread_id, scope, info.content_hash, last.id if last else 0)
+    draft = await lib.digests.unposted(thread_id, scope, info.content_hash, last.id if last else 0)
     if draft is not None:
         return _from_row(draft, parts.thread.title, already_posted=False)
     if last is None:
@@ -200,7 +207,7 @@ async def make_digest(lib: ThreadLibrary, thread_id: str, scope: str = "local") 
     authors = len({c.author for c in comments if c.author})
     body = {"comment_count": len(comments), "author_count": authors, "previous_digest_at": previous_at,
             "citations": [asdict(c) for c in citations], **shown}
-    digest_id, created = await lib.insert_digest(NewDigest(thread_id, scope, info.content_hash, keys, new_count,
+    digest_id, created = await lib.digests.insert(NewDigest(thread_id, scope, info.content_hash, keys, new_count,
                                                            last is not None, text, body))
     return Digest(digest_id=digest_id, thread_id=thread_id, scope=scope, title=parts.thread.title, text=text,
                   is_delta=last is not None, new_comment_count=new_count, comment_count=len(comments),
@@ -212,13 +219,41 @@ async def make_digest(lib: ThreadLibrary, thread_id: str, scope: str = "local") 
 async def mark_digest_posted(lib: ThreadLibrary, digest_id: int, channel_id: str | int | None = None,
                              message_id: str | int | None = None, message_url: str | None = None) -> Digest:
     """Record that a digest went out (and where, so citations can link to the message later)."""
-    row = await lib.get_digest(digest_id)
+    row = await lib.digests.get(digest_id)
     if row is None:
         raise NotFoundError(f"no digest with id {digest_id}")
-    await lib.set_digest_posted(digest_id, None if channel_id is None else str(channel_id),
-                            None if message_id is None else str(message_id), message_url)
+    await lib.digests.set_posted(digest_id, None if channel_id is None else str(channel_id),
+                                 None if message_id is None else str(message_id), message_url)
     info = await lib.thread_info(row.thread_id, row.scope)
-    posted = await lib.get_digest(digest_id)
+    posted = await lib.digests.get(digest_id)
     if posted is None:  # forgotten meanwhile
         raise NotFoundError(f"no digest with id {digest_id}")
     return _from_row(posted, info.title, already_posted=True)
+
+
+@dataclass(frozen=True)
+class Posted:
+    """Where a digest went."""
+
+    channel_id: str | int | None
+    message_id: str | int | None = None
+    message_url: str | None = None
+
+
+async def post_digest(lib: ThreadLibrary, thread_id: str, scope: str, send: Callable[[Digest], Awaitable[Posted]],
+                      *, lease_seconds: float = DIGEST_LEASE_SECONDS, now: datetime | None = None) -> Digest | None:
+    """Make the thread's digest and hand it to `send`, only if this process won its claim; then
+    record where it went. None when there is nothing new, or another poster holds the claim. A
+    `send` that raises gives the claim back (the next poster tries again)."""
+    digest = await make_digest(lib, thread_id, scope)
+    if digest.already_posted:
+        return None
+    if not await lib.digests.claim(digest.digest_id, lease_seconds, now):
+        log.info("digest %s of %s in %s: another poster holds it", digest.digest_id, thread_id, scope)
+        return None
+    try:
+        where = await send(digest)
+    except Exception:
+        await lib.digests.release(digest.digest_id)
+        raise
+    return await mark_digest_posted(lib, digest.digest_id, where.channel_id, where.message_id, where.message_url)
