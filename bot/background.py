@@ -3,15 +3,19 @@ named `loop` that starts once the bot is connected and stops when the cog is unl
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from discord.ext import commands, tasks
+
+if TYPE_CHECKING:
+    from bot.client import ThreadBot
 
 
 class BackgroundCog(commands.Cog):
     """Subclasses define `loop` with `@tasks.loop(...)` (and may change its interval in __init__)."""
 
     loop: tasks.Loop[Any]
+    bot: ThreadBot
 
     async def cog_unload(self) -> None:
         self.loop.cancel()
@@ -20,5 +24,5 @@ class BackgroundCog(commands.Cog):
     async def on_ready(self) -> None:
         # Started once connected (not at load): `sync-commands` loads the cogs but never connects.
         # on_ready comes again after a reconnect: the loop is started once.
-        if not self.loop.is_running():
+        if self.bot.polls and not self.loop.is_running():  # with background = "worker", the worker polls
             self.loop.start()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from typing import cast
 
 import discord
 
@@ -72,7 +71,7 @@ async def record_post(bot, digest: Digest, message: discord.Message) -> None:
 
 
 async def publish_digest(
-    bot, guild: discord.Guild, thread_id: str, fallback: discord.abc.Messageable
+    bot, guild: discord.abc.Snowflake, thread_id: str, fallback: discord.abc.Messageable
 ) -> discord.Message | None:
     """Post the thread's digest (or delta digest) to the guild's digest channel, else `fallback`,
     unless nothing is new since the last one, or another process is posting it (the claim in
@@ -118,12 +117,11 @@ async def open_discussion(bot, message: discord.Message, info: ThreadInfo) -> di
     return thread
 
 
-async def digest_channel(bot, guild: discord.Guild, fallback: discord.abc.Messageable) -> discord.abc.Messageable:
+async def digest_channel(bot, guild: discord.abc.Snowflake,
+                         fallback: discord.abc.Messageable) -> discord.abc.Messageable:
     """The guild's digest channel, else `fallback` (where the upload happened)."""
     settings = await bot.library.guild_settings(guild.id)
-    # a text channel: /config digest-channel takes only those
-    channel = cast(discord.abc.Messageable | None,
-                   guild.get_channel(settings.digest_channel_id) if settings.digest_channel_id else None)
+    channel = await bot.channel_in(guild.id, settings.digest_channel_id)
     if channel is None:
         if settings.digest_channel_id:
             log.warning(
@@ -136,7 +134,7 @@ async def digest_channel(bot, guild: discord.Guild, fallback: discord.abc.Messag
 
 
 async def publish_file_digests(
-    bot, guild: discord.Guild, results: list[IndexResult], fallback: discord.abc.Messageable
+    bot, guild: discord.abc.Snowflake, results: list[IndexResult], fallback: discord.abc.Messageable
 ) -> list[discord.Message]:
     """The digests of the threads one file brought: one each for a few threads, else one list of
     the new and updated ones (their digests stay unposted: /digest posts any of them)."""

@@ -1,4 +1,5 @@
-"""Start the bot (`threadbot run`) and sync its slash commands (`threadbot sync-commands`).
+"""Start the bot (`threadbot run`, on some shards or all), the gateway-less worker (`threadbot
+worker`), and sync the slash commands (`threadbot sync-commands`).
 
 Resources (the library with its embedding model and database, the answer engine) are created here
 under `async with` and handed to the bot, which owns none of them.
@@ -8,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import aiohttp
 import discord
 
-from bot.client import ThreadBot
+from bot.client import ThreadBot, make_bot
 from indexing.answers import AnswerEngine
 from indexing.chat import ChatClient
 from indexing.config import Config, IndexConfig
@@ -29,7 +31,8 @@ TOKEN_REFUSED = "Discord refused the bot token (check DISCORD_TOKEN or [discord]
 
 @asynccontextmanager
 async def open_bot(config: Config, *, with_model: bool = True,
-                   make_embedder: Callable[[IndexConfig], Embedder] | None = None) -> AsyncIterator[ThreadBot]:
+                   make_embedder: Callable[[IndexConfig], Embedder] | None = None,
+                   worker: bool = False) -> AsyncIterator[ThreadBot]:
     index = config.index
     # Loading the model takes seconds of CPU: do it before connecting, off the event loop.
     embedder = None
@@ -40,7 +43,7 @@ async def open_bot(config: Config, *, with_model: bool = True,
         if with_model:
             await library.warm_up()  # before the gateway connects: no load stalls once serving
         answers = AnswerEngine(library, llm=ChatClient(config.llm) if config.llm else None)
-        async with ThreadBot(library, config.discord, answers, fetch=config.fetch) as bot:
+        async with make_bot(library, config.discord, answers, fetch=config.fetch, worker=worker) as bot:
             yield bot
 
 
@@ -71,16 +74,48 @@ def unreachable(exc: BaseException) -> str:
     return f"cannot reach Discord ({detail}): check the network, then run the bot again"
 
 
+async def login(bot: ThreadBot, token: str) -> None:
+    """Log in over REST only (no gateway connection), with Discord's refusals as one clear line."""
+    try:
+        await bot.login(token)
+    except discord.LoginFailure as exc:
+        raise ThreadbotError(TOKEN_REFUSED) from exc
+    except UNREACHABLE as exc:
+        raise ThreadbotError(unreachable(exc)) from exc
+
+
+async def run_worker(config: Config, make_embedder: Callable[[IndexConfig], Embedder] | None = None) -> int:
+    """Poll the watched folders and followed threads of every guild, and post their digests over
+    Discord's REST API, until interrupted (SIGINT or SIGTERM): no gateway connection, no commands."""
+    token = config.discord.require_token()
+    if config.discord.background == "here":
+        log.warning('[discord] background is "here": the bot processes poll too (each digest still goes out '
+                    'once); set background = "worker" so that they only answer')
+    async with open_bot(config, make_embedder=make_embedder, worker=True) as bot:
+        await login(bot, token)
+        cogs = [bot.get_cog(name) for name in ("Watch", "Following")]
+        for cog in cogs:
+            cog.loop.start()  # type: ignore[union-attr]  # both loaded by setup_hook in login
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        log.info("worker polling the watched folders and followed threads of every guild")
+        try:
+            await stop.wait()
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+            for cog in cogs:
+                cog.loop.cancel()  # type: ignore[union-attr]
+    return 0
+
+
 async def sync_commands(config: Config, guild_id: int | None = None) -> list[str]:
     """Register the slash commands with Discord: in one guild (instant) or globally (up to an hour)."""
     token = config.discord.require_token()
     async with open_bot(config, with_model=False) as bot:
-        try:
-            await bot.login(token)
-        except discord.LoginFailure as exc:
-            raise ThreadbotError(TOKEN_REFUSED) from exc
-        except UNREACHABLE as exc:
-            raise ThreadbotError(unreachable(exc)) from exc
+        await login(bot, token)
         if guild_id is None:
             synced = await bot.tree.sync()
         else:

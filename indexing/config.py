@@ -21,6 +21,7 @@ from .errors import ConfigError
 
 DEFAULT_CONFIG_FILE = "config.toml"
 EmbedBackend = Literal["auto", "onnx", "torch"]
+Background = Literal["here", "worker"]
 
 # Every key of every section, as config.example.toml documents them.
 KEYS: dict[str, tuple[str, ...]] = {
@@ -28,7 +29,8 @@ KEYS: dict[str, tuple[str, ...]] = {
               "max_upload_mb"),
     "discord": ("token", "rate_limit_count", "rate_limit_seconds", "upload_limit_count", "server_upload_limit_count",
                 "upload_limit_seconds", "watch_dir", "watch_root", "watch_interval", "threads_per_page",
-                "follow_check_interval", "conversation_batch_seconds", "channel_summary_max_messages"),
+                "follow_check_interval", "conversation_batch_seconds", "channel_summary_max_messages", "shard_ids",
+                "shard_count", "background"),
     "llm": ("enabled", "base_url", "model", "api_key_env", "timeout", "max_tokens", "temperature"),
     "fetch": ("allow_private", "timeout", "max_redirects", "respect_robots", "reddit_base", "hn_algolia_base",
               "follow_interval", "follow_threshold"),
@@ -74,6 +76,13 @@ class DiscordConfig:
     conversation_batch_seconds: float = 2.0
     # /summary and /ask over a channel's history read at most this many messages (pages of 100).
     channel_summary_max_messages: int = 3000
+    # Sharding: this process serves the shards `shard_ids` of `shard_count` in all (None: Discord's
+    # single connection; a count alone: every shard in this process).
+    shard_ids: tuple[int, ...] | None = None
+    shard_count: int | None = None
+    # Who polls the watched folders and followed threads: "here" (the bot process) or "worker"
+    # (a separate `threadbot worker`; the bot processes then only answer).
+    background: Background = "here"
 
     def require_token(self) -> str:
         if not self.token:
@@ -228,6 +237,7 @@ def _discord(values: dict, env: Mapping[str, str]) -> DiscordConfig:
     token = env.get(TOKEN_ENV) or values.get("token") or ""
     if not isinstance(token, str):
         raise ConfigError("[discord] token must be a string")
+    shard_ids, shard_count = shards(values.get("shard_ids"), values.get("shard_count"))
     return DiscordConfig(
         token=token.strip(),
         rate_limit_count=_whole("discord", values, "rate_limit_count", 5),
@@ -242,7 +252,47 @@ def _discord(values: dict, env: Mapping[str, str]) -> DiscordConfig:
         follow_check_interval=_positive("discord", values, "follow_check_interval", 60.0),
         conversation_batch_seconds=_between("discord", values, "conversation_batch_seconds", 2.0, 0.0, 3600.0),
         channel_summary_max_messages=min(10_000, _whole("discord", values, "channel_summary_max_messages", 3000)),
+        shard_ids=shard_ids,
+        shard_count=shard_count,
+        background=_background(values),
     )
+
+
+def shards(ids: object, count: object, where: str = "[discord]") -> tuple[tuple[int, ...] | None, int | None]:
+    """Checked shard settings: ids need a count, and each id is one of 0 .. count - 1, once."""
+    if count is None:
+        if ids is not None:
+            raise ConfigError(f"{where} shard_ids needs shard_count (the number of shards across all processes)")
+        return None, None
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ConfigError(f"{where} shard_count must be a positive whole number")
+    if ids is None:
+        return None, count
+    if (not isinstance(ids, (list, tuple)) or not ids
+            or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)):
+        raise ConfigError(f"{where} shard_ids must be a list of shard numbers, e.g. [0, 1]")
+    wrong = [i for i in ids if not 0 <= i < count]
+    if wrong:
+        raise ConfigError(f"{where} shard id {wrong[0]} is out of range: shards are numbered 0 to {count - 1}")
+    if len(set(ids)) != len(ids):
+        raise ConfigError(f"{where} shard_ids names a shard twice")
+    return tuple(sorted(ids)), count
+
+
+def shard_list(text: str) -> list[int]:
+    """`--shard-ids 0,1` as a list (checked by `shards` with the count)."""
+    try:
+        return [int(part) for part in text.split(",")]
+    except ValueError:
+        raise ConfigError(f"--shard-ids takes shard numbers separated by commas, e.g. 0,1 (not {text[:40]!r})"
+                          ) from None
+
+
+def _background(values: dict) -> Background:
+    value = values.get("background", "here")
+    if value not in ("here", "worker"):
+        raise ConfigError('[discord] background must be "here" (this bot polls) or "worker" (a threadbot worker does)')
+    return cast(Background, value)
 
 
 def llm_config(values: dict, env: Mapping[str, str]) -> LlmConfig | None:

@@ -88,7 +88,7 @@ class Following(BackgroundCog):
         the number of digest updates posted."""
         now = now or utc_now()
         async with self._lock:
-            guilds = {scope_of(g.id): g for g in self.bot.guilds}
+            guilds = {scope_of(g.id): g for g in await self.bot.served_guilds()}
             posted = 0
             for follow in await self.bot.library.due_follows(now):
                 guild = guilds.get(follow.scope)
@@ -107,18 +107,16 @@ class Following(BackgroundCog):
                         log.exception("posting the digest update of %s in guild %s failed", follow.url, guild.id)
             return posted
 
-    async def _post(self, guild: discord.Guild, check: FollowCheck) -> int:
+    async def _post(self, guild: discord.abc.Snowflake, check: FollowCheck) -> int:
         assert check.result is not None  # a digest is due only for a fetched thread
         settings = await self.bot.library.guild_settings(guild.id)
-        target = guild.get_channel(settings.digest_channel_id) if settings.digest_channel_id else None
-        if target is None and check.follow.channel_id:
-            target = guild.get_channel(check.follow.channel_id)
+        target = (await self.bot.channel_in(guild.id, settings.digest_channel_id)
+                  or await self.bot.channel_in(guild.id, check.follow.channel_id))
         if target is None:
             log.warning("followed %s in guild %s: no digest channel and its own channel is gone; nothing posted",
                         check.follow.url, guild.id)
             return 0
-        # a text channel: /config digest-channel takes only those, and /follow is typed in one
-        message = await publish_digest(self.bot, guild, check.result.thread_id, cast(discord.abc.Messageable, target))
+        message = await publish_digest(self.bot, guild, check.result.thread_id, target)
         return 0 if message is None else 1
 
     @app_commands.command(name="follow")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import cast
 
 import discord
 from discord.ext import tasks
@@ -80,7 +79,7 @@ class Watch(BackgroundCog):
             # next pass tries again, instead of the loop stopping for good.
             log.exception("watched-folder scan failed; the next one runs in %.0f s", self.loop.seconds)
 
-    async def folders(self, guild: discord.Guild) -> list[Path]:
+    async def folders(self, guild: discord.abc.Snowflake) -> list[Path]:
         folders = []
         if self.bot.config.watch_dir is not None:
             folders.append(self.bot.config.watch_dir)
@@ -96,7 +95,7 @@ class Watch(BackgroundCog):
         """One pass over every guild's folders. Returns the number of files (re)indexed."""
         async with self._lock:
             count = 0
-            for guild in self.bot.guilds:
+            for guild in await self.bot.served_guilds():
                 for folder in await self.folders(guild):
                     seen = self._seen.setdefault((guild.id, str(folder)), {})
                     changed = await asyncio.to_thread(changed_files, folder, seen)
@@ -123,16 +122,14 @@ class Watch(BackgroundCog):
                         seen[path] = stamp
             return count
 
-    async def _ingest(self, guild: discord.Guild, folder: Path, path: Path) -> int:
+    async def _ingest(self, guild: discord.abc.Snowflake, folder: Path, path: Path) -> int:
         if not still_inside(folder, path):
             raise ParseError(safe_file_name(path.name), "a link to a file outside the watched folder")
         threads = await asyncio.to_thread(parse_file, path, self.bot.library.max_bytes)
         scope = scope_of(guild.id)
         results = [await self.bot.library.index_thread(thread, scope) for thread in threads]
         settings = await self.bot.library.guild_settings(guild.id)
-        # a text channel: /config digest-channel takes only those
-        channel = cast(discord.abc.Messageable | None,
-                       guild.get_channel(settings.digest_channel_id) if settings.digest_channel_id else None)
+        channel = await self.bot.channel_in(guild.id, settings.digest_channel_id)
         if channel is None:
             log.info("indexed %s for guild %s; no digest channel set, so no digest posted", path.name, guild.id)
         elif results:

@@ -4,6 +4,11 @@ Only two class attributes are pointed at it (`Route.BASE`, `DiscordWebSocket.DEF
 the client is otherwise unmodified. The fake records every request, serves the routes the bot
 needs, and remembers any route it does not serve so the test fails loudly.
 
+Sharding as Discord does it: each gateway connection IDENTIFYs with `shard: [id, count]` (none:
+`[0, 1]`) and gets only the guilds with `(guild_id >> 22) % count == id`; every event of a guild
+goes out on its shard's connection only. The REST side serves what a gateway-less worker needs
+(`GET /users/@me/guilds`, `GET /channels/{id}`).
+
 Synchronisation without sleeps: `barrier()` sends a gateway HEARTBEAT request and waits for the
 bot's answer. Frames are read in order, so once it answers, every event sent before has been
 parsed and its handler task created; `settle()` then awaits those tasks (and the bot's own
@@ -41,6 +46,17 @@ def snowflake(at: datetime | None = None) -> str:
     """A fresh id that, like Discord's, encodes its time (so `after=datetime` pages work)."""
     ms = int((at or datetime.now(UTC)).timestamp() * 1000) - DISCORD_EPOCH_MS
     return str((ms << 22) | (next(_ids) & 0x3FFFFF))
+
+
+def snowflake_on_shard(shard_id: int, shard_count: int) -> str:
+    """A fresh id whose guild would live on this shard (Discord's rule: the id's timestamp mod the count)."""
+    while shard_of(guild := snowflake(), shard_count) != shard_id:
+        pass
+    return guild
+
+
+def shard_of(guild_id: str | int, shard_count: int) -> int:
+    return (int(guild_id) >> 22) % shard_count
 
 
 def now() -> str:
@@ -135,12 +151,14 @@ class FakeDiscord:
         self.history_pages: list[dict] = []  # the query of every history page served
         self.rate_limit = (5, 1.0)  # history: requests per window of seconds (like Discord's headers)
         self._rate_window: list[float] = []
-        self.identify: dict | None = None
+        self.identify: dict | None = None  # the last IDENTIFY
+        self.identifies: list[dict] = []  # every IDENTIFY, in order
         self.heartbeats: list[float] = []  # loop time of each heartbeat the bot sent
-        self._ws: web.WebSocketResponse | None = None
+        self._sockets: dict[int, web.WebSocketResponse] = {}  # shard id -> its gateway connection
+        self.shard_count = 1
         self._seq = 0
         self._identified = asyncio.Event()
-        self._barriers: asyncio.Queue[None] = asyncio.Queue()
+        self._barriers: dict[int, asyncio.Queue[None]] = {}
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -157,8 +175,9 @@ class FakeDiscord:
         self.port = site._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
-        if self._ws is not None and not self._ws.closed:
-            await self._ws.close()
+        for ws in list(self._sockets.values()):
+            if not ws.closed:
+                await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -171,8 +190,9 @@ class FakeDiscord:
         return yarl.URL(f"ws://127.0.0.1:{self.port}/gateway")
 
     # ---- world -------------------------------------------------------------------------------
-    def add_guild(self, name: str, channels: tuple[str, ...] = ("general", "digests", "uploads")) -> Guild:
-        guild = Guild(snowflake(), name, {c: snowflake() for c in channels})
+    def add_guild(self, name: str, channels: tuple[str, ...] = ("general", "digests", "uploads"),
+                  guild_id: str | None = None) -> Guild:
+        guild = Guild(guild_id or snowflake(), name, {c: snowflake() for c in channels})
         self.guilds[guild.id] = guild
         for cid in guild.channels.values():
             self.channel_messages[cid] = []
@@ -281,6 +301,15 @@ class FakeDiscord:
             "member_count": 1,
         }
 
+    def _channel_by_id(self, channel_id: str) -> dict | None:
+        if channel_id in self.threads:
+            return self.threads[channel_id]
+        for guild in self.guilds.values():
+            for position, (name, cid) in enumerate(guild.channels.items()):
+                if cid == channel_id:
+                    return self._channel_payload(guild, name, position)
+        return None
+
     def add_file(self, name: str, data: bytes) -> str:
         key = f"{snowflake()}-{name}"
         self.files[key] = data
@@ -301,32 +330,41 @@ class FakeDiscord:
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(max_msg_size=0)
         await ws.prepare(request)
-        self._ws = ws
+        shard = 0
         await ws.send_json({"op": 10, "d": {"heartbeat_interval": self.heartbeat_ms}})
         async for msg in ws:
             data = json.loads(msg.data)
             op = data.get("op")
             if op == 1:
                 self.heartbeats.append(asyncio.get_running_loop().time())
-                await self._barriers.put(None)
+                await self._barriers.setdefault(shard, asyncio.Queue()).put(None)
                 await ws.send_json({"op": 11})
             elif op == 2:
                 self.identify = data["d"]
-                await self._send_ready(ws)
+                self.identifies.append(data["d"])
+                shard, self.shard_count = data["d"].get("shard") or (0, 1)
+                self._sockets[shard] = ws
+                await self._send_ready(ws, shard)
             elif op == 6:  # resume is not supported: ask for a fresh session
                 await ws.send_json({"op": 9, "d": False})
+        if self._sockets.get(shard) is ws:
+            del self._sockets[shard]
         return ws
 
-    async def _send_ready(self, ws: web.WebSocketResponse) -> None:
-        await self.dispatch(
+    def guilds_on(self, shard: int) -> list[Guild]:
+        return [g for g in self.guilds.values() if shard_of(g.id, self.shard_count) == shard]
+
+    async def _send_ready(self, ws: web.WebSocketResponse, shard: int) -> None:
+        await self._send(
+            ws,
             "READY",
             {
                 "v": 10,
                 "user": self.bot_user,
                 "session_id": "fake-session",
-                "shard": [0, 1],
+                "shard": [shard, self.shard_count],
                 "resume_gateway_url": str(self.gateway_url),
-                "guilds": [{"id": g, "unavailable": True} for g in self.guilds],
+                "guilds": [{"id": g.id, "unavailable": True} for g in self.guilds_on(shard)],
                 "application": {"id": self.app_id, "flags": self.app_flags},
                 "private_channels": [],
                 "relationships": [],
@@ -335,24 +373,34 @@ class FakeDiscord:
                 "geo_ordered_rtc_regions": [],
             },
         )
-        for guild in self.guilds.values():
-            await self.dispatch("GUILD_CREATE", self._guild_payload(guild))
+        for guild in self.guilds_on(shard):
+            await self._send(ws, "GUILD_CREATE", self._guild_payload(guild))
         self._identified.set()
 
-    async def dispatch(self, event: str, data: dict) -> None:
-        assert self._ws is not None, "the bot is not connected"
+    async def _send(self, ws: web.WebSocketResponse, event: str, data: dict) -> None:
         self._seq += 1
-        await self._ws.send_json({"op": 0, "s": self._seq, "t": event, "d": data})
+        await ws.send_json({"op": 0, "s": self._seq, "t": event, "d": data})
+
+    async def dispatch(self, event: str, data: dict) -> None:
+        """Send an event on the connection of its guild's shard (the only one that may see it)."""
+        guild_id = data.get("guild_id")
+        shard = shard_of(guild_id, self.shard_count) if guild_id else min(self._sockets, default=0)
+        ws = self._sockets.get(shard)
+        assert ws is not None, f"no bot is connected for shard {shard} of {self.shard_count}"
+        await self._send(ws, event, data)
 
     async def wait_identified(self, timeout: float = 20) -> None:
         await asyncio.wait_for(self._identified.wait(), timeout)
 
     async def barrier(self, timeout: float = 20) -> None:
-        """Return once the bot has read every frame sent so far (it answers a HEARTBEAT request)."""
-        while not self._barriers.empty():
-            self._barriers.get_nowait()
-        await self._ws.send_json({"op": 1, "d": None})
-        await asyncio.wait_for(self._barriers.get(), timeout)
+        """Return once the bot has read every frame sent so far (it answers a HEARTBEAT request on
+        each of its connections)."""
+        for shard, ws in list(self._sockets.items()):
+            queue = self._barriers.setdefault(shard, asyncio.Queue())
+            while not queue.empty():
+                queue.get_nowait()
+            await ws.send_json({"op": 1, "d": None})
+            await asyncio.wait_for(queue.get(), timeout)
 
     async def settle(self, timeout: float = 120) -> None:
         """Wait until the bot has no event handler, command or background task left running."""
@@ -615,6 +663,14 @@ class FakeDiscord:
                     }
                 }
             )
+        if route == ("GET", "users", "@me", "guilds"):  # a gateway-less worker's list of its servers
+            return json_response([{"id": g.id, "name": g.name, "icon": None, "owner": False, "permissions": "0",
+                                   "features": []} for g in self.guilds.values()])
+        if route[:2] == ("GET", "channels") and len(parts) == 2:
+            payload = self._channel_by_id(parts[1])
+            if payload is not None:
+                return json_response(payload)
+            return json_response({"message": "Unknown Channel", "code": 10003}, status=404)
         if parts[0] == "webhooks" and len(parts) >= 3:
             return self._webhook(request.method, parts, body)
         if route[:2] == ("POST", "channels") and parts[-1] == "messages":
