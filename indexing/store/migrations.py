@@ -265,6 +265,11 @@ async def migrate(db: aiosqlite.Connection, migrations: list[tuple[int, str, str
             continue
         try:
             async with atomic(db):
+                # Another process opening the same new database may have applied it since the read
+                # above: checked again under the write lock, so it runs once.
+                async with db.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (number,)) as cursor:
+                    if await cursor.fetchone():
+                        continue
                 for statement in split_statements(sql):
                     await db.execute(statement)
                 await db.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",

@@ -196,7 +196,9 @@ async def make_digest(lib: ThreadLibrary, thread_id: str, scope: str = "local") 
     if last is not None and not new:
         return _from_row(last, parts.thread.title, already_posted=True)
     draft = await lib.digests.unposted(thread_id, scope, info.content_hash, last.id if last else 0)
-    if draft is not None:
+    # A draft made against another baseline (another process posted a digest since) would repeat it.
+    baseline = (last.posted_at or last.created_at) if last else None
+    if draft is not None and draft.body.get("previous_digest_at") == baseline:
         return _from_row(draft, parts.thread.title, already_posted=False)
     if last is None:
         text, citations, shown = await _full_digest_text(lib, parts, scope)

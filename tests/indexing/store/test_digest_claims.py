@@ -17,7 +17,7 @@ import pytest
 
 from indexing.digest_records import DIGEST_LEASE_SECONDS
 from indexing.records import Comment, Thread
-from indexing.summaries.digest import Digest, Posted, make_digest, post_digest
+from indexing.summaries.digest import Digest, Posted, make_digest, mark_digest_posted, post_digest
 from tests.helpers import REPO
 
 SCOPE = "guild-1"
@@ -120,3 +120,8 @@ async def test_a_failed_post_gives_the_claim_back_and_a_claimed_draft_is_never_r
     newer = await make_digest(lib, thread_id, SCOPE)
     assert newer.digest_id != digest.digest_id and await lib.digests.get(digest.digest_id) is not None
     assert not await lib.digests.claim(newer.digest_id)
+    # The claimed digest goes out; the draft made meanwhile covered the whole thread from no
+    # baseline, so the next digest is a fresh delta of the one comment it did not cover.
+    await mark_digest_posted(lib, digest.digest_id, channel_id="test")
+    update = await make_digest(lib, thread_id, SCOPE)
+    assert update.is_delta and update.new_comment_count == 1 and not update.already_posted
