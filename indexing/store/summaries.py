@@ -51,7 +51,7 @@ _DIGEST_COLUMNS = ("id, thread_id, scope, content_hash, comment_keys, new_commen
                    "created_at, posted_at, channel_id, message_id, message_url")
 
 
-def _digest_row(row: tuple) -> DigestRow:
+def digest_from_row(row: tuple) -> DigestRow:
     return DigestRow(id=row[0], thread_id=row[1], scope=row[2], content_hash=row[3], comment_keys=json.loads(row[4]),
                      new_comment_count=row[5], is_delta=bool(row[6]), text=row[7], body=json.loads(row[8]),
                      created_at=row[9], posted_at=row[10], channel_id=row[11], message_id=row[12],
@@ -62,7 +62,7 @@ async def _one_digest(db: aiosqlite.Connection, where: str, args: tuple) -> Dige
     async with db.execute(f"SELECT {_DIGEST_COLUMNS} FROM digests WHERE {where} ORDER BY id DESC LIMIT 1",
                           args) as cursor:
         row = await cursor.fetchone()
-    return _digest_row(tuple(row)) if row else None
+    return digest_from_row(tuple(row)) if row else None
 
 
 async def cached_summary(db: aiosqlite.Connection, thread_id: str, content_hash: str, length: str,

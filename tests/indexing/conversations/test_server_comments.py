@@ -57,9 +57,9 @@ async def test_edit_and_delete_follow_through_to_search_and_summaries(library):
     hits = await library.search("zebras", scope="1")
     assert hits and "zebras" in hits[0].passage.text
     assert not [h for h in await library.search("flood", scope="1") if "flood" in h.passage.text]
-    before = library.dense_size
+    before = await library.dense_size()
     await library.conversations.apply("1", deletes=["5001"])
-    assert library.dense_size == before - 1
+    assert await library.dense_size() == before - 1
     assert not [h for h in await library.search("zebras", scope="1") if "zebras" in h.passage.text]
     thread = await library.thread(tid, "1")
     assert [c.id for c in thread.comments] == ["c1", "c2"]
@@ -106,4 +106,4 @@ async def test_a_channel_summary_is_read_on_demand_and_kept_nowhere(library, tmp
     assert d.citations and all(result.message_of(c) is not None for c in d.citations)
     assert all(result.message_of(c).url.startswith("https://discord.com/channels/") for c in d.citations)
     assert await library.threads(scope=None) == []  # nothing kept in the real database
-    assert library.dense_size == 0
+    assert await library.dense_size() == 0
