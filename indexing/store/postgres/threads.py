@@ -59,9 +59,6 @@ async def write_thread_rows(conn: asyncpg.Connection, thread_id: str, scope: str
     vectors = dict(new_vectors)
     if with_vectors:
         vectors.update(await stored_vectors(conn, {p.content_hash for p in added} - set(new_vectors)))
-        missing = [p.content_hash for p in added if p.content_hash not in vectors]
-        if missing:
-            raise StoreError(f"no embedding stored for passage hash {missing[0]}")
     removed_ids = [pid for pid, _ in removed]
     if removed_ids:
         await conn.execute("DELETE FROM passages WHERE id = ANY($1::bigint[])", removed_ids)
@@ -74,5 +71,9 @@ async def write_thread_rows(conn: asyncpg.Connection, thread_id: str, scope: str
         await conn.copy_records_to_table("passages", columns=PASSAGE_COPY_COLUMNS, records=[
             (p.id, thread_id, scope, p.kind, p.position, p.chunk, p.text, p.start, p.end, p.author, p.comment_id,
              p.parent_id, p.content_hash, vectors.get(p.content_hash)) for p in added])
+    # Checked after the rows went in, so a bad row fails as itself; either way the transaction rolls back.
+    missing = [p.content_hash for p in added if with_vectors and p.content_hash not in vectors]
+    if missing:
+        raise StoreError(f"no embedding stored for passage hash {missing[0]}")
     status: Literal["indexed", "updated"] = "updated" if existing is not None else "indexed"
     return WriteResult(status, len(passages), len(added), len(removed_ids)), removed_ids, added

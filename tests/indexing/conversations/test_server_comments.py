@@ -3,6 +3,8 @@ with the passages, vectors, statements and summary cache following; one scope ne
 
 from __future__ import annotations
 
+import pytest
+
 from indexing.records import Comment, ServerMessage, Thread
 from indexing.summaries.summarize import summarize
 
@@ -14,6 +16,12 @@ ARTICLE = Thread(
               Comment("c2", "reader2", "Finally some public transport to the harbour.", parent="c1")),
     url="https://news.example/tram",
 )
+
+
+@pytest.fixture
+def library(any_library):
+    """Every test here on both backends (tests/conftest.py: any_library)."""
+    return any_library
 
 
 def message(scope: str, mid: str, text: str, author: str = "Alice", parent: str | None = None,
