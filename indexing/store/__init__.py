@@ -9,7 +9,7 @@ backends (dense/) saved beside the database and replayed from the passage log (s
 Imports only the records, errors and config below it.
 """
 
-from .factory import is_postgres_url, open_store
+from .factory import is_postgres_url, migrate_store, open_store
 from .follows import NewFollow
 from .interface import Scope, ThreadStore
 from .sqlite import Store
@@ -17,4 +17,4 @@ from .summaries import DigestRow, NewDigest
 from .thread_rows import BulkThread, WriteResult
 
 __all__ = ["BulkThread", "DigestRow", "NewDigest", "NewFollow", "Scope", "Store", "ThreadStore", "WriteResult",
-           "is_postgres_url", "open_store"]
+           "is_postgres_url", "migrate_store", "open_store"]

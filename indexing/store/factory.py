@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import StoreError
 from .interface import ThreadStore
 from .sqlite import Store
 
@@ -29,3 +30,15 @@ async def open_store(location: str | Path, model_id: str | None = None, dim: int
         return await PostgresStore.open(str(location), model_id, dim, pool_size=pool_size)
     return await Store.open(location, model_id, dim, ann_min_passages=ann_min_passages,
                             snapshot_min_passages=snapshot_min_passages, long_running=long_running)
+
+
+async def migrate_store(source: str | Path, target: str, replace: bool = False) -> dict[str, int]:
+    """Copy the SQLite database `source` into the PostgreSQL database `target` (postgres/copy.py):
+    the rows copied per table."""
+    if not is_postgres_url(target):
+        raise StoreError(f"the target must be a PostgreSQL URL (postgresql://...), not {target}")
+    if not Path(source).is_file():
+        raise StoreError(f"no SQLite database at {source}")
+    from .postgres.copy import migrate_store as copy
+
+    return await copy(str(source), target, replace)
