@@ -105,17 +105,19 @@ def store_error(exc: BaseException) -> StoreError:
     return StoreError(f"PostgreSQL: {exc}")
 
 
-async def transaction(pool: asyncpg.Pool, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+async def transaction(pool: asyncpg.Pool, work: Callable[[asyncpg.Connection], Awaitable[T]],
+                      attempts: int = RETRIES) -> T:
     """`work(conn)` in one transaction (READ COMMITTED), committed when it returns, rolled back on
     any exception. A serialization failure or deadlock (another process won the race) runs it again,
-    a few times, after a short random wait; `work` must therefore only touch the database."""
-    for attempt in range(1, RETRIES + 1):
+    up to `attempts` times in all, after a short random wait; `work` must therefore only touch the
+    database (and read its inputs again)."""
+    for attempt in range(1, attempts + 1):
         try:
             async with pool.acquire() as conn, conn.transaction():
                 return await work(conn)
         except asyncpg.PostgresError as exc:
-            if getattr(exc, "sqlstate", "") in RETRY_SQLSTATES and attempt < RETRIES:
-                log.info("transaction lost a race (%s); retrying (%d/%d)", exc.sqlstate, attempt, RETRIES)
+            if getattr(exc, "sqlstate", "") in RETRY_SQLSTATES and attempt < attempts:
+                log.info("transaction lost a race (%s); retrying (%d/%d)", exc.sqlstate, attempt, attempts)
                 await asyncio.sleep(0.01 * attempt * (1 + np.random.random()))
                 continue
             error = unavailable_error(exc)

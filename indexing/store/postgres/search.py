@@ -16,7 +16,7 @@ import asyncpg
 import numpy as np
 
 from ..dense import SearchResult
-from .connection import EF_SEARCH
+from . import connection
 from .schema import TEXT_SEARCH_CONFIG
 
 RANK_NORMALISATION = 1  # ts_rank divides by 1 + log(passage length)
@@ -47,7 +47,7 @@ async def dense(conn: asyncpg.Connection, vector: np.ndarray, k: int, scope: str
     if approximate:
         sql = (f"SELECT p.id, -(p.embedding <#> $1) FROM passages p WHERE p.embedding IS NOT NULL{filters} "
                "ORDER BY p.embedding <#> $1 LIMIT $2")
-        if k > EF_SEARCH:  # HNSW returns at most ef_search rows
+        if k > connection.EF_SEARCH:  # HNSW returns at most ef_search rows
             async with conn.transaction():
                 await conn.execute(f"SET LOCAL hnsw.ef_search = {int(min(k, 1000))}")
                 rows = await conn.fetch(sql, query, k, *args)

@@ -108,22 +108,21 @@ class PostgresStore:
     async def bulk_write(self, threads: Iterable[BulkThread]) -> int:
         """Many threads in one transaction (offline population: benchmarks, migrate-store). Into an
         empty table the HNSW index is dropped and built once at the end, many times faster than
-        growing it row by row."""
-        batch = list(threads)  # a retried transaction reads them again
-
+        growing it row by row. Streamed (a million passages need not be in memory at once), so
+        never retried: a lost race fails the call."""
         async def work(conn: asyncpg.Connection) -> int:
             empty = await conn.fetchval("SELECT NOT EXISTS (SELECT 1 FROM passages)")
             if empty:
                 await conn.execute("DROP INDEX IF EXISTS passages_embedding")
             written = 0
-            for t in batch:
+            for t in threads:
                 result, _, _ = await write_thread_rows(conn, t.thread_id, t.scope, t.thread, t.passages, t.vectors,
                                                        bool(t.vectors))
                 written += result.added
             if empty and self.model_id:
                 await schema.create_vector_index(conn)
             return written
-        return await self._write(work)
+        return await connection.transaction(self._pool, work, attempts=1)
 
     async def replace_statements(self, thread_id: str, passages: list[Passage],
                                  statement_rows: list[Statement]) -> None:
