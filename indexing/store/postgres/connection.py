@@ -41,10 +41,15 @@ def decode_vector(data: bytes) -> np.ndarray:
 
 
 async def init_connection(conn: asyncpg.Connection) -> None:
-    """Every pooled connection: vectors as numpy arrays, and the HNSW search width."""
+    """Every pooled connection: vectors as numpy arrays."""
     await conn.set_type_codec("vector", schema="public", encoder=encode_vector, decoder=decode_vector,
                               format="binary")
-    await conn.execute(f"SET hnsw.ef_search = {EF_SEARCH}")
+
+
+def session_settings() -> dict[str, str]:
+    """Sent when a connection starts, so they are its defaults: the pool's `RESET ALL` on every
+    release undid a `SET` (and HNSW fell back to 40 candidates, fewer than a search asks)."""
+    return {"hnsw.ef_search": str(EF_SEARCH)}
 
 
 async def connect(url: str) -> asyncpg.Connection:
@@ -58,7 +63,7 @@ async def connect(url: str) -> asyncpg.Connection:
 async def create_pool(url: str, size: int) -> asyncpg.Pool:
     try:
         pool = await asyncpg.create_pool(url, min_size=1, max_size=max(1, size), init=init_connection,
-                                         timeout=CONNECT_TIMEOUT)
+                                         timeout=CONNECT_TIMEOUT, server_settings=session_settings())
     except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         raise connect_error(exc, url) from exc
     if pool is None:  # asyncpg types the pool as optional; it is set once created

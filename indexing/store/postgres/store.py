@@ -51,6 +51,7 @@ class PostgresStore:
         self._pool = pool
         self.model_id = model_id
         self.dim = dim
+        self._term_stats = search.TermStats()
 
     # ---- lifecycle -------------------------------------------------------------------------------
     @classmethod
@@ -210,7 +211,7 @@ class PostgresStore:
         if not words:
             return [], 0
         return await self._read(lambda conn: search.lexical(conn, words, limit, scope, thread_ids, kinds,
-                                                            author)), -1
+                                                            author, self._term_stats)), -1
 
     async def passage_vectors(self, passage_ids: Iterable[int]) -> dict[int, np.ndarray]:
         found = await self._read(lambda conn: conn.fetch(

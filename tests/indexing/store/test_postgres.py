@@ -97,6 +97,10 @@ async def test_hnsw_recall_and_filters_inside_the_sql(pg_url):
             assert approximate.approximate and not exact.approximate
             recall.append(len(set(approximate.ids.tolist()) & set(exact.ids.tolist())) / 10)
         assert np.mean(recall) >= 0.95
+        # The pool resets a connection's session on every release: the HNSW width must survive it
+        # (it fell back to 40 candidates, fewer than the 50 a hybrid search asks for).
+        for q in queries[:3]:
+            assert len((await store.dense_search(q, 60, None)).ids) == 60
         rare = await store.dense_search(queries[0], 10, "rare")
         assert len(rare.ids) == 10  # the exact fallback filled what the index scan left out
         rare_rows = await store.passages_by_id(rare.ids.tolist(), None)
