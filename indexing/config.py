@@ -20,13 +20,14 @@ from typing import Literal, cast
 from .errors import ConfigError
 
 DEFAULT_CONFIG_FILE = "config.toml"
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 EmbedBackend = Literal["auto", "onnx", "torch"]
 Background = Literal["here", "worker"]
 
 # Every key of every section, as config.example.toml documents them.
 KEYS: dict[str, tuple[str, ...]] = {
-    "index": ("db_path", "model_path", "backend", "ann_min_passages", "snapshot_min_passages", "cache_dir",
-              "max_upload_mb"),
+    "index": ("db_path", "db_url", "pool_size", "model_path", "backend", "ann_min_passages", "snapshot_min_passages",
+              "cache_dir", "max_upload_mb"),
     "discord": ("token", "rate_limit_count", "rate_limit_seconds", "upload_limit_count", "server_upload_limit_count",
                 "upload_limit_seconds", "watch_dir", "watch_root", "watch_interval", "threads_per_page",
                 "follow_check_interval", "conversation_batch_seconds", "channel_summary_max_messages", "shard_ids",
@@ -37,8 +38,9 @@ KEYS: dict[str, tuple[str, ...]] = {
 }
 # Every environment variable read (besides the one named by [llm] api_key_env).
 ENVIRONMENT: tuple[str, ...] = (
-    "THREADBOT_CONFIG", "THREADBOT_DB", "THREADBOT_MODEL", "THREADBOT_BACKEND", "THREADBOT_ANN_MIN_PASSAGES",
-    "THREADBOT_SNAPSHOT_MIN_PASSAGES", "THREADBOT_CACHE", "XDG_CACHE_HOME", "DISCORD_TOKEN",
+    "THREADBOT_CONFIG", "THREADBOT_DB", "THREADBOT_DB_URL", "THREADBOT_MODEL", "THREADBOT_BACKEND",
+    "THREADBOT_ANN_MIN_PASSAGES", "THREADBOT_SNAPSHOT_MIN_PASSAGES", "THREADBOT_CACHE",
+    "XDG_CACHE_HOME", "DISCORD_TOKEN",
 )
 TOKEN_ENV = "DISCORD_TOKEN"
 
@@ -46,6 +48,9 @@ TOKEN_ENV = "DISCORD_TOKEN"
 @dataclass(frozen=True)
 class IndexConfig:
     db_path: str = "threadbot.db"
+    # A PostgreSQL database (postgresql://...) instead of the SQLite file; None: the file.
+    db_url: str | None = field(default=None, repr=False)  # may carry a password
+    pool_size: int = 5  # PostgreSQL connections per process
     model_path: str | None = None  # None: the bundled all-MiniLM-L6-v2
     backend: EmbedBackend = "auto"  # onnx when installed
     # Dense search turns approximate (clustered) at this many passages.
@@ -54,6 +59,11 @@ class IndexConfig:
     snapshot_min_passages: int = 20_000
     cache_dir: Path = field(default_factory=lambda: default_cache_dir({}))  # the exported ONNX model
     max_upload_bytes: int = 8 * 1024 * 1024
+
+    @property
+    def location(self) -> str:
+        """What the store opens: the PostgreSQL URL when one is set, else the SQLite file."""
+        return self.db_url or self.db_path
 
 
 @dataclass(frozen=True)
@@ -221,7 +231,10 @@ def _index(values: dict, env: Mapping[str, str], db_path: str | None) -> IndexCo
         raise ConfigError('[index] backend must be "onnx", "torch" or "auto"')
     cache = env.get("THREADBOT_CACHE") or values.get("cache_dir")
     return IndexConfig(
-        db_path=str(db_path or env.get("THREADBOT_DB") or values.get("db_path") or defaults.db_path),
+        db_path=str(db_path if db_path and not is_url(db_path) else None or env.get("THREADBOT_DB")
+                    or values.get("db_path") or defaults.db_path),
+        db_url=_db_url(values, env, db_path),
+        pool_size=_whole("index", values, "pool_size", defaults.pool_size),
         model_path=env.get("THREADBOT_MODEL") or values.get("model_path") or None,
         backend=cast(EmbedBackend, backend),  # checked against the three above
         ann_min_passages=_whole("index", values, "ann_min_passages", defaults.ann_min_passages,
@@ -231,6 +244,29 @@ def _index(values: dict, env: Mapping[str, str], db_path: str | None) -> IndexCo
         cache_dir=Path(cache).expanduser() if cache else default_cache_dir(env),
         max_upload_bytes=int(_positive("index", values, "max_upload_mb", 8) * 1024 * 1024),
     )
+
+
+def is_url(location: str | None) -> bool:
+    return location is not None and str(location).startswith(POSTGRES_SCHEMES)
+
+
+def _db_url(values: dict, env: Mapping[str, str], flag: str | None) -> str | None:
+    """The PostgreSQL URL, if the store is PostgreSQL: flag > environment > file, where a SQLite file
+    named at a higher level (`--db FILE`, THREADBOT_DB) wins over a URL at a lower one."""
+    if flag:
+        return flag if is_url(flag) else None
+    url: object
+    if env.get("THREADBOT_DB_URL"):
+        url = env["THREADBOT_DB_URL"]
+    elif env.get("THREADBOT_DB"):
+        return None
+    else:
+        url = values.get("db_url") or None
+    if url is None:
+        return None
+    if not isinstance(url, str) or not is_url(url):
+        raise ConfigError('[index] db_url must be a PostgreSQL URL: "postgresql://user:password@host/database"')
+    return url
 
 
 def _discord(values: dict, env: Mapping[str, str]) -> DiscordConfig:

@@ -20,8 +20,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from .records import SERVER_SOURCE, ConversationChannel, ConversationKind, IndexResult, ServerMessage, Thread
-from .store import Store
-from .store import conversation_rows as rows
+from .store import ThreadStore
 
 log = logging.getLogger(__name__)
 
@@ -54,24 +53,24 @@ def site_only(thread: Thread) -> Thread:
 class Conversations:
     """Reached as `library.conversations`; every method names the scope (the guild) it acts in."""
 
-    def __init__(self, store: Store, indexer: _Indexer):
+    def __init__(self, store: ThreadStore, indexer: _Indexer):
         self._db = store
         self._indexer = indexer
 
     # ---- channels ------------------------------------------------------------------------------
     async def attach(self, scope: str, channel_id: int | str, thread_id: str,
                      kind: ConversationKind = "discussion") -> None:
-        await self._db.write(rows.attach_channel, scope, str(channel_id), thread_id, kind)
+        await self._db.attach_channel(scope, str(channel_id), thread_id, kind)
 
     async def detach(self, scope: str, channel_id: int | str) -> None:
         """Stop keeping a channel's new messages (those kept stay until deleted or forgotten)."""
-        await self._db.write(rows.detach_channel, scope, str(channel_id))
+        await self._db.detach_channel(scope, str(channel_id))
 
     async def channel(self, scope: str, channel_id: int | str) -> ConversationChannel | None:
-        return await self._db.read(rows.channel, scope, str(channel_id))
+        return await self._db.conversation_channel(scope, str(channel_id))
 
     async def channels(self, scope: str, kind: ConversationKind | None = None) -> list[ConversationChannel]:
-        return await self._db.read(rows.channels, scope, kind)
+        return await self._db.conversation_channels(scope, kind)
 
     async def listen(self, scope: str, channel_id: int | str, name: str, url: str) -> ConversationChannel:
         """Keep a channel's messages from now on, as the comments of a thread of its own."""
@@ -94,29 +93,29 @@ class Conversations:
                 by_thread.setdefault(attached.thread_id, []).append(m)
         touched = set(by_thread)
         for thread_id, messages in by_thread.items():
-            await self._db.write(rows.upsert_messages, thread_id, messages)
+            await self._db.upsert_messages(thread_id, messages)
         gone = list(dict.fromkeys(deletes))
         if gone:
-            touched |= await self._db.write(rows.delete_messages, scope, gone)
+            touched |= await self._db.delete_messages(scope, gone)
         for thread_id in touched:
             await self.reindex(thread_id, scope)
         return touched
 
     async def forget_member(self, scope: str, author_id: int | str) -> int:
         """Remove every kept message of one member in this scope; returns how many there were."""
-        ids = await self._db.read(rows.message_ids_by_author, scope, str(author_id))
+        ids = await self._db.message_ids_by_author(scope, str(author_id))
         if ids:
             await self.apply(scope, deletes=ids)
         return len(ids)
 
     async def reindex(self, thread_id: str, scope: str) -> None:
         thread = await self._indexer.thread(thread_id, scope)
-        await self._db.write(rows.drop_derived, thread_id)
+        await self._db.drop_derived(thread_id)
         await self._indexer.index_thread(site_only(thread), scope)
 
     async def with_server_comments(self, thread_id: str, thread: Thread) -> Thread:
         """`thread` (as the site has it) with the server's kept messages as comments after the site's."""
-        kept = await self._db.read(rows.thread_messages, thread_id)
+        kept = await self._db.thread_messages(thread_id)
         if not kept:  # (a thread read on demand brings its own server comments)
             return thread
         ids = {m.message_id for m in kept}
@@ -126,4 +125,4 @@ class Conversations:
     async def messages(self, scope: str, message_ids: Iterable[str | None]) -> dict[str, ServerMessage]:
         """The kept messages of these ids in this scope (other ids are left out)."""
         wanted = [i for i in dict.fromkeys(message_ids) if i]
-        return await self._db.read(rows.messages_by_id, scope, wanted) if wanted else {}
+        return await self._db.messages_by_id(scope, wanted) if wanted else {}

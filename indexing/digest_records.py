@@ -14,7 +14,7 @@ import socket
 import uuid
 from datetime import UTC, datetime
 
-from .store import DigestRow, NewDigest, Store
+from .store import DigestRow, NewDigest, ThreadStore
 
 # Long enough for a post with its chart and discussion thread under Discord's rate limits; short
 # enough that the digest of a poster that crashed goes out at the next check.
@@ -27,7 +27,7 @@ def claimant_id() -> str:
 
 
 class DigestRecords:
-    def __init__(self, store: Store, claimant: str | None = None):
+    def __init__(self, store: ThreadStore, claimant: str | None = None):
         self._store = store
         self.claimant = claimant or claimant_id()
 

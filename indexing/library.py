@@ -38,7 +38,7 @@ from .records import (
 )
 from .sources import DEFAULT_MAX_BYTES, parse_bytes, parse_file, read_fetched, safe_file_name, scan_paths
 from .sources.fetch import FetchLimits, SiteApis, fetch_thread
-from .store import NewFollow, Scope, Store
+from .store import NewFollow, Scope, ThreadStore, open_store
 from .store.ranking import fused_top_is_exact, reciprocal_rank_fusion
 from .text.chunking import thread_passages
 from .text.lexical import query_terms
@@ -68,7 +68,7 @@ class _ThreadFields(TypedDict):
 
 
 class ThreadLibrary:
-    def __init__(self, store: Store, embedder: Embedder | None, max_bytes: int = DEFAULT_MAX_BYTES,
+    def __init__(self, store: ThreadStore, embedder: Embedder | None, max_bytes: int = DEFAULT_MAX_BYTES,
                  extractor: StatementExtractor | None = extract_statements):
         self.store = store
         self.embedder = embedder
@@ -80,37 +80,35 @@ class ThreadLibrary:
         self.digests = DigestRecords(store)  # drafts, posted digests, and who may post one
 
     @classmethod
-    async def open(cls, db_path: str | Path, embedder: Embedder | None, max_bytes: int = DEFAULT_MAX_BYTES, *,
+    async def open(cls, location: str | Path, embedder: Embedder | None, max_bytes: int = DEFAULT_MAX_BYTES, *,
                    ann_min_passages: int = 200_000, snapshot_min_passages: int = 20_000,
-                   long_running: bool = True) -> ThreadLibrary:
-        """Without an embedder the library can list and show threads but not index or search.
-        `ann_min_passages`: size at which dense search turns approximate; `snapshot_min_passages`:
-        size from which the dense index is saved beside the database. `long_running=False` for a
-        short-lived process (the CLI): it neither clusters the dense index nor copies a saved one
-        into memory in the background (work it would abandon at exit; see `finish_clustering`); a
-        write still copies the saved index in first."""
-        store = await Store.open(db_path, embedder.model_id if embedder else None, embedder.dim if embedder else None,
+                   long_running: bool = True, pool_size: int = 5) -> ThreadLibrary:
+        """A SQLite file, or a `postgresql://` URL (store/factory.py). Without an embedder the library
+        lists and shows threads but neither indexes nor searches. SQLite's in-process dense index:
+        approximate from `ann_min_passages`, saved beside the database from `snapshot_min_passages`;
+        `long_running=False` (the CLI) neither clusters it nor copies a saved one into memory in the
+        background (see `finish_clustering`). `pool_size`: PostgreSQL connections."""
+        store = await open_store(location, embedder.model_id if embedder else None, embedder.dim if embedder else None,
                                  ann_min_passages=ann_min_passages, snapshot_min_passages=snapshot_min_passages,
-                                 long_running=long_running)
+                                 long_running=long_running, pool_size=pool_size)
         return cls(store, embedder, max_bytes)
 
     @classmethod
     async def from_config(cls, config: IndexConfig, embedder: Embedder | None,
                           long_running: bool = True) -> ThreadLibrary:
-        return await cls.open(config.db_path, embedder, config.max_upload_bytes,
-                              ann_min_passages=config.ann_min_passages,
-                              snapshot_min_passages=config.snapshot_min_passages, long_running=long_running)
+        return await cls.open(config.location, embedder, config.max_upload_bytes,
+                              ann_min_passages=config.ann_min_passages, long_running=long_running,
+                              snapshot_min_passages=config.snapshot_min_passages, pool_size=config.pool_size)
 
     @property
     def clustering(self) -> bool:
         """Whether the dense index is being clustered in the background right now."""
-        return not self.store.vectors.wait_for_ann(timeout=0)
+        return self.store.clustering()
 
     async def finish_clustering(self) -> None:
         """Wait for a running background clustering of the dense index, so that closing saves it
         clustered."""
-        if self.clustering:
-            await asyncio.to_thread(self.store.vectors.wait_for_ann)
+        await self.store.finish_clustering()
 
     async def close(self) -> None:
         await self.store.close()
@@ -367,19 +365,18 @@ class ThreadLibrary:
         """The passages of these ids that belong to `scope` (missing or foreign ids are left out)."""
         return await self.store.passages_by_id([i for i in ids if i is not None], scope)
 
-    def passage_vector(self, passage_id: int) -> np.ndarray | None:
-        """The stored (normalised) vector of a passage, or None when it has none."""
-        return self.store.vectors.vector(passage_id)
+    async def passage_vectors(self, passage_ids: Iterable[int | None]) -> dict[int, np.ndarray]:
+        """The stored (normalised) vectors of these passages (those without one are left out)."""
+        return await self.store.passage_vectors(i for i in passage_ids if i is not None)
 
-    @property
-    def dense_size(self) -> int:
+    async def dense_size(self) -> int:
         """Passages in the dense index."""
-        return len(self.store.vectors)
+        return await self.store.dense_size()
 
     @property
     def dense_approximate(self) -> bool:
-        """Whether dense search probes clusters (approximate) rather than scanning every vector."""
-        return self.store.vectors.approximate
+        """Whether dense search is approximate (clustered or HNSW) rather than a scan of every vector."""
+        return self.store.dense_approximate
 
     # ---- summary cache and server settings (digests: self.digests) ----
     async def cached_summary(self, thread_id: str, content_hash: str, length: str, mode: str) -> dict | None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import sqlite3
 import subprocess
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,6 +23,36 @@ DEV_THREADS = EVAL / "dev" / "threads-dev.jsonl"
 
 
 def db_checksum(path: str | Path) -> str:
+    """A digest of every row of every table, on either backend (see sqlite_checksum, pg_checksum)."""
+    return pg_checksum(str(path)) if str(path).startswith("postgresql://") else sqlite_checksum(path)
+
+
+def run_async(coro):
+    """Run a coroutine to its end from sync code, even inside a running event loop (a thread of its own)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def pg_checksum(url: str) -> str:
+    """A digest of every row of every table of a PostgreSQL database (sequences aside: they never roll back)."""
+    import asyncpg
+
+    async def digest() -> str:
+        conn = await asyncpg.connect(url)
+        try:
+            tables = [r[0] for r in await conn.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")]
+            parts = [f"{t}:" + str(await conn.fetchval(
+                f'SELECT md5(COALESCE(string_agg(r::text, \'|\' ORDER BY r::text), \'\')) FROM "{t}" r'))
+                for t in tables]
+        finally:
+            await conn.close()
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+    return run_async(digest())
+
+
+def sqlite_checksum(path: str | Path) -> str:
     """A digest of every row of every table (FTS shadow tables included), independent of page layout.
 
     Two databases with the same checksum hold the same content; WAL frames are read through
@@ -42,6 +74,18 @@ def db_checksum(path: str | Path) -> str:
 
 
 def table_rows(path: str | Path, sql: str, args: tuple = ()) -> list[tuple]:
+    """The rows of a query (SQLite's `?` or PostgreSQL's `$1` placeholders, by backend)."""
+    if str(path).startswith("postgresql://"):
+        import asyncpg
+
+        async def fetch() -> list[tuple]:
+            conn = await asyncpg.connect(str(path))
+            try:
+                return [tuple(r) for r in await conn.fetch(sql, *args)]
+            finally:
+                await conn.close()
+
+        return run_async(fetch())
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
         return db.execute(sql, args).fetchall()
 

@@ -24,6 +24,7 @@ from .answers import add_answer_commands
 from .context import Context, EmbedderFactory, default_embedder
 from .follows import add_follow_commands
 from .render import terminal_safe_output
+from .stores import add_store_commands
 from .summaries import add_summary_commands
 from .threads import add_thread_commands
 
@@ -35,7 +36,8 @@ PLUGIN_GROUP = "threadbot.cli"
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="threadbot", description="Index news threads (article + reader comments) and search them.")
-    parser.add_argument("--db", help="database file (default: threadbot.db, or $THREADBOT_DB, or the config)")
+    parser.add_argument("--db", help="database file or postgresql:// URL (default: threadbot.db, or $THREADBOT_DB, "
+                                     "$THREADBOT_DB_URL, or the config)")
     parser.add_argument("--config", help="config file (default: ./config.toml or $THREADBOT_CONFIG)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -43,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_answer_commands(sub)
     add_summary_commands(sub)
     add_follow_commands(sub)
+    add_store_commands(sub)
     for plugin in entry_points(group=PLUGIN_GROUP):
         plugin.load()(sub)
     return parser

@@ -26,7 +26,7 @@ async def cmd_index(args: argparse.Namespace, context: Context) -> int:
                 failures.append(IndexFailure(exc.source, exc.reason))
         bar.close()
         if lib.clustering:  # started by this run's growth: finish it, or the next run starts again
-            print(f"clustering the dense index of {lib.dense_size:,} passages for fast search "
+            print(f"clustering the dense index of {await lib.dense_size():,} passages for fast search "
                   "(once; about a minute per million) ...", file=sys.stderr)
             await lib.finish_clustering()
     errors = [f for f in failures if not f.passed_over]

@@ -45,7 +45,7 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _follow(row: tuple) -> Follow:
+def follow_from_row(row: tuple) -> Follow:
     return Follow(id=row[0], scope=row[1], url=row[2], thread_id=row[3], channel_id=int(row[4]) if row[4] else None,
                   hours=float(row[5]), threshold=int(row[6]), created_at=datetime.fromisoformat(row[7]),
                   expires_at=datetime.fromisoformat(row[8]), next_check_at=datetime.fromisoformat(row[9]),
@@ -54,7 +54,7 @@ def _follow(row: tuple) -> Follow:
 
 async def _select(db: aiosqlite.Connection, where: str, args: tuple) -> list[Follow]:
     async with db.execute(f"SELECT {_COLUMNS} FROM follows {where}", args) as cursor:
-        return [_follow(tuple(row)) for row in await cursor.fetchall()]
+        return [follow_from_row(tuple(row)) for row in await cursor.fetchall()]
 
 
 async def read_follows(db: aiosqlite.Connection, scope: str | None) -> list[Follow]:

@@ -103,6 +103,11 @@ async def _bind_model(db: aiosqlite.Connection, model_id: str, dim: int) -> None
             await db.executemany("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
                                  [("model_id", model_id), ("dim", str(dim))])
         return
+    check_model_record(meta, model_id, dim)
+
+
+def check_model_record(meta: dict[str, str], model_id: str, dim: int) -> None:
+    """Refuse a damaged record of the database's model, or another model than this one (either backend)."""
     recorded = str(meta.get("dim", ""))
     if not recorded.isdigit() or "model_id" not in meta:
         raise StoreError(f"the database's record of its embedding model is damaged (model {meta.get('model_id')!r}, "

@@ -15,8 +15,8 @@ import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import Awaitable, Callable, Iterable
-from datetime import datetime
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -24,16 +24,16 @@ import aiosqlite
 import numpy as np
 
 from ..errors import NotFoundError, StoreError
-from ..records import Follow, GuildSettingName, GuildSettings, Passage, Statement, Thread, ThreadInfo
+from ..records import Passage, Statement, Thread, ThreadInfo
 from ..text.lexical import fts_match_expression
-from . import follows as follow_rows
-from . import fulltext, guild_settings, snapshot, statements, summaries
+from . import fulltext, snapshot, statements
 from .dense import SearchResult, VectorIndex, VectorRows
-from .follows import NewFollow
+from .interface import LexicalHits, Scope
 from .lexical.side import LexicalSide
 from .opening import database_path, open_connections
-from .summaries import DigestRow, NewDigest
+from .sqlite_rows import RowMethods
 from .thread_rows import (
+    INFO_COLUMNS,
     PASSAGE_COLUMNS,
     BulkThread,
     WriteResult,
@@ -46,11 +46,10 @@ from .transactions import BUSY_TIMEOUT_MS, atomic, chunked, marks
 
 log = logging.getLogger(__name__)
 
-Scope = str | None  # None: every scope (an explicit choice, never a default)
 T = TypeVar("T")
 
 
-class Store:
+class Store(RowMethods):
     """Open with `await Store.open(path, model_id, dim)`; close with `await store.close()`."""
 
     def __init__(self, path: str, writer: aiosqlite.Connection, reader: aiosqlite.Connection,
@@ -245,13 +244,14 @@ class Store:
         async with self._write_lock, atomic(self._writer) as db:
             await statements.write_statements(db, thread_id, passages, statement_rows)
 
-    async def write(self, helper: Callable[..., Awaitable[T]], *args: object) -> T:
-        """Run one of the store wing's row helpers (conversation_rows) in its own transaction."""
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction under the write lock, for the row helpers (sqlite_rows.py)."""
         async with self._write_lock, atomic(self._writer) as db:
-            return await helper(db, *args)
+            yield db
 
-    async def read(self, helper: Callable[..., Awaitable[T]], *args: object) -> T:
-        return await helper(self._reader, *args)
+    def _reader_db(self) -> aiosqlite.Connection:
+        return self._reader
 
     # ---- reads -------------------------------------------------------------------------------
     async def known_hashes(self, hashes: Iterable[str]) -> set[str]:
@@ -269,9 +269,7 @@ class Store:
 
     async def list_threads(self, scope: Scope) -> list[ThreadInfo]:
         where, args = ("WHERE t.scope = ?", (scope,)) if scope is not None else ("", ())
-        sql = ("SELECT t.id, t.scope, t.title, t.url, t.source, t.source_file, t.published, t.paragraph_count, "
-               "t.comment_count, (SELECT COUNT(*) FROM passages p WHERE p.thread_id = t.id), t.content_hash, "
-               f"t.indexed_at, t.updated_at FROM threads t {where} ORDER BY t.indexed_at, t.title")
+        sql = f"SELECT {INFO_COLUMNS} FROM threads t {where} ORDER BY t.indexed_at, t.title"
         async with self._reader.execute(sql, args) as cursor:
             return [ThreadInfo(*row) for row in await cursor.fetchall()]
 
@@ -349,7 +347,7 @@ class Store:
                                        passage_ids, exact)
 
     async def bm25(self, words: list[str], limit: int, scope: Scope, thread_ids: list[str] | None = None,
-                   kinds: list[str] | None = None, author: str | None = None) -> tuple[list[tuple[int, float]], int]:
+                   kinds: list[str] | None = None, author: str | None = None) -> LexicalHits:
         """(passage id, BM25 score) best first for query words (text/lexical.py query_terms), and how
         many passages match in all (-1: unknown): in memory when the lexical index is kept (after
         catching up with other processes), else FTS5. The scores are FTS5's either way."""
@@ -363,83 +361,24 @@ class Store:
             return [], 0
         return await fulltext.bm25(self._reader, match, limit, scope, thread_ids, kinds, author), -1
 
-    # ---- statements, summaries, digests, server settings --------------------------------------
-    async def statements(self, scope: Scope, thread_id: str | None = None,
-                         speaker: str | None = None) -> list[Statement]:
-        return await statements.read_statements(self._reader, scope, thread_id, speaker)
+    async def passage_vectors(self, passage_ids: Iterable[int]) -> dict[int, np.ndarray]:
+        """The stored (normalised) vectors of these passages, from the dense index in memory."""
+        found = {pid: self.vectors.vector(pid) for pid in passage_ids}
+        return {pid: v for pid, v in found.items() if v is not None}
 
-    async def statement_count(self, thread_id: str) -> int:
-        return await statements.statement_count(self._reader, thread_id)
+    async def dense_size(self) -> int:
+        return len(self.vectors)
 
-    async def cached_summary(self, thread_id: str, content_hash: str, length: str, mode: str) -> dict | None:
-        return await summaries.cached_summary(self._reader, thread_id, content_hash, length, mode)
+    @property
+    def dense_approximate(self) -> bool:
+        """Whether dense search probes clusters (approximate) rather than scanning every vector."""
+        return self.vectors.approximate
 
-    async def store_summary(self, thread_id: str, content_hash: str, length: str, mode: str, body: dict) -> None:
-        async with self._write_lock, atomic(self._writer) as db:
-            await summaries.store_summary(db, thread_id, content_hash, length, mode, body)
+    def clustering(self) -> bool:
+        """Whether the dense index is being clustered in the background right now."""
+        return not self.vectors.wait_for_ann(timeout=0)
 
-    async def last_posted_digest(self, thread_id: str, scope: str) -> DigestRow | None:
-        return await summaries.last_posted_digest(self._reader, thread_id, scope)
+    async def finish_clustering(self) -> None:
+        if self.clustering():
+            await asyncio.to_thread(self.vectors.wait_for_ann)
 
-    async def unposted_digest(self, thread_id: str, scope: str, content_hash: str, after_id: int) -> DigestRow | None:
-        return await summaries.unposted_digest(self._reader, thread_id, scope, content_hash, after_id)
-
-    async def get_digest(self, digest_id: int) -> DigestRow | None:
-        return await summaries.get_digest(self._reader, digest_id)
-
-    async def threads_posted_in(self, scope: str, channel_id: str) -> list[str]:
-        return await summaries.threads_posted_in(self._reader, scope, channel_id)
-
-    async def insert_digest(self, digest: NewDigest) -> tuple[int, str]:
-        async with self._write_lock, atomic(self._writer) as db:
-            return await summaries.insert_digest(db, digest)
-
-    async def set_digest_posted(self, digest_id: int, channel_id: str | None, message_id: str | None,
-                                message_url: str | None) -> str:
-        async with self._write_lock, atomic(self._writer) as db:
-            return await summaries.set_digest_posted(db, digest_id, channel_id, message_id, message_url)
-
-    async def claim_digest(self, digest_id: int, claimant: str, lease_seconds: float, now: datetime) -> bool:
-        async with self._write_lock, atomic(self._writer) as db:
-            return await summaries.claim_digest(db, digest_id, claimant, lease_seconds, now)
-
-    async def release_digest(self, digest_id: int, claimant: str) -> None:
-        async with self._write_lock, atomic(self._writer) as db:
-            await summaries.release_digest(db, digest_id, claimant)
-
-    async def guild_settings(self, guild_id: str) -> GuildSettings:
-        return await guild_settings.read_settings(self._reader, guild_id)
-
-    async def all_guild_settings(self) -> list[GuildSettings]:
-        return await guild_settings.read_all_settings(self._reader)
-
-    async def set_guild_setting(self, guild_id: str, name: GuildSettingName, value: int | str | None) -> GuildSettings:
-        async with self._write_lock, atomic(self._writer) as db:
-            await guild_settings.write_setting(db, guild_id, name, value)
-        return await self.guild_settings(guild_id)
-
-    # ---- followed threads ------------------------------------------------------------------------
-    async def follows(self, scope: Scope) -> list[Follow]:
-        return await follow_rows.read_follows(self._reader, scope)
-
-    async def due_follows(self, now: datetime) -> list[Follow]:
-        """Every scope's follows due at `now` (the scheduler's read, across scopes on purpose)."""
-        return await follow_rows.read_due(self._reader, now)
-
-    async def follow(self, new: NewFollow) -> Follow:
-        async with self._write_lock, atomic(self._writer) as db:
-            follow = await follow_rows.read_follow(db, await follow_rows.write_follow(db, new))
-        if follow is None:  # written just above
-            raise StoreError(f"the follow of {new.url} was not stored")
-        return follow
-
-    async def unfollow(self, url_or_thread_id: str, scope: str) -> list[Follow]:
-        async with self._write_lock, atomic(self._writer) as db:
-            return await follow_rows.delete_follows(db, scope, url_or_thread_id)
-
-    async def record_check(self, follow_id: int, comment_count: int | None, next_check_at: datetime,
-                           interval_seconds: float, thread_id: str | None = None) -> Follow | None:
-        """The follow as rescheduled, or None when it was removed meanwhile."""
-        async with self._write_lock, atomic(self._writer) as db:
-            await follow_rows.write_check(db, follow_id, comment_count, next_check_at, interval_seconds, thread_id)
-            return await follow_rows.read_follow(db, follow_id)

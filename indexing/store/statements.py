@@ -7,13 +7,17 @@ import aiosqlite
 from ..errors import StoreError
 from ..records import Passage, Statement
 
+STATEMENT_COLUMNS = ("thread_id, passage_id, seq, speaker, speaker_mention, cue, source, start_char, end_char, "
+                     "content_start, content_end, verbatim")
+# The read's columns: a statement's own, then its passage's (see statement_from_row).
+READ_COLUMNS = ("s.thread_id, s.passage_id, s.seq, s.speaker, s.speaker_mention, s.cue, s.source, s.start_char, "
+                "s.end_char, s.content_start, s.content_end, s.verbatim, p.kind, p.position, p.chunk, p.text")
 
-async def write_statements(db: aiosqlite.Connection, thread_id: str, passages: list[Passage],
-                           statements: list[Statement]) -> None:
-    """Replace a thread's statements (inside the caller's transaction); each is tied to its passage
-    row by (kind, position, chunk)."""
+
+def statement_rows(thread_id: str, passages: list[Passage], statements: list[Statement]) -> list[tuple]:
+    """The rows (STATEMENT_COLUMNS) of a thread's statements, each tied to its passage row by
+    (kind, position, chunk)."""
     ids = {(p.kind, p.position, p.chunk): p.id for p in passages}
-    await db.execute("DELETE FROM statements WHERE thread_id = ?", (thread_id,))
     rows = []
     for s in statements:
         passage_id = ids.get((s.passage_kind, s.position, s.chunk))
@@ -21,6 +25,22 @@ async def write_statements(db: aiosqlite.Connection, thread_id: str, passages: l
             raise StoreError(f"statement by {s.speaker} points at no passage of thread {thread_id}")
         rows.append((thread_id, passage_id, s.seq, s.speaker, s.speaker_mention, s.cue, s.source, s.start,
                      s.end, s.content_start, s.content_end, int(s.verbatim)))
+    return rows
+
+
+def statement_from_row(r: tuple) -> Statement:
+    return Statement(thread_id=r[0], passage_id=r[1], seq=r[2], speaker=r[3], speaker_mention=r[4],
+                     cue=r[5], source=r[6], start=r[7], end=r[8], content_start=r[9], content_end=r[10],
+                     verbatim=bool(r[11]), passage_kind=r[12], position=r[13], chunk=r[14],
+                     text=r[15][r[7]:r[8]])
+
+
+async def write_statements(db: aiosqlite.Connection, thread_id: str, passages: list[Passage],
+                           statements: list[Statement]) -> None:
+    """Replace a thread's statements (inside the caller's transaction); each is tied to its passage
+    row by (kind, position, chunk)."""
+    rows = statement_rows(thread_id, passages, statements)
+    await db.execute("DELETE FROM statements WHERE thread_id = ?", (thread_id,))
     await db.executemany(
         "INSERT INTO statements (thread_id, passage_id, seq, speaker, speaker_mention, cue, source, "
         "start_char, end_char, content_start, content_end, verbatim) "
@@ -43,16 +63,11 @@ async def read_statements(db: aiosqlite.Connection, scope: str | None, thread_id
         clauses.append("s.speaker = ? COLLATE NOCASE")
         args.append(speaker)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    sql = ("SELECT s.thread_id, s.passage_id, s.seq, s.speaker, s.speaker_mention, s.cue, s.source, "
-           "s.start_char, s.end_char, s.content_start, s.content_end, s.verbatim, p.kind, p.position, "
-           "p.chunk, p.text FROM statements s JOIN passages p ON p.id = s.passage_id "
+    sql = (f"SELECT {READ_COLUMNS} FROM statements s JOIN passages p ON p.id = s.passage_id "
            f"JOIN threads t ON t.id = s.thread_id {where} ORDER BY t.indexed_at, s.thread_id, s.seq")
     async with db.execute(sql, args) as cursor:
         rows = await cursor.fetchall()
-    return [Statement(thread_id=r[0], passage_id=r[1], seq=r[2], speaker=r[3], speaker_mention=r[4],
-                      cue=r[5], source=r[6], start=r[7], end=r[8], content_start=r[9], content_end=r[10],
-                      verbatim=bool(r[11]), passage_kind=r[12], position=r[13], chunk=r[14],
-                      text=r[15][r[7]:r[8]]) for r in rows]
+    return [statement_from_row(tuple(r)) for r in rows]
 
 
 async def statement_count(db: aiosqlite.Connection, thread_id: str) -> int:

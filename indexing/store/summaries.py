@@ -52,7 +52,7 @@ _DIGEST_COLUMNS = ("id, thread_id, scope, content_hash, comment_keys, new_commen
                    "created_at, posted_at, channel_id, message_id, message_url")
 
 
-def _digest_row(row: tuple) -> DigestRow:
+def digest_from_row(row: tuple) -> DigestRow:
     return DigestRow(id=row[0], thread_id=row[1], scope=row[2], content_hash=row[3], comment_keys=json.loads(row[4]),
                      new_comment_count=row[5], is_delta=bool(row[6]), text=row[7], body=json.loads(row[8]),
                      created_at=row[9], posted_at=row[10], channel_id=row[11], message_id=row[12],
@@ -63,7 +63,7 @@ async def _one_digest(db: aiosqlite.Connection, where: str, args: tuple) -> Dige
     async with db.execute(f"SELECT {_DIGEST_COLUMNS} FROM digests WHERE {where} ORDER BY id DESC LIMIT 1",
                           args) as cursor:
         row = await cursor.fetchone()
-    return _digest_row(tuple(row)) if row else None
+    return digest_from_row(tuple(row)) if row else None
 
 
 async def cached_summary(db: aiosqlite.Connection, thread_id: str, content_hash: str, length: str,
@@ -133,7 +133,7 @@ async def set_digest_posted(db: aiosqlite.Connection, digest_id: int, channel_id
     return stamp
 
 
-def _iso(moment: datetime) -> str:
+def iso_moment(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")  # the format of now_iso: compared as text
 
 
@@ -144,13 +144,13 @@ async def claim_digest(db: aiosqlite.Connection, digest_id: int, claimant: str, 
     claimed by a poster whose lease runs, or when another digest of the same thread is claimed
     (two versions of one thread are never posted side by side). An expired lease (its poster
     crashed) can be taken over, so nothing is lost."""
-    at = _iso(now)
+    at = iso_moment(now)
     cursor = await db.execute(
         "UPDATE digests SET claimed_by = ?, claim_expires_at = ? WHERE id = ? AND posted_at IS NULL "
         "AND (claimed_by IS NULL OR claim_expires_at <= ?) AND NOT EXISTS (SELECT 1 FROM digests other "
         "WHERE other.thread_id = digests.thread_id AND other.scope = digests.scope AND other.id != digests.id "
         "AND other.posted_at IS NULL AND other.claimed_by IS NOT NULL AND other.claim_expires_at > ?)",
-        (claimant, _iso(now + timedelta(seconds=lease_seconds)), digest_id, at, at))
+        (claimant, iso_moment(now + timedelta(seconds=lease_seconds)), digest_id, at, at))
     won = cursor.rowcount == 1
     await cursor.close()
     return won

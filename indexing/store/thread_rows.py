@@ -13,7 +13,7 @@ import aiosqlite
 import numpy as np
 
 from ..errors import StoreError
-from ..records import Passage, Thread
+from ..records import Passage, PassageKind, Thread
 from .transactions import chunked, marks, now_iso
 
 PASSAGE_COLUMNS = ("p.id, p.thread_id, p.kind, p.position, p.chunk, p.text, p.start_char, p.end_char, "
@@ -47,6 +47,21 @@ class BulkThread:
     vectors: dict[str, np.ndarray]
 
 
+def thread_values(thread: Thread, scope: str) -> tuple:
+    """A thread row's values (THREAD_COLUMNS), timestamps and id aside."""
+    body = json.dumps(thread.to_json(), ensure_ascii=False)
+    return (scope, thread.identity_key(), thread.title, thread.url, thread.source, thread.source_file,
+            thread.published, thread.content_hash(), body, len(thread.paragraphs), len(thread.comments))
+
+
+THREAD_COLUMNS = ("scope, identity_key, title, url, source, source_file, published, content_hash, body_json, "
+                  "paragraph_count, comment_count")
+# A thread's listing (ThreadInfo's fields) on `threads t`, with its passage count.
+INFO_COLUMNS = ("t.id, t.scope, t.title, t.url, t.source, t.source_file, t.published, t.paragraph_count, "
+                "t.comment_count, (SELECT COUNT(*) FROM passages p WHERE p.thread_id = t.id), t.content_hash, "
+                "t.indexed_at, t.updated_at")
+
+
 def passage_from_row(row: tuple) -> Passage:
     (pid, thread_id, kind, position, chunk, text, start, end, author, comment_id, parent_id,
      content_hash, scope) = row
@@ -66,9 +81,7 @@ async def write_thread_rows(db: aiosqlite.Connection, thread_id: str, scope: str
         raise StoreError(f"thread {thread_id} belongs to another scope")
     await db.executemany("INSERT OR IGNORE INTO embeddings (content_hash, vector) VALUES (?, ?)",
                          [(h, vector_to_blob(v)) for h, v in new_vectors.items()])
-    body = json.dumps(thread.to_json(), ensure_ascii=False)
-    values = (scope, thread.identity_key(), thread.title, thread.url, thread.source, thread.source_file,
-              thread.published, thread.content_hash(), body, len(thread.paragraphs), len(thread.comments))
+    values = thread_values(thread, scope)
     old: dict[tuple, tuple[int, int]] = {}
     if existing:
         await db.execute(
@@ -78,28 +91,13 @@ async def write_thread_rows(db: aiosqlite.Connection, thread_id: str, scope: str
         async with db.execute("SELECT id, kind, position, chunk, comment_id, content_hash FROM passages "
                               "WHERE thread_id = ?", (thread_id,)) as cursor:
             async for pid, kind, position, chunk, comment_id, content_hash in cursor:
-                probe = Passage(thread_id=thread_id, kind=kind, position=position, text="", chunk=chunk,
-                                comment_id=comment_id, content_hash=content_hash)
-                old[probe.key()] = (pid, position)
+                old[passage_key(thread_id, kind, position, chunk, comment_id, content_hash)] = (pid, position)
     else:
         await db.execute(
             "INSERT INTO threads (scope, identity_key, title, url, source, source_file, published, "
             "content_hash, body_json, paragraph_count, comment_count, indexed_at, updated_at, id) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*values, stamp, stamp, thread_id))
-    new_keys = set()
-    added: list[Passage] = []
-    moved: list[tuple[int, int]] = []
-    for p in passages:
-        p.scope = scope
-        key = p.key()
-        new_keys.add(key)
-        if key in old:
-            p.id, old_position = old[key]
-            if old_position != p.position:
-                moved.append((p.position, p.id))
-            continue
-        added.append(p)
-    removed = [(pid, key[3]) for key, (pid, _) in old.items() if key not in new_keys]
+    added, moved, removed = plan_passages(old, passages, scope)
     removed_ids = [pid for pid, _ in removed]
     if removed_ids:
         await db.executemany("DELETE FROM passages WHERE id = ?", [(pid,) for pid in removed_ids])
@@ -118,6 +116,35 @@ async def write_thread_rows(db: aiosqlite.Connection, thread_id: str, scope: str
     await delete_orphan_embeddings(db, [h for _, h in removed])
     status: Literal["indexed", "updated"] = "updated" if existing else "indexed"
     return WriteResult(status, len(passages), len(added), len(removed_ids)), removed_ids, added
+
+
+def plan_passages(old: dict[tuple, tuple[int, int]], passages: list[Passage], scope: str
+                  ) -> tuple[list[Passage], list[tuple[int, int]], list[tuple[int, str]]]:
+    """The diff of a thread's stored passages (key -> (id, position)) against its new ones: (added
+    passages, (new position, id) of moved ones, (id, content hash) of removed ones). Unchanged
+    passages get their stored ids (so citations stay valid); every passage gets the scope."""
+    new_keys = set()
+    added: list[Passage] = []
+    moved: list[tuple[int, int]] = []
+    for p in passages:
+        p.scope = scope
+        key = p.key()
+        new_keys.add(key)
+        if key in old:
+            p.id, old_position = old[key]
+            if old_position != p.position:
+                moved.append((p.position, p.id))
+            continue
+        added.append(p)
+    removed = [(pid, key[3]) for key, (pid, _) in old.items() if key not in new_keys]
+    return added, moved, removed
+
+
+def passage_key(thread_id: str, kind: PassageKind, position: int, chunk: int, comment_id: str | None,
+                content_hash: str) -> tuple:
+    """A stored passage's diff key (`Passage.key`) from its row."""
+    return Passage(thread_id=thread_id, kind=kind, position=position, text="", chunk=chunk,
+                   comment_id=comment_id, content_hash=content_hash).key()
 
 
 async def _next_passage_id(db: aiosqlite.Connection, count: int) -> int:

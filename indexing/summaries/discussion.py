@@ -39,9 +39,9 @@ async def comment_vectors(lib: ThreadLibrary, parts: ThreadParts) -> np.ndarray:
     comments = parts.thread.comments
     out = np.zeros((len(comments), lib.embedding_dim), dtype=np.float32)
     missing = []
+    stored = await lib.passage_vectors(p.id for ps in parts.comments.values() for p in ps)
     for i in range(len(comments)):
-        vectors = [v for p in parts.comments.get(i, []) if p.id is not None
-                   and (v := lib.passage_vector(p.id)) is not None]
+        vectors = [stored[p.id] for p in parts.comments.get(i, []) if p.id in stored]
         if vectors:
             out[i] = np.mean(vectors, axis=0)
         else:
@@ -51,9 +51,10 @@ async def comment_vectors(lib: ThreadLibrary, parts: ThreadParts) -> np.ndarray:
     return out
 
 
-def article_vectors(lib: ThreadLibrary, parts: ThreadParts) -> np.ndarray | None:
+async def article_vectors(lib: ThreadLibrary, parts: ThreadParts) -> np.ndarray | None:
     passages = ([parts.title] if parts.title else []) + [p for ps in parts.paragraphs.values() for p in ps]
-    vectors = [v for p in passages if p.id is not None and (v := lib.passage_vector(p.id)) is not None]
+    stored = await lib.passage_vectors(p.id for p in passages)
+    vectors = [stored[p.id] for p in passages if p.id in stored]
     return np.asarray(vectors, dtype=np.float32) if vectors else None
 
 
@@ -69,7 +70,7 @@ async def summarize_discussion(lib: ThreadLibrary, parts: ThreadParts, length: L
     authors = [comments[i].author for i in subset]
     analysis: DiscussionAnalysis = await asyncio.to_thread(
         analyse_discussion, texts, authors, [comments[i].id for i in subset],
-        [comments[i].parent for i in subset], all_vectors[subset], article_vectors(lib, parts),
+        [comments[i].parent for i in subset], all_vectors[subset], await article_vectors(lib, parts),
         8 if length != "short" else 4)
     own = await asyncio.to_thread(own_sentences, [c.text for c in comments])
     if len(subset) <= CONVERSATION_MAX:

@@ -79,8 +79,8 @@ async def conversation_clauses(lib, parts: ThreadParts, subset: list[int], own: 
         return []
     vectors = await embed_sentences(lib, candidates)
     topic_parts = [vectors.mean(axis=0)]
-    if parts.title is not None and parts.title.id is not None and (v := lib.passage_vector(parts.title.id)) is not None:
-        topic_parts.append(v)
+    if parts.title is not None and parts.title.id is not None:
+        topic_parts += (await lib.passage_vectors([parts.title.id])).values()
     topic = np.mean(topic_parts, axis=0)
     topic /= np.linalg.norm(topic) or 1.0
     relevance = vectors @ topic

@@ -30,9 +30,9 @@ SECRET = "zanzibarian"
 
 
 @pytest.fixture
-def database(tmp_path) -> str:
-    """Where every process's database lives: the one place that says which backend the processes share."""
-    return str(tmp_path / "shared.db")
+def database(store_location) -> str:
+    """Where every process's database lives, on each backend: a SQLite file, then a PostgreSQL database."""
+    return store_location
 
 
 class Processes:
@@ -50,7 +50,7 @@ class Processes:
     def log(self, name: str) -> str:
         return (self.logs / f"{name}.log").read_text()
 
-    async def wait_until(self, predicate, what: str, timeout: float = 60) -> None:
+    async def wait_until(self, predicate, what: str, timeout: float = 120) -> None:
         try:
             await self.fake.wait_until(lambda: predicate() or self._died(), timeout)
         except TimeoutError:

@@ -39,6 +39,22 @@ def test_flag_beats_environment_beats_file(tmp_path):
     assert load_config(path, environ={"THREADBOT_ANN_MIN_PASSAGES": "7"}).index.ann_min_passages == 7
 
 
+def test_a_postgresql_url_by_flag_environment_or_file_and_a_file_named_higher_wins(tmp_path):
+    url = "postgresql://bot:pw@db.example.com/threadbot"
+    path = config_file(tmp_path, f'[index]\ndb_path = "file.db"\ndb_url = "{url}"\npool_size = 8\n')
+    config = load_config(path, environ={}).index
+    assert (config.location, config.pool_size) == (url, 8) and "pw" not in repr(config)
+    assert load_config(path, environ={"THREADBOT_DB": "env.db"}).index.location == "env.db"
+    assert load_config(path, "flag.db", environ={}).index.location == "flag.db"
+    env_url = "postgresql://other@/x"
+    assert load_config(path, environ={"THREADBOT_DB_URL": env_url}).index.location == env_url
+    assert load_config(None, "postgresql://flag@/y", environ={"THREADBOT_DB": "env.db"}).index.location == \
+        "postgresql://flag@/y"
+    assert load_config(config_file(tmp_path, ""), environ={}).index.location == "threadbot.db"
+    with pytest.raises(ConfigError, match="db_url must be a PostgreSQL URL"):
+        load_config(config_file(tmp_path, '[index]\ndb_url = "mysql://x"\n'), environ={})
+
+
 def test_environment_token_wins_and_never_prints(tmp_path):
     path = config_file(tmp_path, '[discord]\ntoken = "file-secret-token"\nrate_limit_count = 3\n'
                                  '[index]\nmax_upload_mb = 2\n')

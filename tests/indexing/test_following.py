@@ -20,6 +20,12 @@ FETCH = FetchConfig(allow_private=("127.0.0.1",))  # follow_interval 900 s, foll
 URL = "https://example.org/harbour-fees-rise"
 
 
+@pytest.fixture
+def library(any_library):
+    """Every test here on both backends (tests/conftest.py: any_library)."""
+    return any_library
+
+
 def later(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
 
@@ -80,10 +86,10 @@ async def test_bad_follow_options_are_refused(library):
             await library.follow(URL, "g1", None, hours, threshold, interval=900, now=T0)
 
 
-async def test_follows_survive_a_restart(db_path, fake_embedder):
-    async with await ThreadLibrary.open(db_path, fake_embedder) as lib:
+async def test_follows_survive_a_restart(store_location, fake_embedder):
+    async with await ThreadLibrary.open(store_location, fake_embedder) as lib:
         made = await lib.follow(URL, "g1", 5, 24, 5, interval=900, now=T0)
-    async with await ThreadLibrary.open(db_path, fake_embedder) as lib:
+    async with await ThreadLibrary.open(store_location, fake_embedder) as lib:
         assert await lib.follows("g1") == [made]
 
 

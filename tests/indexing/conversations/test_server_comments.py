@@ -3,6 +3,8 @@ with the passages, vectors, statements and summary cache following; one scope ne
 
 from __future__ import annotations
 
+import pytest
+
 from indexing.records import Comment, ServerMessage, Thread
 from indexing.summaries.summarize import summarize
 
@@ -14,6 +16,12 @@ ARTICLE = Thread(
               Comment("c2", "reader2", "Finally some public transport to the harbour.", parent="c1")),
     url="https://news.example/tram",
 )
+
+
+@pytest.fixture
+def library(any_library):
+    """Every test here on both backends (tests/conftest.py: any_library)."""
+    return any_library
 
 
 def message(scope: str, mid: str, text: str, author: str = "Alice", parent: str | None = None,
@@ -57,9 +65,9 @@ async def test_edit_and_delete_follow_through_to_search_and_summaries(library):
     hits = await library.search("zebras", scope="1")
     assert hits and "zebras" in hits[0].passage.text
     assert not [h for h in await library.search("flood", scope="1") if "flood" in h.passage.text]
-    before = library.dense_size
+    before = await library.dense_size()
     await library.conversations.apply("1", deletes=["5001"])
-    assert library.dense_size == before - 1
+    assert await library.dense_size() == before - 1
     assert not [h for h in await library.search("zebras", scope="1") if "zebras" in h.passage.text]
     thread = await library.thread(tid, "1")
     assert [c.id for c in thread.comments] == ["c1", "c2"]
@@ -106,4 +114,4 @@ async def test_a_channel_summary_is_read_on_demand_and_kept_nowhere(library, tmp
     assert d.citations and all(result.message_of(c) is not None for c in d.citations)
     assert all(result.message_of(c).url.startswith("https://discord.com/channels/") for c in d.citations)
     assert await library.threads(scope=None) == []  # nothing kept in the real database
-    assert library.dense_size == 0
+    assert await library.dense_size() == 0

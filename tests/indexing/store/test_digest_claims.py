@@ -31,9 +31,9 @@ def thread(i: int) -> Thread:
 
 
 @pytest.fixture
-def database(db_path):
-    """Where the posters' shared database lives (a SQLite file; one place to add another backend)."""
-    return str(db_path)
+def database(store_location):
+    """Where the posters' shared database lives: a SQLite file, then a PostgreSQL database."""
+    return store_location
 
 
 @pytest.fixture

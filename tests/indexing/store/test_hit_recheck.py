@@ -19,7 +19,7 @@ def make_thread(title: str, texts: list[str]) -> Thread:
 
 async def mislabel(library, passage_id: int, thread_id: str, scope: str, kind: str) -> None:
     """Make the dense index claim a passage belongs elsewhere, as a stale copy could."""
-    vector = library.passage_vector(passage_id)
+    vector = (await library.passage_vectors([passage_id]))[passage_id]
     library.store.vectors.remove([passage_id])
     library.store.vectors.add(VectorRows(ids=np.array([passage_id]), vectors=vector[None, :],
                                          thread_ids=[thread_id], scopes=[scope], kinds=[kind]))

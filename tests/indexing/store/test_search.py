@@ -74,7 +74,8 @@ def test_query_terms_drop_stopwords_and_possessives():
     'peskov" OR "x', "NEAR(a b)", "a AND b", "col:value", "*", "^start", "(", "\"",
     "'; DROP TABLE passages; --",
 ])
-async def test_fts_expression_is_safe_for_any_user_text(library, query):
+async def test_fts_expression_is_safe_for_any_user_text(any_library, query):
+    library = any_library
     thread = Thread(title="Peskov statement", paragraphs=("Peskov said the call went well.",))
     await library.index_thread(thread)
     match = fts_match_expression(query_terms(query))
@@ -90,7 +91,8 @@ def test_fts_expression_quotes_terms():
     assert fts_match_expression(["peskov", 'a"b']) == '"peskov" OR "a""b"'
 
 
-async def test_hybrid_search_filters_and_hit_fields(library):
+async def test_hybrid_search_filters_and_hit_fields(any_library):
+    library = any_library
     t1 = await library.index_thread(Thread(
         title="Bridge vote", paragraphs=("The council approved the bridge.",),
         comments=(Comment("c1", "ann", "The bridge is too expensive."),

@@ -1,4 +1,5 @@
-"""The SQLite store: migrations, model binding, idempotent re-index, updates, all-or-nothing writes."""
+"""The store: migrations and model binding (SQLite's; PostgreSQL's in test_postgres.py), then on both
+backends (`store_location`) idempotent re-index, updates, scopes, all-or-nothing writes."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 
 import aiosqlite
+import asyncpg
 import numpy as np
 import pytest
 
@@ -112,23 +114,23 @@ async def test_missing_folder_is_a_store_error(tmp_path):
 
 
 # ---- indexing ------------------------------------------------------------------------------------
-async def test_index_then_reindex_is_unchanged(db_path):
+async def test_index_then_reindex_is_unchanged(store_location):
     embedder = CountingEmbedder()
-    async with await ThreadLibrary.open(db_path, embedder) as lib:
+    async with await ThreadLibrary.open(store_location, embedder) as lib:
         first = await lib.index_thread(make_thread())
         assert first.status == "indexed"
         assert (first.paragraphs, first.comments, first.passages, first.embedded) == (2, 2, 5, 5)
-        before = db_checksum(db_path)
+        before = db_checksum(store_location)
         embedded = len(embedder.texts)
         again = await lib.index_thread(make_thread())
         assert again.status == "unchanged" and again.thread_id == first.thread_id and again.passages == 5
-    assert db_checksum(db_path) == before
+    assert db_checksum(store_location) == before
     assert len(embedder.texts) == embedded
 
 
-async def test_update_embeds_only_changed_passages_and_removes_gone_ones(db_path):
+async def test_update_embeds_only_changed_passages_and_removes_gone_ones(store_location):
     embedder = CountingEmbedder()
-    async with await ThreadLibrary.open(db_path, embedder) as lib:
+    async with await ThreadLibrary.open(store_location, embedder) as lib:
         first = await lib.index_thread(make_thread())
         old = {(p.kind, p.text): p.id for p in await lib.passages_of(first.thread_id)}
         embedder.texts.clear()
@@ -148,17 +150,18 @@ async def test_update_embeds_only_changed_passages_and_removes_gone_ones(db_path
         assert ("comment", "Too expensive.") not in now
         info = await lib.thread_info(first.thread_id)
         assert (info.paragraphs, info.comments, info.passages) == (2, 2, 5)
-        assert len(lib.store.vectors) == 5
-        assert set(lib.store.vectors.ids.tolist()) == set(now.values())
+        assert await lib.dense_size() == 5
+        assert set(await lib.passage_vectors(now.values())) == set(now.values())
         hits = await lib.search("who pays", k=1)
         assert hits[0].passage.text == "Who pays for it?"
         assert all(h.passage.text != "Too expensive." for h in await lib.search("too expensive", k=10))
-    hashes = {r[0] for r in table_rows(db_path, "SELECT content_hash FROM passages")}
-    assert hashes == {r[0] for r in table_rows(db_path, "SELECT content_hash FROM embeddings")}
+        # No embedding outlives its passages (each stored passage has one, so equal counts: equal sets).
+        hashes = {r[0] for r in table_rows(store_location, "SELECT content_hash FROM passages")}
+        assert (await lib.store.counts())["embeddings"] == len(hashes)
 
 
-async def test_reordered_paragraph_keeps_its_id_and_moves(db_path, fake_embedder):
-    async with await ThreadLibrary.open(db_path, fake_embedder) as lib:
+async def test_reordered_paragraph_keeps_its_id_and_moves(store_location, fake_embedder):
+    async with await ThreadLibrary.open(store_location, fake_embedder) as lib:
         first = await lib.index_thread(make_thread(paragraphs=("Alpha para.", "Beta para.")))
         ids = {p.text: p.id for p in await lib.passages_of(first.thread_id)}
         await lib.index_thread(make_thread(paragraphs=("New first.", "Alpha para.", "Beta para.")))
@@ -171,8 +174,8 @@ async def test_reordered_paragraph_keeps_its_id_and_moves(db_path, fake_embedder
         assert by_text["Bridge vote"].id == ids["Bridge vote"]
 
 
-async def test_same_thread_in_two_scopes_is_two_rows(db_path, fake_embedder):
-    async with await ThreadLibrary.open(db_path, fake_embedder) as lib:
+async def test_same_thread_in_two_scopes_is_two_rows(store_location, fake_embedder):
+    async with await ThreadLibrary.open(store_location, fake_embedder) as lib:
         a = await lib.index_thread(make_thread(), scope="guild-1")
         b = await lib.index_thread(make_thread(), scope="guild-2")
         assert a.thread_id != b.thread_id and a.status == b.status == "indexed"
@@ -185,11 +188,11 @@ async def test_same_thread_in_two_scopes_is_two_rows(db_path, fake_embedder):
         assert (await lib.store.counts())["embeddings"] == 5
         await lib.forget(b.thread_id, "guild-2")
         assert await lib.store.counts() == {"threads": 0, "passages": 0, "embeddings": 0}
-        assert len(lib.store.vectors) == 0
+        assert await lib.dense_size() == 0
 
 
-async def test_thread_in_another_scope_cannot_be_overwritten(db_path, fake_embedder):
-    async with await ThreadLibrary.open(db_path, fake_embedder) as lib:
+async def test_thread_in_another_scope_cannot_be_overwritten(store_location, fake_embedder):
+    async with await ThreadLibrary.open(store_location, fake_embedder) as lib:
         first = await lib.index_thread(make_thread(), scope="guild-1")
         thread = make_thread()
         passages = thread_passages(thread, first.thread_id, fake_embedder.count_tokens)
@@ -197,53 +200,54 @@ async def test_thread_in_another_scope_cannot_be_overwritten(db_path, fake_embed
             await lib.store.write_thread(first.thread_id, "guild-2", thread, passages, {})
 
 
-async def test_vectors_reload_from_disk(db_path, fake_embedder):
-    async with await ThreadLibrary.open(db_path, fake_embedder) as lib:
-        await lib.index_thread(make_thread())
-        ids = sorted(lib.store.vectors.ids.tolist())
-        matrix = {pid: lib.store.vectors.vector(pid).copy() for pid in ids}
-    async with await ThreadLibrary.open(db_path, fake_embedder) as lib:
-        assert sorted(lib.store.vectors.ids.tolist()) == ids
+async def test_vectors_reload_from_disk(store_location, fake_embedder):
+    async with await ThreadLibrary.open(store_location, fake_embedder) as lib:
+        result = await lib.index_thread(make_thread())
+        ids = sorted(p.id for p in await lib.passages_of(result.thread_id))
+        matrix = await lib.passage_vectors(ids)
+    async with await ThreadLibrary.open(store_location, fake_embedder) as lib:
+        assert await lib.dense_size() == len(ids)
+        reloaded = await lib.passage_vectors(ids)
         for pid in ids:
-            np.testing.assert_array_equal(lib.store.vectors.vector(pid), matrix[pid])
+            np.testing.assert_array_equal(reloaded[pid], matrix[pid])
 
 
 # ---- all or nothing ------------------------------------------------------------------------------
 @pytest.mark.parametrize("existing", [False, True], ids=["new-thread", "update"])
-async def test_embedder_failing_mid_way_writes_nothing(db_path, existing):
+async def test_embedder_failing_mid_way_writes_nothing(store_location, existing):
     comments = [Comment(f"c{i}", f"user{i}", f"comment number {i} about the bridge") for i in range(60)]
-    async with await ThreadLibrary.open(db_path, FakeEmbedder()) as lib:
+    async with await ThreadLibrary.open(store_location, FakeEmbedder()) as lib:
         await lib.index_thread(make_thread(title="Other thread"))
         if existing:
             await lib.index_thread(make_thread())
-    before = db_checksum(db_path)
+    before = db_checksum(store_location)
     embedder = CountingEmbedder(fail_on_batch=3)
-    async with await ThreadLibrary.open(db_path, embedder) as lib:
-        vectors_before = len(lib.store.vectors)
+    async with await ThreadLibrary.open(store_location, embedder) as lib:
+        vectors_before = await lib.dense_size()
         with pytest.raises(RuntimeError, match="mid-way"):
             await lib.index_thread(make_thread(comments=comments))
         assert embedder.batches == 3 and embedder.texts, "the failure must come after batches succeeded"
-        assert len(lib.store.vectors) == vectors_before
-    assert db_checksum(db_path) == before
+        assert await lib.dense_size() == vectors_before
+    assert db_checksum(store_location) == before
 
 
 @pytest.mark.parametrize("existing", [False, True], ids=["new-thread", "update"])
-async def test_write_failing_mid_transaction_rolls_back(db_path, fake_embedder, existing):
-    async with await ThreadLibrary.open(db_path, fake_embedder) as lib:
+async def test_write_failing_mid_transaction_rolls_back(store_location, fake_embedder, existing):
+    async with await ThreadLibrary.open(store_location, fake_embedder) as lib:
         if existing:
             await lib.index_thread(make_thread())
-        vectors_before = len(lib.store.vectors)
-        before = db_checksum(db_path)
+        vectors_before = await lib.dense_size()
+        before = db_checksum(store_location)
         thread = make_thread(comments=[Comment("c9", "zed", "A brand new comment.")])
         thread_id = thread_id_for("local", thread.identity_key())
         passages = thread_passages(thread, thread_id, fake_embedder.count_tokens)
         vectors = {p.content_hash: fake_embedder.embed([p.text])[0] for p in passages}
         # The last passage violates the kind CHECK constraint: the INSERT fails after others succeeded.
         passages.append(Passage(thread_id=thread_id, kind="bogus", position=0, text="boom"))  # type: ignore[arg-type]
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises((sqlite3.IntegrityError, asyncpg.CheckViolationError)):
             await lib.store.write_thread(thread_id, "local", thread, passages, vectors)
-        assert len(lib.store.vectors) == vectors_before
-        assert db_checksum(db_path) == before
+        assert await lib.dense_size() == vectors_before
+        assert db_checksum(store_location) == before
         # The store is still usable afterwards.
         result = await lib.index_thread(make_thread(title="After the failure"))
         assert result.status == "indexed"

@@ -15,6 +15,7 @@ from indexing.summaries.digest import _themes_block, make_digest, mark_digest_po
 from indexing.summaries.overview import render_clause
 from indexing.summaries.parts import ThreadParts
 from indexing.summaries.records import Representative, Theme
+from tests.helpers import table_rows
 
 ARTICLE = (
     "The city council approved a new budget for public transport on Monday. The plan adds buses and trams.",
@@ -159,7 +160,8 @@ async def test_summaries_are_cached_per_version_and_invalidated_on_change(librar
     assert hashes == {(await library.thread_info(result.thread_id)).content_hash}
 
 
-async def test_digest_then_delta_with_only_new_comments_and_nothing_posted_twice(library, db_path):
+async def test_digest_then_delta_with_only_new_comments_and_nothing_posted_twice(any_library, store_location):
+    library = any_library  # on both backends: digests are rows every shard process shares on PostgreSQL
     result = await library.index_thread(transit_thread())
     first = await make_digest(library, result.thread_id)
     assert not first.is_delta and first.new_comment_count == 21 and not first.already_posted
@@ -187,8 +189,8 @@ async def test_digest_then_delta_with_only_new_comments_and_nothing_posted_twice
     await mark_digest_posted(library, delta.digest_id, channel_id=42, message_id=8)
     assert (await make_digest(library, result.thread_id)).already_posted
 
-    rows = _db_rows(db_path,
-                    "SELECT is_delta, new_comment_count, created_at, posted_at FROM digests ORDER BY id")
+    rows = table_rows(store_location,
+                      "SELECT is_delta, new_comment_count, created_at, posted_at FROM digests ORDER BY id")
     assert [(r[0], r[1]) for r in rows] == [(0, 21), (1, 4)] and all(r[2] and r[3] for r in rows)
 
 
