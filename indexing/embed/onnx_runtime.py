@@ -12,9 +12,11 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 
 BULK_TEXTS = 64  # from this many texts on, embed as parallel single-threaded calls (see OnnxEmbedder.embed)
 BULK_WORKERS = 2
+T = TypeVar("T")
 
 
 def onnx_available() -> bool:
@@ -67,10 +70,10 @@ class OnnxEmbedder(Embedder):
 
         self.max_tokens = _max_seq_length(Path(path))
         # Two tokenizers: one truncates to the model window for embedding, one counts the full length
-        # (passages.py splits texts longer than the window, so it needs the untruncated count).
-        self._counter = Tokenizer.from_file(str(tokenizer_file))
-        self._counter.no_truncation()
-        self._counter.no_padding()
+        # (passages.py splits texts longer than the window, so it needs the untruncated count). The
+        # counter is made on first use: only indexing counts, and a question should not wait for it.
+        self._tokenizer_file = tokenizer_file
+        self._counter: Tokenizer | None = None
         self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
         self._tokenizer.enable_truncation(max_length=self.max_tokens)
         self._tokenizer.no_padding()
@@ -81,11 +84,17 @@ class OnnxEmbedder(Embedder):
             cache_dir = default_cache_dir()
         self._model_file = export_in_subprocess(path, cache_dir)
         self._threads = threads
-        self._session = self._new_session(threads or min(2, os.cpu_count() or 1))
+        # The session (about 0.1 s of graph optimisation, which releases the GIL) is made in a background
+        # thread while the caller opens its database; the first embedding waits for it and raises its error.
+        self._session_loading = _in_background(self._new_session, threads or min(2, os.cpu_count() or 1))
         self._bulk_session = None  # one thread, made on the first big batch (see embed)
-        self.dim = int(self._session.get_outputs()[0].shape[-1])
+        self.dim = _hidden_size(Path(path)) or int(self._session.get_outputs()[0].shape[-1])
         self.model_id = model_id or ("all-MiniLM-L6-v2" if model_path is None
                                      else os.path.basename(os.path.normpath(path)))
+
+    @property
+    def _session(self):
+        return self._session_loading.result()
 
     def _new_session(self, threads: int):
         import onnxruntime
@@ -145,7 +154,39 @@ class OnnxEmbedder(Embedder):
         return vectors
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        if self._counter is None:
+            from tokenizers import Tokenizer
+
+            counter = Tokenizer.from_file(str(self._tokenizer_file))
+            counter.no_truncation()
+            counter.no_padding()
+            self._counter = counter
         return [len(e.ids) for e in self._counter.encode_batch(list(texts))]
+
+
+def _in_background(fn: Callable[..., T], *args: object) -> Future[T]:
+    future: Future[T] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(fn(*args))
+        except Exception as exc:  # handed to whoever waits for the result
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="onnx-session", daemon=True).start()
+    return future
+
+
+def _hidden_size(model_dir: Path) -> int | None:
+    """The vector size of a mean-pooled BERT model, from its config (None: ask the session)."""
+    import json
+
+    try:
+        with open(model_dir / "config.json", encoding="utf-8") as f:
+            value = json.load(f).get("hidden_size")
+    except (OSError, ValueError):
+        return None
+    return int(value) if isinstance(value, int) else None
 
 
 def _max_seq_length(model_dir: Path) -> int:
