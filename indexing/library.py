@@ -145,7 +145,7 @@ class ThreadLibrary:
         base: _ThreadFields = dict(thread_id=thread_id, title=thread.title, source_file=thread.source_file,
                                    paragraphs=len(thread.paragraphs), comments=len(thread.comments),
                                    format=thread.format, skipped=dict(thread.skipped))
-        if await self.store.thread_hash(thread_id) == thread.content_hash():
+        if await self.store.thread_hash(thread_id) == await asyncio.to_thread(thread.content_hash):  # 15 ms at 1,522
             await self._backfill_statements(thread_id, thread, scope)
             count = (await self.store.thread_info(thread_id, scope)).passages
             return IndexResult(status="unchanged", passages=count, **base)

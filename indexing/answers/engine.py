@@ -66,7 +66,6 @@ CITED_PASSAGES = 3
 MIN_VIEW_WORDS = 5  # a comment shorter than this is not a view on its own
 REPLIES_PER_QUESTION = 3  # replies to a matched question that compete as its answer
 EMBEDDING_CACHE_SIZE = 20_000  # remembered candidate-sentence vectors (about 30 MB)
-CANDIDATE_BATCH = 8
 
 
 @dataclass(frozen=True)
@@ -190,9 +189,7 @@ class AnswerEngine:
         scores the same sentences again and again."""
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if missing:
-            # Batches of 8 (length-sorted): 4.7 ms a two-sentence context against 7.3 ms in batches of 32,
-            # which pad short sentences to the longest.
-            for text, vector in zip(missing, await self.library.embed_texts(missing, CANDIDATE_BATCH), strict=True):
+            for text, vector in zip(missing, await self.library.embed_texts(missing), strict=True):
                 self._cache[text] = vector
             while len(self._cache) > EMBEDDING_CACHE_SIZE:
                 self._cache.popitem(last=False)
