@@ -202,6 +202,7 @@ class ThreadLibrary:
         """
         if self.embedder is not None:
             await self.embed_query("warm up")
+            await self._run_model(self.embedder.count_tokens, ["warm up"])  # an upload's first step
         if self.extractor is not None:
             from .whosaid.nlp import english_pipeline
 

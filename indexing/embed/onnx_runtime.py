@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 BULK_TEXTS = 64  # from this many texts on, embed as parallel single-threaded calls (see OnnxEmbedder.embed)
 BULK_WORKERS = 2
+BULK_NICENESS = 5  # see _yield_to_others
 T = TypeVar("T")
 
 
@@ -108,9 +109,10 @@ class OnnxEmbedder(Embedder):
         # processes that made 45 short sentences take 555 ms instead of 125 ms.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+        errors: tuple[type[Exception], ...] = (*_load_errors(), RuntimeError)
         try:
             return onnxruntime.InferenceSession(str(self._model_file), options, providers=["CPUExecutionProvider"])
-        except (onnxruntime.capi.onnxruntime_pybind11_state.Fail, RuntimeError) as exc:
+        except errors as exc:
             raise EmbedderError(f"cannot load the ONNX model {self._model_file}: {exc}") from exc
 
     def embed(self, texts: Sequence[str], batch_size: int = 16, progress=None) -> np.ndarray:
@@ -131,7 +133,7 @@ class OnnxEmbedder(Embedder):
         def run(idx: list[int]) -> tuple[list[int], np.ndarray]:
             return idx, self._infer(self._bulk_session, [texts[i] for i in idx])
 
-        with ThreadPoolExecutor(BULK_WORKERS, thread_name_prefix="onnx-embed") as pool:
+        with ThreadPoolExecutor(BULK_WORKERS, thread_name_prefix="onnx-embed", initializer=_yield_to_others) as pool:
             for idx, vectors in pool.map(run, batches):
                 out[idx] = normalise(np.asarray(vectors, dtype=np.float32))
                 if progress:
@@ -162,6 +164,24 @@ class OnnxEmbedder(Embedder):
             counter.no_padding()
             self._counter = counter
         return [len(e.ids) for e in self._counter.encode_batch(list(texts))]
+
+
+def _load_errors() -> tuple[type[Exception], ...]:
+    """What onnxruntime raises for a file it cannot load (a truncated or foreign cached model)."""
+    from onnxruntime.capi import onnxruntime_pybind11_state as state
+
+    names = ("Fail", "InvalidProtobuf", "NoSuchFile", "InvalidArgument", "InvalidGraph", "RuntimeException")
+    return tuple(getattr(state, name) for name in names if hasattr(state, name))
+
+
+def _yield_to_others() -> None:
+    """Run this bulk worker thread at a lower CPU priority (Linux sets niceness per thread): the two
+    workers fill both cores, and an event loop in the same process (the bot's heartbeat, its ticker)
+    should get a core the moment it wakes. An idle machine gives the workers every cycle anyway."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), min(19, os.nice(0) + BULK_NICENESS))
+    except (AttributeError, OSError):  # another platform, or not allowed: the same work at the same priority
+        pass
 
 
 def _in_background(fn: Callable[..., T], *args: object) -> Future[T]:

@@ -1,4 +1,4 @@
-"""The exported model's cache key: remembered by file size and time, recomputed when a file changes."""
+"""The exported model's cache key (remembered by file size and time) and the bulk workers' priority."""
 
 from __future__ import annotations
 
@@ -46,3 +46,45 @@ def test_a_damaged_or_read_only_record_only_costs_the_hash(tmp_path):
     blocked = tmp_path / "file-not-folder"
     blocked.write_text("")
     assert remembered_model_key(model, blocked) == model_key(model)
+
+
+def test_bulk_workers_yield_the_cpu_to_the_event_loop():
+    """The bulk embedding threads run at a lower priority than the rest of the process (Linux)."""
+    import threading
+
+    from indexing.embed.onnx_runtime import BULK_NICENESS, _yield_to_others
+
+    seen: list[int] = []
+
+    def worker() -> None:
+        _yield_to_others()
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert seen == [min(19, os.nice(0) + BULK_NICENESS)]
+    assert os.nice(0) < seen[0]  # the calling thread keeps its priority
+
+
+def test_a_broken_model_file_is_a_clear_error_at_first_use(tmp_path):
+    """The session loads in the background; its failure is the EmbedderError of the first embedding."""
+    import shutil
+
+    import pytest
+
+    from indexing.embed.base import default_model_path
+    from indexing.embed.onnx_runtime import OnnxEmbedder, onnx_available
+    from indexing.errors import EmbedderError
+
+    if not onnx_available():
+        pytest.skip("onnxruntime/tokenizers not installed")
+    model, cache = tmp_path / "model", tmp_path / "cache"
+    model.mkdir()
+    for name in ("tokenizer.json", "config.json", "sentence_bert_config.json"):
+        shutil.copy(os.path.join(default_model_path(), name), model / name)
+    broken = cached_model_path(model, cache)
+    broken.parent.mkdir(parents=True)
+    broken.write_bytes(b"not an onnx model")
+    with pytest.raises(EmbedderError, match="cannot load the ONNX model"):
+        OnnxEmbedder(str(model), cache_dir=cache).embed(["a question"])
