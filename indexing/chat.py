@@ -16,11 +16,13 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-
-import aiohttp
+from typing import TYPE_CHECKING
 
 from .config import LlmConfig
 from .errors import ThreadbotError
+
+if TYPE_CHECKING:  # imported on the first call: `threadbot ask` without an LLM should not wait for aiohttp
+    import aiohttp
 
 # A token is 3-4 characters of English; 16 leaves room for long words, URLs and other scripts.
 CHARS_PER_TOKEN = 16
@@ -63,6 +65,8 @@ class ChatClient:
 
     async def complete(self, messages: list[dict]) -> str:
         """The model's reply text; LlmError on any failure, the deadline or an oversized reply."""
+        import aiohttp
+
         url = f"{self.config.base_url}/chat/completions"
         try:
             # asyncio.timeout covers everything (DNS, connect, headers, every byte); aiohttp's own

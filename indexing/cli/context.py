@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from ..chat import ChatClient
 from ..config import Config, IndexConfig
 from ..embed import Embedder, load_embedder
 from ..following import utc_now
 from ..library import ThreadLibrary
+
+if TYPE_CHECKING:  # chat.py imports aiohttp, which only the LLM mode needs
+    from ..chat import ChatClient
 
 EmbedderFactory = Callable[[IndexConfig], Embedder]
 
@@ -41,4 +44,6 @@ class Context:
         """The `[llm]` client, unless the user asked for extractive answers or none is configured."""
         if extractive_only or self.config.llm is None:
             return None
+        from ..chat import ChatClient
+
         return ChatClient(self.config.llm)

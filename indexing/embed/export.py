@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import sys
 import tempfile
@@ -40,7 +41,40 @@ def model_key(model_dir: str | Path) -> str:
 
 
 def cached_model_path(model_dir: str | Path, cache_dir: Path) -> Path:
-    return cache_dir / "onnx" / model_key(model_dir) / "model-int8.onnx"
+    return cache_dir / "onnx" / remembered_model_key(model_dir, cache_dir) / "model-int8.onnx"
+
+
+def remembered_model_key(model_dir: str | Path, cache_dir: Path) -> str:
+    """model_key, recomputed only when a model file's size or modification time changed: hashing the
+    90 MB of weights took 0.1-0.2 s of every process start (a CLI question takes about half a second)."""
+    stamp = json.dumps([[name, st.st_size, st.st_mtime_ns] for name in MODEL_FILES
+                        if (st := _stat(Path(model_dir) / name)) is not None])
+    record = cache_dir / "onnx" / "keys.json"
+    try:
+        known = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    entry = known.get(str(Path(model_dir).resolve())) if isinstance(known, dict) else None
+    if isinstance(entry, dict) and entry.get("stamp") == stamp and isinstance(entry.get("key"), str):
+        return entry["key"]
+    key = model_key(model_dir)
+    known = known if isinstance(known, dict) else {}
+    known[str(Path(model_dir).resolve())] = {"stamp": stamp, "key": key}
+    try:  # a read-only cache only costs the hash next time
+        record.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=record.parent, suffix=".tmp", delete=False, encoding="utf-8") as f:
+            json.dump(known, f)
+        os.replace(f.name, record)
+    except OSError:
+        pass
+    return key
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat() if path.is_file() else None
+    except OSError:
+        return None
 
 
 def export(model_dir: str | Path, out_path: str | Path, max_tokens: int = 256) -> Path:

@@ -16,12 +16,15 @@ import re
 import stat
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InputTooLargeError, ParseError
 from ..records import Thread
 from .detect import read_document, sniff
-from .fetch import Fetched
 from .textio import decode_bytes, normalise_newlines
+
+if TYPE_CHECKING:  # fetch.py imports aiohttp: a process that only reads files or asks should not wait for it
+    from .fetch import Fetched
 
 SUPPORTED_EXTENSIONS = (".txt", ".json", ".jsonl", ".html", ".htm", ".md", ".markdown", ".xml")
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024

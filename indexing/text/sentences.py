@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Abbreviations that end in a period but rarely end a sentence in news text.
 _ABBREVIATIONS = {
@@ -32,6 +33,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
     Line breaks always end a sentence (comments are often one thought per line).
     """
+    return list(_sentence_spans(text))
+
+
+# Answers split the same hits (and a thread's every comment, to find who answers its questions)
+# question after question: the last few thousand texts' spans are remembered.
+@lru_cache(maxsize=4096)
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     line_start = 0
     for block in [*_NEWLINES.finditer(text), None]:
@@ -39,7 +47,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         _split_line(text, line_start, line_end, spans)
         if block:
             line_start = block.end()
-    return spans
+    return tuple(spans)
 
 
 def _split_line(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:

@@ -4,6 +4,7 @@ unchanged passages keep their ids) with their vectors, written with COPY."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from typing import Literal
 
@@ -42,7 +43,7 @@ async def write_thread_rows(conn: asyncpg.Connection, thread_id: str, scope: str
     if existing is not None and existing != scope:
         raise StoreError(f"thread {thread_id} belongs to another scope")
     stamp = now_iso()
-    values = thread_values(thread, scope)
+    values = await asyncio.to_thread(thread_values, thread, scope)  # the body's JSON: off the event loop
     old: dict[tuple, tuple[int, int]] = {}
     if existing is not None:
         await conn.execute(f"UPDATE threads SET ({THREAD_COLUMNS}, updated_at) = ({_THREAD_MARKS}, $12) "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexing.answers.quote_marks import quote_marks, quoted_regions
+from indexing.answers.quote_marks import computed_quote_marks, quote_marks, quoted_regions
 from indexing.answers.verbatim import checked_reply, supported, unverified_quotes
 from indexing.records import Citation
 
@@ -59,3 +59,7 @@ def test_checked_reply_drops_markers_only_and_unsupported_sentences_when_asked()
     assert checked_reply(reply, cite(P1), min_shared=0.5)[0] == "Trump took office [1]."
     # a summary rewrite keeps its own checks, but a bare marker is never a sentence
     assert checked_reply("[1]\n[1]", cite(P1)) == ("", [])
+
+
+def test_the_written_out_marks_are_what_the_unicode_database_gives():
+    assert quote_marks() == computed_quote_marks()
