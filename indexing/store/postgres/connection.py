@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 RETRIES = 5  # attempts of a transaction that lost a serialization race or a deadlock
 RETRY_SQLSTATES = ("40001", "40P01")  # serialization_failure, deadlock_detected
-EF_SEARCH = 100  # HNSW candidates per query by default; a deeper search raises it (see dense.py)
+EF_SEARCH = 100  # HNSW candidates per query by default; a deeper search raises it (search.py)
 CONNECT_TIMEOUT = 10.0
 
 
