@@ -345,6 +345,10 @@ class Store:
         """Top k passages by cosine, after catching up with other processes' writes (the scan runs in
         a worker thread)."""
         await self.catch_up()
+        if not exact and thread_ids is None and kinds is None and passage_ids is None:
+            found = self.vectors.quick_search(vector, k, scope)
+            if found is not None:
+                return found
         return await asyncio.to_thread(self.vectors.search_filtered, vector, k, scope, thread_ids, kinds,
                                        passage_ids, exact)
 

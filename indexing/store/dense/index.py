@@ -151,6 +151,23 @@ class VectorIndex:
                 mask = allowed if mask is None else mask & allowed
             return self.search(query, k, mask, exact)
 
+    def quick_search(self, query: np.ndarray, k: int, scope: str | None = None) -> SearchResult | None:
+        """`search_filtered` (scope only) on the caller's thread when it is sure to be quick, else None
+        (the caller goes to a worker thread): an approximate search of resident vectors whose filter
+        keeps at least a quarter of the rows, with the lock free. Well under a millisecond at a
+        million rows, where the hop to a worker thread and back was a tenth of the time."""
+        if not self._lock.acquire(blocking=False):  # a write or a clustering step holds it
+            return None
+        try:
+            if not self.approximate or self.mapped:
+                return None
+            mask = self.mask(scope)
+            if mask is not None and 4 * np.count_nonzero(mask) < self._columns.size:
+                return None  # a small scope probes many more lists
+            return self.search(query, k, mask)
+        finally:
+            self._lock.release()
+
     def search(self, query: np.ndarray, k: int, mask: np.ndarray | None = None,
                exact: bool = False) -> SearchResult:
         """Top k passages by cosine. `mask` (from `mask()`, same length as `ids`) filters rows.
@@ -162,7 +179,7 @@ class VectorIndex:
         with self._lock:
             if mask is not None and len(mask) != self._columns.size:
                 raise ValueError("the mask is stale: the index changed since it was computed")
-            allowed = self._columns.size if mask is None else int(mask.sum())
+            allowed = self._columns.size if mask is None else int(np.count_nonzero(mask))
             k = min(k, allowed)
             if k <= 0:
                 return SearchResult(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), False)
