@@ -24,6 +24,7 @@ import numpy as np
 from .dense import VectorIndex, VectorRows
 from .dense.manifest import STAMP_FIELDS, DamagedCopy, check_fields
 from .lexical.side import TOKEN_KEY, LexicalSide
+from .thread_rows import VECTOR_DTYPE
 from .transactions import atomic, chunked, marks
 
 log = logging.getLogger(__name__)
@@ -66,9 +67,10 @@ def record_token_sql() -> str:
 
 
 def _rows(records: list[tuple], dim: int) -> VectorRows:
-    vectors = np.frombuffer(b"".join(r[4] for r in records), dtype="<f4").reshape(len(records), dim)
+    stored = np.frombuffer(b"".join(r[4] for r in records), dtype=VECTOR_DTYPE).reshape(len(records), dim)
     return VectorRows(ids=np.fromiter((r[0] for r in records), dtype=np.int64, count=len(records)),
-                      vectors=vectors, thread_ids=[r[1] for r in records], scopes=[r[2] for r in records],
+                      vectors=stored.astype(np.float32), thread_ids=[r[1] for r in records],
+                      scopes=[r[2] for r in records],
                       kinds=[r[3] for r in records])
 
 
