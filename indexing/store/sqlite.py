@@ -71,6 +71,7 @@ class Store:
         self.lexical = LexicalSide(path, snapshot_min_passages if lexical_min_passages is None
                                    else lexical_min_passages)
         self._instance = ""
+        self._check = snapshot.DeferredCheck([])  # the loaded copies' checksums, checked in the background
 
     # ---- lifecycle -------------------------------------------------------------------------
     @classmethod
@@ -121,9 +122,11 @@ class Store:
         await self.close()
 
     async def _load_vectors(self) -> None:
+        self.lexical.defer_checks = self.long_running  # a short-lived process checks before use
         self.vectors, self.log_version = await snapshot.load_index(
             self._reader, self.path, self.model_id, self.dim, self.ann_min_passages, self.long_running,
-            self.lexical)
+            self.lexical, defer=self.long_running)
+        self._check = snapshot.DeferredCheck(self.vectors.deferred + self.lexical.deferred)
         self._instance = await snapshot.instance_id(self._reader)
         self.vectors.on_built = self._save_vectors_after_build
         if self.long_running:
@@ -145,6 +148,8 @@ class Store:
         """Save the dense index next to the database when enough changed (also done on close)."""
         if not self.model_id:
             return
+        await asyncio.to_thread(self._check.wait)  # never save what a damaged file loaded: reload first
+        await self.catch_up()
         async with self._write_lock:
             self.log_version = await snapshot.save_index(self._writer, self.vectors, self.path, self.model_id,
                                                          self.log_version, self.snapshot_min_passages, force,
@@ -153,11 +158,14 @@ class Store:
     async def catch_up(self) -> None:
         """Reflect in the dense index what other processes wrote since this one last looked: the
         passage log moved past `log_version` (one cheap read when nothing changed)."""
-        if not self.model_id or await snapshot.log_version(self._reader) == self.log_version:
+        if not self.model_id or (not self._check.damaged
+                                 and await snapshot.log_version(self._reader) == self.log_version):
             return
         async with self._write_lock:  # no write of ours is half-applied to the index meanwhile
-            applied = await snapshot.replay_in_snapshot(self._writer, self.vectors, self.log_version, self.lexical)
-            if applied is None:  # another process pruned entries this one never saw: load afresh
+            damaged = self._check.damaged  # a loaded file failed its deferred checksum (and is gone)
+            applied = None if damaged else await snapshot.replay_in_snapshot(self._writer, self.vectors,
+                                                                             self.log_version, self.lexical)
+            if applied is None:  # or another process pruned entries this one never saw: load afresh
                 log.info("the database changed under this process; reloading the dense index")
                 old = self.vectors
                 await asyncio.to_thread(old.wait_resident)

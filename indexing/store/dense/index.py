@@ -77,6 +77,7 @@ class VectorIndex:
         self.changes = 0  # rows added or removed since the last snapshot
         self.auto_build = True  # cluster in the background once big enough
         self.on_built: Callable[[], None] | None = None  # called in the builder thread when done
+        self.deferred: list[tuple[Path, str]] = []  # saved files in use whose CRC is still to check
 
     def __len__(self) -> int:
         return self._columns.size
@@ -313,6 +314,7 @@ class VectorIndex:
         manifest = dict(stamp, format=manifest_file.FORMAT, generation=generation, size=self._columns.size,
                         dim=self.dim, backend=self._vectors.name, vectors=vectors_file.name,
                         checksums={f.name: manifest_file.checksum(f) for f in (columns, vectors_file)},
+                        stats={f.name: manifest_file.file_stat(f) for f in (columns, vectors_file)},
                         threads=sorted(self._columns.threads, key=self._columns.threads.__getitem__),
                         scopes=sorted(self._columns.scopes, key=self._columns.scopes.__getitem__))
         tmp = folder / f"manifest.{generation}.tmp"
@@ -320,13 +322,14 @@ class VectorIndex:
         os.replace(tmp, folder / "manifest.json")
 
     @classmethod
-    def load(cls, folder: str | Path, ann_min_passages: int = DEFAULT_ANN_MIN_PASSAGES
+    def load(cls, folder: str | Path, ann_min_passages: int = DEFAULT_ANN_MIN_PASSAGES, defer: bool = False
              ) -> tuple[VectorIndex, dict] | None:
         """The saved index and its manifest, or None (with a warning) when there is none or it fails
-        any check (manifest.py): the caller rebuilds from the database."""
+        any check (manifest.py): the caller rebuilds from the database. `defer`: checksums of files
+        unchanged since written are left to the caller (manifest["deferred"])."""
         folder = Path(folder)
         try:
-            manifest = manifest_file.read_manifest(folder)
+            manifest = manifest_file.read_manifest(folder, defer)
             backend = make_backend(manifest["dim"])
             if manifest["backend"] != backend.name:
                 raise manifest_file.DamagedCopy(f"written by the {manifest['backend']} backend, not {backend.name}")
