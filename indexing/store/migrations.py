@@ -5,6 +5,7 @@ To change the schema, append a new (number, name, sql) entry.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Callable
 
@@ -13,6 +14,8 @@ import numpy as np
 
 from ..errors import MigrationError
 from .transactions import atomic, now_iso
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "threads, passages, embeddings, full-text index", """
@@ -223,7 +226,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     # A float32 BLOB of 1,536 bytes took 2,053 bytes on disk (two to a 4 KiB page) and the saved dense
     # index holds float16 codes anyway: the rows now hold float16 too (half-precision vectors searched
     # the same, the index is built from them exactly). A new table packs five rows to a page; the old
-    # one's pages go to the free list (reused by later writes; VACUUM returns them to the disk).
+    # one's pages go to the free list, returned to the disk by a VACUUM after it (RECLAIM).
     (11, "embeddings as little-endian float16", """
         CREATE TABLE embeddings_f16 (
             content_hash TEXT PRIMARY KEY,
@@ -241,6 +244,8 @@ def f32_to_f16(blob: bytes) -> bytes:
     return np.frombuffer(blob, dtype="<f4").astype("<f2").tobytes()
 
 
+# Migrations that free much of the file: a VACUUM follows them, once (about a minute at a million passages).
+RECLAIM = {11}
 # SQL functions the migrations use, registered on the connection before they run.
 FUNCTIONS: dict[str, tuple[int, Callable]] = {"threadbot_f16": (1, f32_to_f16)}
 
@@ -292,4 +297,9 @@ async def migrate(db: aiosqlite.Connection, migrations: list[tuple[int, str, str
         except sqlite3.Error as exc:
             raise MigrationError(f"migration {number} ({name}) failed: {exc}") from exc
         applied.append(number)
+    if RECLAIM & set(applied):
+        try:
+            await db.execute("VACUUM")
+        except sqlite3.Error as exc:  # another connection reading: the free pages are reused by later writes
+            log.warning("could not compact the database after its migration: %s", exc)
     return applied

@@ -45,6 +45,7 @@ async def test_float32_rows_are_converted_to_float16_on_open(db_path, fake_embed
     for i, vector in enumerate(vectors, start=1):
         np.testing.assert_array_equal(np.frombuffer(rows[f"h{i}"], dtype="<f2"), vector.astype("<f2"))
     assert (11,) in table_rows(db_path, "SELECT version FROM schema_migrations")
+    assert table_rows(db_path, "PRAGMA freelist_count") == [(0,)]  # the float32 table's pages went back to the disk
 
 
 async def test_the_index_is_rebuilt_from_the_float16_rows_when_its_copy_is_gone(db_path, fake_embedder):
