@@ -83,11 +83,10 @@ class ThreadLibrary:
                    ann_min_passages: int = 200_000, snapshot_min_passages: int = 20_000,
                    long_running: bool = True) -> ThreadLibrary:
         """Without an embedder the library can list and show threads but not index or search.
-        `ann_min_passages`: size at which dense search turns approximate; `snapshot_min_passages`:
-        size from which the dense index is saved beside the database. `long_running=False` for a
-        short-lived process (the CLI): it neither clusters the dense index nor copies a saved one
-        into memory in the background (work it would abandon at exit; see `finish_clustering`); a
-        write still copies the saved index in first."""
+        `ann_min_passages`: size at which dense search turns approximate; `snapshot_min_passages`: size
+        from which the dense index is saved beside the database. `long_running=False` for a short-lived
+        process (the CLI): it neither clusters the dense index nor copies a saved one into memory in the
+        background (work it would abandon at exit; see `finish_clustering`); a write copies it in first."""
         store = await Store.open(db_path, embedder.model_id if embedder else None, embedder.dim if embedder else None,
                                  ann_min_passages=ann_min_passages, snapshot_min_passages=snapshot_min_passages,
                                  long_running=long_running)
@@ -304,9 +303,11 @@ class ThreadLibrary:
         vector = query_vector if query_vector is not None else await self.embed_query(query)
         author_ids = await self.store.passage_ids_by_author(author, scope) if author else None
         candidates = max(FUSION_CANDIDATES, 20 * k)
-        deep, matched = await self._lexical(query, candidates * FUSION_DEEPER, scope, thread_ids, kinds, author)
+        (deep, matched), dense = await asyncio.gather(  # BM25 scores in a worker thread meanwhile
+            self._lexical(query, candidates * FUSION_DEEPER, scope, thread_ids, kinds, author),
+            self._dense(vector, candidates, scope, thread_ids, kinds, author_ids))
         for deeper in (False, True):
-            dense = await self._dense(vector, candidates, scope, thread_ids, kinds, author_ids)
+            dense = await self._dense(vector, candidates, scope, thread_ids, kinds, author_ids) if deeper else dense
             lexical = deep[:candidates]
             dense_ids, lexical_ids = [p for p, _ in dense], [p for p, _ in lexical]
             if deeper or fused_top_is_exact(reciprocal_rank_fusion([dense_ids, lexical_ids]), dense_ids, lexical_ids,
@@ -342,7 +343,6 @@ class ThreadLibrary:
                     thread_ids: list[str] | None = None, kinds: list[str] | None = None,
                     author: str | None = None) -> list[Hit]:
         fused = reciprocal_rank_fusion([[pid for pid, _ in dense], [pid for pid, _ in lexical]])
-        # Hits are re-checked against their rows (scope, filters): an index can lag behind another process's writes
         best, passages = await checked_top(fused, k, lambda ids: self.store.passages_by_id(ids, scope, thread_ids,
                                                                                             kinds, author))
         titles = await self.store.thread_titles(p.thread_id for p in passages.values())

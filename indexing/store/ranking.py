@@ -93,9 +93,10 @@ def fused_top_is_exact(fused: dict[int, float], dense: list[int], lexical: list[
 
 async def checked_top(fused: dict[int, float], k: int, fetch: Callable[[list[int]], Awaitable[dict[int, T]]]
                       ) -> tuple[list[int], dict[int, T]]:
-    """The k best ids of `fused` that `fetch` (a re-check against the rows) returns, with what it
-    returned: fetched best first, 2k at a time, so the usual search reads 2k rows, not all of the
-    candidates (400 rows took 6 ms of a hybrid search at a million passages)."""
+    """The k best ids of `fused` that `fetch` returns, with what it returned. `fetch` re-checks hits
+    against their rows (scope, filters): an in-memory index can lag behind another process's writes.
+    Fetched best first, 2k at a time, so the usual search reads 2k rows, not all of the candidates
+    (400 rows took 6 ms of a hybrid search at a million passages)."""
     ranked = sorted(fused, key=lambda pid: -fused[pid])
     found: dict[int, T] = {}
     for start in range(0, len(ranked), 2 * k):
