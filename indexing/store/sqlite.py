@@ -318,18 +318,16 @@ class Store:
             # passage of the scope through threads_scope (20 ms at 100k passages, most of a hybrid search).
             sql = (f"SELECT {PASSAGE_COLUMNS} FROM passages p CROSS JOIN threads t ON t.id = p.thread_id "
                    f"WHERE p.id IN ({marks(chunk)}){filters}")
-            args = [*chunk, *filter_args]
-            async with self._reader.execute(sql, args) as cursor:
-                for row in await cursor.fetchall():
-                    found[row[0]] = passage_from_row(tuple(row))
+            for row in await self._reader.execute_fetchall(sql, [*chunk, *filter_args]):  # one hop, not three
+                found[row[0]] = passage_from_row(tuple(row))
         return found
 
     async def thread_titles(self, thread_ids: Iterable[str]) -> dict[str, str]:
         ids = list(set(thread_ids))
         if not ids:
             return {}
-        async with self._reader.execute(f"SELECT id, title FROM threads WHERE id IN ({marks(ids)})", ids) as cursor:
-            return {row[0]: row[1] for row in await cursor.fetchall()}
+        rows = await self._reader.execute_fetchall(f"SELECT id, title FROM threads WHERE id IN ({marks(ids)})", ids)
+        return {row[0]: row[1] for row in rows}
 
     async def passage_ids_by_author(self, author: str, scope: Scope) -> list[int]:
         sql = ("SELECT p.id FROM passages p JOIN threads t ON t.id = p.thread_id WHERE p.author = ? COLLATE NOCASE"
