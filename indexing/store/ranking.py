@@ -3,11 +3,13 @@ reciprocal rank fusion of the dense and lexical rankings."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Awaitable, Callable
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 
 RRF_K = 60
+T = TypeVar("T")
 
 
 class TopK(NamedTuple):
@@ -87,3 +89,18 @@ def fused_top_is_exact(fused: dict[int, float], dense: list[int], lexical: list[
         best_other = max(best_other, upper)
     # The top k themselves may gain too, which only helps them; ties count as certain.
     return kth >= best_other
+
+
+async def checked_top(fused: dict[int, float], k: int, fetch: Callable[[list[int]], Awaitable[dict[int, T]]]
+                      ) -> tuple[list[int], dict[int, T]]:
+    """The k best ids of `fused` that `fetch` returns, with what it returned. `fetch` re-checks hits
+    against their rows (scope, filters): an in-memory index can lag behind another process's writes.
+    Fetched best first, 2k at a time, so the usual search reads 2k rows, not all of the candidates
+    (400 rows took 6 ms of a hybrid search at a million passages)."""
+    ranked = sorted(fused, key=lambda pid: -fused[pid])
+    found: dict[int, T] = {}
+    for start in range(0, len(ranked), 2 * k):
+        found.update(await fetch(ranked[start:start + 2 * k]))
+        if len(found) >= k:
+            break
+    return [pid for pid in ranked if pid in found][:k], found

@@ -15,6 +15,7 @@ import asyncio
 import logging
 import secrets
 import sqlite3
+import threading
 from pathlib import Path
 from typing import cast
 
@@ -22,8 +23,9 @@ import aiosqlite
 import numpy as np
 
 from .dense import VectorIndex, VectorRows
-from .dense.manifest import STAMP_FIELDS, DamagedCopy, check_fields
+from .dense.manifest import STAMP_FIELDS, DamagedCopy, check_fields, first_damaged
 from .lexical.side import TOKEN_KEY, LexicalSide
+from .thread_rows import VECTOR_DTYPE
 from .transactions import atomic, chunked, marks
 
 log = logging.getLogger(__name__)
@@ -38,10 +40,10 @@ def snapshot_folder(db_path: str) -> Path | None:
 
 
 async def log_version(db: aiosqlite.Connection) -> int:
-    """The last passage-log number ever handed out (pruning never lowers it)."""
-    async with db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'passage_log'") as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
+    """The last passage-log number ever handed out (pruning never lowers it). One hop to the database
+    thread (execute, fetch and close took three): every search asks first."""
+    rows = list(await db.execute_fetchall("SELECT seq FROM sqlite_sequence WHERE name = 'passage_log'"))
+    return int(rows[0][0]) if rows else 0
 
 
 async def instance_id(db: aiosqlite.Connection) -> str:
@@ -66,9 +68,10 @@ def record_token_sql() -> str:
 
 
 def _rows(records: list[tuple], dim: int) -> VectorRows:
-    vectors = np.frombuffer(b"".join(r[4] for r in records), dtype="<f4").reshape(len(records), dim)
+    stored = np.frombuffer(b"".join(r[4] for r in records), dtype=VECTOR_DTYPE).reshape(len(records), dim)
     return VectorRows(ids=np.fromiter((r[0] for r in records), dtype=np.int64, count=len(records)),
-                      vectors=vectors, thread_ids=[r[1] for r in records], scopes=[r[2] for r in records],
+                      vectors=stored.astype(np.float32), thread_ids=[r[1] for r in records],
+                      scopes=[r[2] for r in records],
                       kinds=[r[3] for r in records])
 
 
@@ -143,15 +146,16 @@ async def replay_in_snapshot(db: aiosqlite.Connection, index: VectorIndex, since
 
 
 async def load_index(db: aiosqlite.Connection, db_path: str, model_id: str, dim: int,
-                     ann_min: int, cluster: bool = True, lexical: LexicalSide | None = None
-                     ) -> tuple[VectorIndex, int]:
+                     ann_min: int, cluster: bool = True, lexical: LexicalSide | None = None,
+                     defer: bool = False) -> tuple[VectorIndex, int]:
     """The dense index (and the lexical one, when given) and the passage-log number they reflect.
     Runs in one read transaction, so the log and the rows agree even while another connection
     writes. `cluster`: whether the index may cluster itself in the background once big enough (not
-    worth starting in a short process)."""
+    worth starting in a short process). `defer`: leave the checksums of saved files unchanged since
+    written to the caller (`index.deferred`, `lexical.deferred`; dense/manifest.py)."""
     await db.execute("BEGIN")
     try:
-        index, version = await _load_dense(db, db_path, model_id, dim, ann_min, cluster)
+        index, version = await _load_dense(db, db_path, model_id, dim, ann_min, cluster, defer)
         if lexical is not None:
             await lexical.load(db, await instance_id(db), version,
                                lambda since: replay_lexical(db, lexical, since))
@@ -161,13 +165,13 @@ async def load_index(db: aiosqlite.Connection, db_path: str, model_id: str, dim:
 
 
 async def _load_dense(db: aiosqlite.Connection, db_path: str, model_id: str, dim: int,
-                      ann_min: int, cluster: bool) -> tuple[VectorIndex, int]:
+                      ann_min: int, cluster: bool, defer: bool) -> tuple[VectorIndex, int]:
     folder = snapshot_folder(db_path)
     version = await log_version(db)
     instance = await instance_id(db)
     saved = None
     if folder is not None and folder.is_dir():
-        saved = await asyncio.to_thread(VectorIndex.load, folder, ann_min)
+        saved = await asyncio.to_thread(VectorIndex.load, folder, ann_min, defer)
     if saved is not None:
         index, manifest = saved
         try:
@@ -186,6 +190,7 @@ async def _load_dense(db: aiosqlite.Connection, db_path: str, model_id: str, dim
                 log.warning("ignoring the saved vector index in %s: %s", folder, exc)
                 applied = None
             if applied is not None:
+                index.deferred = manifest["deferred"]
                 index.auto_build = cluster
                 index.changes = 0 if applied == int(manifest["version"]) else index.changes
                 index.maybe_build_ann()
@@ -267,3 +272,27 @@ def save_from_thread(db_path: str, index: VectorIndex, stamp: dict, busy_ms: int
         db.execute("COMMIT")
     finally:
         db.close()
+
+
+class DeferredCheck:
+    """The CRC checks a long-running process leaves for later (dense/manifest.py), in a background
+    thread: a damaged file is logged and deleted (a cache, and no longer usable), and `damaged` set,
+    which has the store load afresh from the database at its next search or save."""
+
+    def __init__(self, files: list[tuple[Path, str]]):
+        self.damaged = False
+        self._thread = threading.Thread(target=self._run, args=(files,), name="threadbot-verify", daemon=True)
+        if files:
+            self._thread.start()
+
+    def _run(self, files: list[tuple[Path, str]]) -> None:
+        path = first_damaged(files)
+        if path is not None:
+            log.warning("ignoring the saved index file %s: it does not match its checksum (the index is "
+                        "rebuilt from the database)", path)
+            path.unlink(missing_ok=True)
+            self.damaged = True
+
+    def wait(self) -> None:
+        if self._thread.is_alive():
+            self._thread.join()

@@ -70,6 +70,7 @@ class Store(RowMethods):
         self.lexical = LexicalSide(path, snapshot_min_passages if lexical_min_passages is None
                                    else lexical_min_passages)
         self._instance = ""
+        self._check = snapshot.DeferredCheck([])  # the loaded copies' checksums, checked in the background
 
     # ---- lifecycle -------------------------------------------------------------------------
     @classmethod
@@ -120,9 +121,11 @@ class Store(RowMethods):
         await self.close()
 
     async def _load_vectors(self) -> None:
+        self.lexical.defer_checks = self.long_running  # a short-lived process checks before use
         self.vectors, self.log_version = await snapshot.load_index(
             self._reader, self.path, self.model_id, self.dim, self.ann_min_passages, self.long_running,
-            self.lexical)
+            self.lexical, defer=self.long_running)
+        self._check = snapshot.DeferredCheck(self.vectors.deferred + self.lexical.deferred)
         self._instance = await snapshot.instance_id(self._reader)
         self.vectors.on_built = self._save_vectors_after_build
         if self.long_running:
@@ -144,6 +147,8 @@ class Store(RowMethods):
         """Save the dense index next to the database when enough changed (also done on close)."""
         if not self.model_id:
             return
+        await asyncio.to_thread(self._check.wait)  # never save what a damaged file loaded: reload first
+        await self.catch_up()
         async with self._write_lock:
             self.log_version = await snapshot.save_index(self._writer, self.vectors, self.path, self.model_id,
                                                          self.log_version, self.snapshot_min_passages, force,
@@ -152,11 +157,14 @@ class Store(RowMethods):
     async def catch_up(self) -> None:
         """Reflect in the dense index what other processes wrote since this one last looked: the
         passage log moved past `log_version` (one cheap read when nothing changed)."""
-        if not self.model_id or await snapshot.log_version(self._reader) == self.log_version:
+        if not self.model_id or (not self._check.damaged
+                                 and await snapshot.log_version(self._reader) == self.log_version):
             return
         async with self._write_lock:  # no write of ours is half-applied to the index meanwhile
-            applied = await snapshot.replay_in_snapshot(self._writer, self.vectors, self.log_version, self.lexical)
-            if applied is None:  # another process pruned entries this one never saw: load afresh
+            damaged = self._check.damaged  # a loaded file failed its deferred checksum (and is gone)
+            applied = None if damaged else await snapshot.replay_in_snapshot(self._writer, self.vectors,
+                                                                             self.log_version, self.lexical)
+            if applied is None:  # or another process pruned entries this one never saw: load afresh
                 log.info("the database changed under this process; reloading the dense index")
                 old = self.vectors
                 await asyncio.to_thread(old.wait_resident)
@@ -308,18 +316,16 @@ class Store(RowMethods):
             # passage of the scope through threads_scope (20 ms at 100k passages, most of a hybrid search).
             sql = (f"SELECT {PASSAGE_COLUMNS} FROM passages p CROSS JOIN threads t ON t.id = p.thread_id "
                    f"WHERE p.id IN ({marks(chunk)}){filters}")
-            args = [*chunk, *filter_args]
-            async with self._reader.execute(sql, args) as cursor:
-                for row in await cursor.fetchall():
-                    found[row[0]] = passage_from_row(tuple(row))
+            for row in await self._reader.execute_fetchall(sql, [*chunk, *filter_args]):  # one hop, not three
+                found[row[0]] = passage_from_row(tuple(row))
         return found
 
     async def thread_titles(self, thread_ids: Iterable[str]) -> dict[str, str]:
         ids = list(set(thread_ids))
         if not ids:
             return {}
-        async with self._reader.execute(f"SELECT id, title FROM threads WHERE id IN ({marks(ids)})", ids) as cursor:
-            return {row[0]: row[1] for row in await cursor.fetchall()}
+        rows = await self._reader.execute_fetchall(f"SELECT id, title FROM threads WHERE id IN ({marks(ids)})", ids)
+        return {row[0]: row[1] for row in rows}
 
     async def passage_ids_by_author(self, author: str, scope: Scope) -> list[int]:
         sql = ("SELECT p.id FROM passages p JOIN threads t ON t.id = p.thread_id WHERE p.author = ? COLLATE NOCASE"
@@ -343,6 +349,10 @@ class Store(RowMethods):
         """Top k passages by cosine, after catching up with other processes' writes (the scan runs in
         a worker thread)."""
         await self.catch_up()
+        if not exact and thread_ids is None and kinds is None and passage_ids is None:
+            found = self.vectors.quick_search(vector, k, scope)
+            if found is not None:
+                return found
         return await asyncio.to_thread(self.vectors.search_filtered, vector, k, scope, thread_ids, kinds,
                                        passage_ids, exact)
 

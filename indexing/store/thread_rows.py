@@ -21,12 +21,21 @@ PASSAGE_COLUMNS = ("p.id, p.thread_id, p.kind, p.position, p.chunk, p.text, p.st
                    "p.author, p.comment_id, p.parent_id, p.content_hash, t.scope")
 
 
+VECTOR_DTYPE = "<f2"  # little-endian float16 since migration 12: what the dense index stores anyway
+
+
 def vector_to_blob(vector: np.ndarray) -> bytes:
-    return np.asarray(vector, dtype="<f4").tobytes()
+    return np.asarray(vector, dtype=VECTOR_DTYPE).tobytes()
 
 
 def blob_to_vector(blob: bytes) -> np.ndarray:
-    return np.frombuffer(blob, dtype="<f4")
+    return np.frombuffer(blob, dtype=VECTOR_DTYPE).astype(np.float32)
+
+
+def as_stored(vectors: np.ndarray) -> np.ndarray:
+    """Vectors rounded as the rows store them, so an index built from new vectors in memory holds
+    what one rebuilt from the rows holds."""
+    return np.asarray(vectors, dtype=VECTOR_DTYPE).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -181,7 +190,7 @@ async def vectors_for(db: aiosqlite.Connection, dim: int, hashes: list[str], kno
         if vector is None:
             raise StoreError(f"no embedding stored for passage hash {h}")
         out[i] = vector
-    return out
+    return as_stored(out)
 
 
 async def delete_orphan_embeddings(db: aiosqlite.Connection, hashes: Iterable[str]) -> None:

@@ -24,6 +24,9 @@ class FilterColumns:
     kind_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     threads: dict[str, int] = field(default_factory=dict)  # thread id -> code
     scopes: dict[str, int] = field(default_factory=dict)  # scope -> code
+    # scope -> its row mask, or None when it holds every row (one scope, the usual case); computing
+    # it took 0.2-0.8 ms of a 1 ms approximate search at a million rows. Cleared by every change.
+    _scope_masks: dict[str, np.ndarray | None] = field(default_factory=dict, repr=False)
 
     @property
     def live_ids(self) -> np.ndarray:
@@ -52,6 +55,7 @@ class FilterColumns:
         self.scope_codes[lo:hi] = np.asarray([_code(self.scopes, s) for s in scopes])[pick]
         self.kind_codes[lo:hi] = np.asarray([KIND_CODES[k] for k in kinds])[pick]
         self.size = hi
+        self._scope_masks.clear()
         if order is None:
             self._sort()
 
@@ -63,14 +67,12 @@ class FilterColumns:
             column = getattr(self, name)
             column[:kept] = column[: self.size][keep]
         self.size = kept
+        self._scope_masks.clear()
 
     def mask(self, scope: str | None = None, thread_ids: list[str] | None = None,
              kinds: list[str] | None = None) -> np.ndarray | None:
         """Boolean row mask for the filters, or None when nothing is filtered."""
-        mask = None
-        if scope is not None:
-            code = self.scopes.get(scope)
-            mask = self.scope_codes[: self.size] == (code if code is not None else -1)
+        mask = None if scope is None else self._scope_mask(scope)
         if thread_ids is not None:
             codes = [self.threads[t] for t in thread_ids if t in self.threads]
             m = np.isin(self.thread_codes[: self.size], np.asarray(codes, dtype=np.int32))
@@ -79,6 +81,14 @@ class FilterColumns:
             m = np.isin(self.kind_codes[: self.size], [KIND_CODES[k] for k in kinds])
             mask = m if mask is None else mask & m
         return mask
+
+    def _scope_mask(self, scope: str) -> np.ndarray | None:
+        if scope not in self._scope_masks:
+            code = self.scopes.get(scope)
+            mask = self.scope_codes[: self.size] == (code if code is not None else -1)
+            mask.flags.writeable = False  # shared by searches until the next change
+            self._scope_masks[scope] = None if mask.all() else mask
+        return self._scope_masks[scope]
 
     def save(self, path: Path) -> None:
         with open(f"{path}.tmp", "wb") as f:

@@ -6,14 +6,13 @@ background; then searches probe the nearest lists. Saved files are mapped, not r
 
 from __future__ import annotations
 
-import math
 import os
 import threading
 from pathlib import Path
 
 import numpy as np
 
-from .backend import MIN_PROBES, PROBES_PER_1000_LISTS, list_count
+from .backend import list_count, probes
 
 
 def load_faiss():
@@ -52,7 +51,6 @@ class FaissIvfBackend:
         # A hash map id -> (list, offset) so vector(id) works; about 40 B per vector.
         if index.is_trained and index.direct_map.type != self.faiss.DirectMap.Hashtable:
             index.set_direct_map_type(self.faiss.DirectMap.Hashtable)
-        self.nprobe = min(self.lists, max(MIN_PROBES, math.ceil(self.lists * PROBES_PER_1000_LISTS / 1000)))
 
     @property
     def count(self) -> int:
@@ -79,7 +77,7 @@ class FaissIvfBackend:
 
     def search(self, query, k, selected, max_id, fraction, exact):
         faiss = self.faiss
-        nprobe = self.lists if exact else min(self.lists, math.ceil(self.nprobe / max(fraction, 1e-9)))
+        nprobe = self.lists if exact else probes(self.lists, self.count, fraction)
         params = faiss.SearchParametersIVF(nprobe=nprobe)
         if selected is not None:
             bits = np.zeros(max_id + 1, dtype=bool)

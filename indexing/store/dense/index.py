@@ -77,6 +77,7 @@ class VectorIndex:
         self.changes = 0  # rows added or removed since the last snapshot
         self.auto_build = True  # cluster in the background once big enough
         self.on_built: Callable[[], None] | None = None  # called in the builder thread when done
+        self.deferred: list[tuple[Path, str]] = []  # saved files in use whose CRC is still to check
 
     def __len__(self) -> int:
         return self._columns.size
@@ -151,6 +152,23 @@ class VectorIndex:
                 mask = allowed if mask is None else mask & allowed
             return self.search(query, k, mask, exact)
 
+    def quick_search(self, query: np.ndarray, k: int, scope: str | None = None) -> SearchResult | None:
+        """`search_filtered` (scope only) on the caller's thread when it is sure to be quick, else None
+        (the caller goes to a worker thread): an approximate search of resident vectors whose filter
+        keeps at least a quarter of the rows, with the lock free. Well under a millisecond at a
+        million rows, where the hop to a worker thread and back was a tenth of the time."""
+        if not self._lock.acquire(blocking=False):  # a write or a clustering step holds it
+            return None
+        try:
+            if not self.approximate or self.mapped:
+                return None
+            mask = self.mask(scope)
+            if mask is not None and 4 * np.count_nonzero(mask) < self._columns.size:
+                return None  # a small scope probes many more lists
+            return self.search(query, k, mask)
+        finally:
+            self._lock.release()
+
     def search(self, query: np.ndarray, k: int, mask: np.ndarray | None = None,
                exact: bool = False) -> SearchResult:
         """Top k passages by cosine. `mask` (from `mask()`, same length as `ids`) filters rows.
@@ -162,7 +180,7 @@ class VectorIndex:
         with self._lock:
             if mask is not None and len(mask) != self._columns.size:
                 raise ValueError("the mask is stale: the index changed since it was computed")
-            allowed = self._columns.size if mask is None else int(mask.sum())
+            allowed = self._columns.size if mask is None else int(np.count_nonzero(mask))
             k = min(k, allowed)
             if k <= 0:
                 return SearchResult(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), False)
@@ -296,6 +314,7 @@ class VectorIndex:
         manifest = dict(stamp, format=manifest_file.FORMAT, generation=generation, size=self._columns.size,
                         dim=self.dim, backend=self._vectors.name, vectors=vectors_file.name,
                         checksums={f.name: manifest_file.checksum(f) for f in (columns, vectors_file)},
+                        stats={f.name: manifest_file.file_stat(f) for f in (columns, vectors_file)},
                         threads=sorted(self._columns.threads, key=self._columns.threads.__getitem__),
                         scopes=sorted(self._columns.scopes, key=self._columns.scopes.__getitem__))
         tmp = folder / f"manifest.{generation}.tmp"
@@ -303,13 +322,14 @@ class VectorIndex:
         os.replace(tmp, folder / "manifest.json")
 
     @classmethod
-    def load(cls, folder: str | Path, ann_min_passages: int = DEFAULT_ANN_MIN_PASSAGES
+    def load(cls, folder: str | Path, ann_min_passages: int = DEFAULT_ANN_MIN_PASSAGES, defer: bool = False
              ) -> tuple[VectorIndex, dict] | None:
         """The saved index and its manifest, or None (with a warning) when there is none or it fails
-        any check (manifest.py): the caller rebuilds from the database."""
+        any check (manifest.py): the caller rebuilds from the database. `defer`: checksums of files
+        unchanged since written are left to the caller (manifest["deferred"])."""
         folder = Path(folder)
         try:
-            manifest = manifest_file.read_manifest(folder)
+            manifest = manifest_file.read_manifest(folder, defer)
             backend = make_backend(manifest["dim"])
             if manifest["backend"] != backend.name:
                 raise manifest_file.DamagedCopy(f"written by the {manifest['backend']} backend, not {backend.name}")

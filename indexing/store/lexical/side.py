@@ -21,14 +21,15 @@ from typing import cast
 
 import aiosqlite
 
-from ..dense.manifest import checksum
+from ..dense.manifest import check_files, checksum, file_stat
 from ..transactions import chunked, marks
 from .index import LexicalDocs, LexicalIndex, LexicalResult, load_arrays, save_arrays
 from .tokens import Tokenizer
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2  # 2: with each file's stats, so a long-running process checks the CRCs later (dense/manifest.py)
+READABLE = (1, 2)
 _ROWS_SQL = ("SELECT p.id, p.thread_id, t.scope, p.kind, p.author, p.text FROM passages p "
              "JOIN threads t ON t.id = p.thread_id")
 _CHUNK = 50_000
@@ -45,6 +46,8 @@ class LexicalSide:
         self.min_passages = min_passages
         self.tokenizer = Tokenizer()
         self.index: LexicalIndex | None = None
+        self.defer_checks = False  # set by a long-running store: see dense/manifest.py
+        self.deferred: list[tuple[Path, str]] = []  # files of the loaded copy whose CRC is still to check
 
     # ---- search --------------------------------------------------------------------------------
     def search(self, words: list[str], k: int, scope: str | None, thread_ids: list[str] | None,
@@ -91,6 +94,7 @@ class LexicalSide:
         """Inside the caller's read transaction, at log number `version`: the saved copy brought up
         to date, else (big enough) a build from the rows, else no index."""
         self.index = None
+        self.deferred = []
         saved = await asyncio.to_thread(self._read_saved)
         if saved is not None:
             index, manifest = saved
@@ -102,6 +106,7 @@ class LexicalSide:
                     return
             log.info("the saved lexical index in %s is out of date; building it from the database", self.folder)
         self.index = None
+        self.deferred = []
         async with db.execute("SELECT COUNT(*) FROM passages") as cursor:
             row = await cursor.fetchone()
         if row is None or row[0] < self.min_passages:
@@ -124,13 +129,14 @@ class LexicalSide:
             return None
         try:
             manifest = json.loads((folder / "manifest.json").read_text())
-            if manifest["format"] != FORMAT or not isinstance(manifest["version"], int):
-                raise ValueError(f"format {manifest['format']}, not {FORMAT}")
+            if manifest["format"] not in READABLE or not isinstance(manifest["version"], int):
+                raise ValueError(f"format {manifest['format']}, not one of {READABLE}")
             files = manifest["files"]
-            for name in files.values():
-                if Path(name).name != name or checksum(folder / name) != manifest["checksums"][name]:
-                    raise ValueError(f"{name} does not match its checksum (the file is damaged)")
-            return load_arrays(folder, files), manifest
+            deferred = check_files(folder, list(files.values()), manifest["checksums"],
+                                   manifest.get("stats") if self.defer_checks else None)
+            index = load_arrays(folder, files)
+            self.deferred = deferred
+            return index, manifest
         # What a damaged copy raises: OSError (missing), ValueError (bad JSON or arrays), KeyError, TypeError
         except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
             log.warning("ignoring the saved lexical index in %s (it is rebuilt from the database): %s", folder, exc)
@@ -147,7 +153,8 @@ class LexicalSide:
         try:
             files = save_arrays(index, folder, generation)
             manifest = dict(stamp, format=FORMAT, files=files,
-                            checksums={name: checksum(folder / name) for name in files.values()})
+                            checksums={name: checksum(folder / name) for name in files.values()},
+                            stats={name: file_stat(folder / name) for name in files.values()})
             tmp = folder / f"manifest.{generation}.tmp"
             tmp.write_text(json.dumps(manifest))
             os.replace(tmp, folder / "manifest.json")

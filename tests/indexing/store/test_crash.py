@@ -67,8 +67,8 @@ def check_database(db_path, newest_version: int) -> dict[str, int | None]:
         hashes = sorted(passage_hashes)
         if hashes:
             want = EMBEDDER.embed([passage_hashes[h] for h in hashes])
-            got = np.stack([np.frombuffer(embeddings[h], dtype="<f4") for h in hashes])
-            np.testing.assert_array_equal(got, want)
+            got = np.stack([np.frombuffer(embeddings[h], dtype="<f2") for h in hashes])  # float16 rows
+            np.testing.assert_array_equal(got, want.astype("<f2"))
         orphans = db.execute("SELECT COUNT(*) FROM passages p LEFT JOIN threads t ON t.id = p.thread_id "
                              "WHERE t.id IS NULL").fetchone()[0]
         assert orphans == 0
@@ -85,7 +85,7 @@ async def check_library(db_path) -> int:
         assert sorted(index.ids.tolist()) == sorted(vectors)
         for pid, blob in vectors.items():
             # The in-memory copy may be stored at reduced precision (float16): compare by cosine.
-            stored = np.frombuffer(blob, dtype="<f4")
+            stored = np.frombuffer(blob, dtype="<f2").astype(np.float32)
             assert float(index.vector(pid) @ stored) > 0.999, f"passage {pid} has another passage's vector"
         if vectors:
             hits = await lib.search("harbour repairs", scope=None, k=3)

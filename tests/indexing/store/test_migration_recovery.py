@@ -21,11 +21,13 @@ from tests.helpers import REPO, table_rows
 # with the transaction open (WAL frames may be on disk, the commit never is).
 CRASH_MID_MIGRATION = """
 import os, signal, sqlite3, sys
-from indexing.store.migrations import MIGRATIONS, split_statements
+from indexing.store.migrations import FUNCTIONS, MIGRATIONS, split_statements
 path, number = sys.argv[1], int(sys.argv[2])
 sql = next(s for n, _, s in MIGRATIONS if n == number)
 statements = split_statements(sql)
 db = sqlite3.connect(path, isolation_level=None)
+for name, (arity, function) in FUNCTIONS.items():
+    db.create_function(name, arity, function)
 db.execute("PRAGMA journal_mode = WAL")
 db.execute("BEGIN IMMEDIATE")
 for statement in statements[: max(1, len(statements) // 2)]:
