@@ -66,7 +66,7 @@ async def digest_chart(bot, guild_id: int | None, digest: Digest) -> discord.Fil
 
 async def record_post(bot, digest: Digest, message: discord.Message) -> None:
     """A digest shown by /digest counts as posted, unless another poster is posting it right now."""
-    if await bot.library.digests.claim(digest.digest_id):
+    if await bot.library.digests.claim(digest.digest_id, baseline_id=digest.baseline_id):
         await mark_digest_posted(bot.library, digest.digest_id, message.channel.id, message.id, message.jump_url)
 
 

@@ -48,9 +48,11 @@ class DigestRecords:
         return await self._store.insert_digest(digest)
 
     async def claim(self, digest_id: int, lease_seconds: float = DIGEST_LEASE_SECONDS,
-                    now: datetime | None = None) -> bool:
-        """Whether this process may post the digest now (see the module docstring)."""
-        return await self._store.claim_digest(digest_id, self.claimant, lease_seconds, now or datetime.now(UTC))
+                    now: datetime | None = None, baseline_id: int | None = None) -> bool:
+        """Whether this process may post the digest now (see the module docstring). `baseline_id`:
+        the posted digest it was made against (0: none), so a draft overtaken by a post is refused."""
+        return await self._store.claim_digest(digest_id, self.claimant, lease_seconds, now or datetime.now(UTC),
+                                              baseline_id)
 
     async def release(self, digest_id: int) -> None:
         await self._store.release_digest(digest_id, self.claimant)

@@ -125,9 +125,11 @@ class ThreadStore(Protocol):
     async def set_digest_posted(self, digest_id: int, channel_id: str | None, message_id: str | None,
                                 message_url: str | None) -> str: ...
 
-    async def claim_digest(self, digest_id: int, claimant: str, lease_seconds: float, now: datetime) -> bool:
+    async def claim_digest(self, digest_id: int, claimant: str, lease_seconds: float, now: datetime,
+                           baseline_id: int | None = None) -> bool:
         """Atomically: True for exactly one caller while the digest is unposted, unclaimed (or its
-        claim's lease has run out) and no other draft of its thread is claimed."""
+        claim's lease has run out), no other draft of its thread is claimed and (with `baseline_id`)
+        no digest of the thread newer than that one was posted."""
         ...
 
     async def release_digest(self, digest_id: int, claimant: str) -> None: ...

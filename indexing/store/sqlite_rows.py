@@ -73,9 +73,10 @@ class RowMethods:
         async with self._transaction() as db:
             return await summaries.set_digest_posted(db, digest_id, channel_id, message_id, message_url)
 
-    async def claim_digest(self, digest_id: int, claimant: str, lease_seconds: float, now: datetime) -> bool:
+    async def claim_digest(self, digest_id: int, claimant: str, lease_seconds: float, now: datetime,
+                           baseline_id: int | None = None) -> bool:
         async with self._transaction() as db:
-            return await summaries.claim_digest(db, digest_id, claimant, lease_seconds, now)
+            return await summaries.claim_digest(db, digest_id, claimant, lease_seconds, now, baseline_id)
 
     async def release_digest(self, digest_id: int, claimant: str) -> None:
         async with self._transaction() as db:

@@ -60,6 +60,7 @@ class Digest:
     posted_at: str | None = None
     message_url: str | None = None
     previous_digest_at: str | None = None
+    baseline_id: int = 0        # the posted digest this one was made against (0: none)
     citations: list[Citation] = field(default_factory=list)
     article: str | None = None  # the article summary in the text (None in a delta digest)
     themes: list[Theme] = field(default_factory=list)  # the themes shown (of the new comments in a delta)
@@ -199,7 +200,9 @@ async def make_digest(lib: ThreadLibrary, thread_id: str, scope: str = "local") 
     # A draft made against another baseline (another process posted a digest since) would repeat it.
     baseline = (last.posted_at or last.created_at) if last else None
     if draft is not None and draft.body.get("previous_digest_at") == baseline:
-        return _from_row(draft, parts.thread.title, already_posted=False)
+        reused = _from_row(draft, parts.thread.title, already_posted=False)
+        reused.baseline_id = last.id if last else 0
+        return reused
     if last is None:
         text, citations, shown = await _full_digest_text(lib, parts, scope)
         new_count, previous_at = len(comments), None
@@ -214,7 +217,8 @@ async def make_digest(lib: ThreadLibrary, thread_id: str, scope: str = "local") 
     return Digest(digest_id=digest_id, thread_id=thread_id, scope=scope, title=parts.thread.title, text=text,
                   is_delta=last is not None, new_comment_count=new_count, comment_count=len(comments),
                   author_count=authors, already_posted=False, created_at=created,
-                  previous_digest_at=previous_at, citations=citations, article=shown["article"],
+                  previous_digest_at=previous_at, baseline_id=last.id if last else 0, citations=citations,
+                  article=shown["article"],
                   themes=[theme_from_json(t) for t in shown["themes"]])
 
 
@@ -250,7 +254,7 @@ async def post_digest(lib: ThreadLibrary, thread_id: str, scope: str, send: Call
     digest = await make_digest(lib, thread_id, scope)
     if digest.already_posted:
         return None
-    if not await lib.digests.claim(digest.digest_id, lease_seconds, now):
+    if not await lib.digests.claim(digest.digest_id, lease_seconds, now, digest.baseline_id):
         log.info("digest %s of %s in %s: another poster holds it", digest.digest_id, thread_id, scope)
         return None
     try:

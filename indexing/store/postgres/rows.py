@@ -15,7 +15,7 @@ from ..guild_settings import _COLUMNS as SETTING_COLUMNS
 from ..guild_settings import SETTABLE, setting_value, settings_from_row
 from ..statements import READ_COLUMNS, STATEMENT_COLUMNS, statement_from_row, statement_rows
 from ..summaries import _DIGEST_COLUMNS as DIGEST_COLUMNS
-from ..summaries import DigestRow, NewDigest, digest_from_row, iso_moment
+from ..summaries import STALE_DRAFT, DigestRow, NewDigest, digest_from_row, iso_moment
 from ..transactions import now_iso
 
 
@@ -136,7 +136,7 @@ async def write_setting(conn: asyncpg.Connection, guild_id: str, name: GuildSett
 
 
 async def claim_digest(conn: asyncpg.Connection, digest_id: int, claimant: str, lease_seconds: float,
-                       now: datetime) -> bool:
+                       now: datetime, baseline_id: int | None = None) -> bool:
     """summaries.claim_digest on PostgreSQL. Under READ COMMITTED two claims of different drafts of
     one thread could both pass the "no other live claim" test, so the thread's claims are taken
     one at a time under a transaction-scoped advisory lock on the thread."""
@@ -149,8 +149,10 @@ async def claim_digest(conn: asyncpg.Connection, digest_id: int, claimant: str, 
         "UPDATE digests SET claimed_by = $1, claim_expires_at = $2 WHERE id = $3 AND posted_at IS NULL "
         "AND (claimed_by IS NULL OR claim_expires_at <= $4) AND NOT EXISTS (SELECT 1 FROM digests other "
         "WHERE other.thread_id = digests.thread_id AND other.scope = digests.scope AND other.id != digests.id "
-        "AND other.posted_at IS NULL AND other.claimed_by IS NOT NULL AND other.claim_expires_at > $4)",
-        claimant, iso_moment(now + timedelta(seconds=lease_seconds)), digest_id, at)
+        "AND other.posted_at IS NULL AND other.claimed_by IS NOT NULL AND other.claim_expires_at > $4)"
+        + ("" if baseline_id is None else STALE_DRAFT.format(baseline="$5")),
+        claimant, iso_moment(now + timedelta(seconds=lease_seconds)), digest_id, at,
+        *(() if baseline_id is None else (baseline_id,)))
     return status == "UPDATE 1"
 
 

@@ -262,8 +262,10 @@ class PostgresStore:
     async def insert_digest(self, digest: NewDigest) -> tuple[int, str]:
         return await self._write(lambda conn: rows.insert_digest(conn, digest))
 
-    async def claim_digest(self, digest_id: int, claimant: str, lease_seconds: float, now: datetime) -> bool:
-        return await self._write(lambda conn: rows.claim_digest(conn, digest_id, claimant, lease_seconds, now))
+    async def claim_digest(self, digest_id: int, claimant: str, lease_seconds: float, now: datetime,
+                           baseline_id: int | None = None) -> bool:
+        return await self._write(lambda conn: rows.claim_digest(conn, digest_id, claimant, lease_seconds, now,
+                                                                baseline_id))
 
     async def release_digest(self, digest_id: int, claimant: str) -> None:
         await self._write(lambda conn: rows.release_digest(conn, digest_id, claimant))

@@ -15,8 +15,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from indexing.digest_records import DIGEST_LEASE_SECONDS
+from indexing.digest_records import DIGEST_LEASE_SECONDS, DigestRecords
 from indexing.records import Comment, Thread
+from indexing.store import NewDigest
 from indexing.summaries.digest import Digest, Posted, make_digest, mark_digest_posted, post_digest
 from tests.helpers import REPO
 
@@ -125,3 +126,20 @@ async def test_a_failed_post_gives_the_claim_back_and_a_claimed_draft_is_never_r
     await mark_digest_posted(lib, digest.digest_id, channel_id="test")
     update = await make_digest(lib, thread_id, SCOPE)
     assert update.is_delta and update.new_comment_count == 1 and not update.already_posted
+
+
+async def test_a_draft_overtaken_by_another_posters_post_is_not_posted_again(lib):
+    """Two posters make drafts of one thread at the same moment (on PostgreSQL neither insert sees
+    the other's): the first claims and posts its draft; the second's draft, made against no posted
+    digest, would repeat that post, so its claim fails."""
+    thread_id = (await lib.index_thread(thread(0), SCOPE)).thread_id
+    first = await make_digest(lib, thread_id, SCOPE)
+    assert await lib.digests.claim(first.digest_id, baseline_id=first.baseline_id)
+    row = await lib.digests.get(first.digest_id)
+    assert row is not None  # the other poster's draft of the same thread, made before the post
+    second_id, _ = await lib.digests.insert(NewDigest(row.thread_id, row.scope, row.content_hash, row.comment_keys,
+                                                      row.new_comment_count, row.is_delta, row.text, row.body))
+    await mark_digest_posted(lib, first.digest_id, channel_id="test")
+    other = DigestRecords(lib.store, claimant="another-process")
+    assert not await other.claim(second_id, baseline_id=0)
+    assert await post_digest(lib, thread_id, SCOPE, lambda d: pytest.fail(f"posted again: {d.text}")) is None

@@ -37,7 +37,7 @@ async def test_float32_rows_are_converted_to_float16_on_open(db_path, fake_embed
     try:
         hits = await lib.dense_search(fake_embedder.embed_query("harbour wall repairs"), k=1, exact=True)
         assert [h.passage.text for h in hits] == [texts[0]]
-        np.testing.assert_allclose(lib.passage_vector(2), vectors[1], atol=1e-3)
+        np.testing.assert_allclose((await lib.passage_vectors([2]))[2], vectors[1], atol=1e-3)
     finally:
         await lib.close()
     rows = dict(table_rows(db_path, "SELECT content_hash, vector FROM embeddings"))
