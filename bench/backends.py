@@ -113,7 +113,7 @@ def exact_top10(matrix: np.ndarray, query_vectors: np.ndarray) -> list[set[int]]
 
 
 async def measure(location: str, model: QueryOnly, queries: list[str], query_vectors: np.ndarray,
-                  truths: list[set[int]]) -> dict:
+                  truths: list[set[int]], dense_only: bool = False) -> dict:
     lib = await ThreadLibrary.open(location, model)
     try:
         first = await lib.passage_vectors([1])
@@ -126,6 +126,8 @@ async def measure(location: str, model: QueryOnly, queries: list[str], query_vec
             hits = await lib.dense_search(vector, k=10)
             dense.append(time.perf_counter() - started)
             recalls.append(len(truth & {h.passage.id for h in hits}) / 10)
+        if dense_only:
+            return {"dense_p50_ms": percentile_ms(dense, 50), "recall_at_10": round(float(np.mean(recalls)), 3)}
         hybrid = []
         for text, vector in zip(queries, query_vectors, strict=True):
             started = time.perf_counter()
@@ -198,6 +200,9 @@ def concurrent_asks(backend: str, location: str, model: QueryOnly, askers: int, 
     return percentile_ms(seconds, 50), int(out.strip().splitlines()[-1])
 
 
+RECALL_TARGET = 0.95  # issue 17's bar for the approximate dense search
+
+
 def start_postgres(folder: Path):
     import pgserver
 
@@ -214,6 +219,9 @@ def main() -> int:
     parser.add_argument("--ef-search", type=int, default=connection.EF_SEARCH)
     parser.add_argument("--maintenance-work-mem", default="2GB", help="memory for the HNSW build")
     parser.add_argument("--only", choices=("sqlite", "postgres"), help="one backend only")
+    parser.add_argument("--ef-sweep", type=lambda text: [int(w) for w in text.split(",")], default=[],
+                        help="PostgreSQL: HNSW search widths to try (e.g. 200,400,800); the first to reach "
+                             f"recall@10 {RECALL_TARGET} is the one measured (default: --ef-search only)")
     for hidden in ("--location", "--model-id", "--work", "--index-worker"):
         parser.add_argument(hidden, help=argparse.SUPPRESS)
     parser.add_argument("--dim", type=int, help=argparse.SUPPRESS)
@@ -262,8 +270,20 @@ def main() -> int:
                 server.psql("DROP DATABASE IF EXISTS bench; CREATE DATABASE bench;")
                 url = f"postgresql://postgres@/bench?host={server.get_uri().rpartition('host=')[2]}"
                 build = asyncio.run(build_postgres(url, n, texts, base, model.model_id))
+                sweep = {}
+                for width in sorted(args.ef_sweep):  # the narrowest HNSW search that reaches the recall target
+                    connection.EF_SEARCH = width
+                    sweep[width] = asyncio.run(measure(url, model, queries, query_vectors, truths, dense_only=True))
+                    if sweep[width]["recall_at_10"] >= RECALL_TARGET:
+                        break
+                if sweep:
+                    chosen = next((w for w, r in sweep.items() if r["recall_at_10"] >= RECALL_TARGET), max(sweep))
+                    connection.EF_SEARCH = args.ef_search = chosen
+                    passthrough = ["--ef-search", str(chosen)]
                 postgres = {"build_s": round(build, 1), **asyncio.run(measure(url, model, queries, query_vectors,
                                                                                truths))}
+                if sweep:
+                    postgres["ef_sweep"] = {str(w): r for w, r in sweep.items()}
                 postgres["concurrent_ask_p50_ms"], postgres["written_during_asks"] = concurrent_asks(
                     "postgres", url, model, args.askers, n, work, passthrough)
                 postgres["hnsw"] = {"m": args.m, "ef_construction": args.ef_construction, "ef_search": args.ef_search}

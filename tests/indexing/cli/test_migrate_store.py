@@ -19,9 +19,9 @@ async def populate(path, embedder) -> str:
     async with await ThreadLibrary.open(path, embedder) as lib:
         [result] = [await lib.index_thread(t, "guild-1") for t in parse_file(SEED)]
         thread_id = result.thread_id
-        digest_id, _ = await lib.insert_digest(NewDigest(thread_id, "guild-1", "hash", ["c1"], 1, False, "digest",
+        digest_id, _ = await lib.digests.insert(NewDigest(thread_id, "guild-1", "hash", ["c1"], 1, False, "digest",
                                                          {"b": 1}))
-        await lib.set_digest_posted(digest_id, "42", "7", "https://discord.com/channels/1/42/7")
+        await lib.digests.set_posted(digest_id, "42", "7", "https://discord.com/channels/1/42/7")
         await lib.set_guild_setting("guild-1", "digest_channel_id", 42)
         await lib.set_guild_setting("guild-1", "charts", False)
         await lib.follow("https://example.org/t", "guild-1", 42, 12, 3, interval=60, thread_id=thread_id,
@@ -42,7 +42,7 @@ async def snapshot(lib: ThreadLibrary, thread_id: str) -> dict:
         "passages": passages,
         "statements": await lib.statements(None),
         "summary": await lib.cached_summary(thread_id, "hash", "short", "extractive"),
-        "digest": await lib.last_posted_digest(thread_id, "guild-1"),
+        "digest": await lib.digests.last_posted(thread_id, "guild-1"),
         "settings": await lib.all_guild_settings(),
         "follows": await lib.follows(None),
         "channels": await lib.conversations.channels("guild-1"),
