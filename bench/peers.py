@@ -107,6 +107,7 @@ def child_run(name: str, work: Path) -> dict:
     started = time.perf_counter()
     store.build(folder, corpus)
     build_s = time.perf_counter() - started
+    phases = store.phases
     store.close()
     store = STORES[name]()
     store.open(folder)
@@ -125,7 +126,8 @@ def child_run(name: str, work: Path) -> dict:
 
     setting, figures = tune(store.settings(), measure)
     store.close()
-    return {"build_s": round(build_s, 1), **figures, "setting": setting, "queries": int(limit)}
+    return {"build_s": round(build_s, 1), **({"build_phases": phases} if phases else {}), **figures,
+            "setting": setting, "queries": int(limit)}
 
 
 def child_cold(name: str, work: Path, setting: dict) -> dict:
