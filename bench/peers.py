@@ -196,7 +196,7 @@ def measure_store(name: str, work: Path, n: int, keep: bool) -> dict:
     try:
         figures = run_child(["--child-run", name, "--work", str(work)])
         print(f"{name}: built in {figures['build_s']} s, p50 {figures['p50_ms']} ms at recall@10 "
-              f"{figures['recall_at_10']} ({figures['setting'] or 'exact'})", file=sys.stderr)
+              f"{figures['recall_at_10']} (settings: {figures['setting'] or 'defaults'})", file=sys.stderr)
         figures |= run_child(["--child-cold", name, "--work", str(work), "--setting", json.dumps(figures["setting"])])
         figures["disk_bytes_per_passage"] = round(folder_bytes(work / name) / n, 1)
     except RuntimeError as exc:
