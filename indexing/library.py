@@ -82,15 +82,15 @@ class ThreadLibrary:
     @classmethod
     async def open(cls, location: str | Path, embedder: Embedder | None, max_bytes: int = DEFAULT_MAX_BYTES, *,
                    ann_min_passages: int = 200_000, snapshot_min_passages: int = 20_000,
-                   long_running: bool = True, pool_size: int = 5) -> ThreadLibrary:
+                   long_running: bool = True, pool_size: int = 5, ef_search: int | None = None) -> ThreadLibrary:
         """A SQLite file, or a `postgresql://` URL (store/factory.py). Without an embedder the library
         lists and shows threads but neither indexes nor searches. SQLite's in-process dense index:
         approximate from `ann_min_passages`, saved beside the database from `snapshot_min_passages`;
         `long_running=False` (the CLI) neither clusters it nor copies a saved one into memory in the
-        background (see `finish_clustering`). `pool_size`: PostgreSQL connections."""
+        background (see `finish_clustering`). `pool_size`, `ef_search`: PostgreSQL's connections, HNSW width."""
         store = await open_store(location, embedder.model_id if embedder else None, embedder.dim if embedder else None,
                                  ann_min_passages=ann_min_passages, snapshot_min_passages=snapshot_min_passages,
-                                 long_running=long_running, pool_size=pool_size)
+                                 long_running=long_running, pool_size=pool_size, ef_search=ef_search)
         return cls(store, embedder, max_bytes)
 
     @classmethod
@@ -98,7 +98,8 @@ class ThreadLibrary:
                           long_running: bool = True) -> ThreadLibrary:
         return await cls.open(config.location, embedder, config.max_upload_bytes,
                               ann_min_passages=config.ann_min_passages, long_running=long_running,
-                              snapshot_min_passages=config.snapshot_min_passages, pool_size=config.pool_size)
+                              snapshot_min_passages=config.snapshot_min_passages, pool_size=config.pool_size,
+                              ef_search=config.hnsw_ef_search)
 
     @property
     def clustering(self) -> bool:

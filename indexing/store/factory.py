@@ -20,14 +20,15 @@ def is_postgres_url(location: str | Path) -> bool:
 
 async def open_store(location: str | Path, model_id: str | None = None, dim: int | None = None, *,
                      ann_min_passages: int = 200_000, snapshot_min_passages: int = 20_000,
-                     long_running: bool = True, pool_size: int = DEFAULT_POOL_SIZE) -> ThreadStore:
+                     long_running: bool = True, pool_size: int = DEFAULT_POOL_SIZE,
+                     ef_search: int | None = None) -> ThreadStore:
     """Open (creating and migrating as needed) the store at `location`. The dense-index sizes and
     `long_running` concern SQLite's in-process index; `pool_size` PostgreSQL's connections."""
     if is_postgres_url(location):
         # Imported here: a SQLite-only process never loads the PostgreSQL driver.
         from .postgres import PostgresStore
 
-        return await PostgresStore.open(str(location), model_id, dim, pool_size=pool_size)
+        return await PostgresStore.open(str(location), model_id, dim, pool_size=pool_size, ef_search=ef_search)
     return await Store.open(location, model_id, dim, ann_min_passages=ann_min_passages,
                             snapshot_min_passages=snapshot_min_passages, long_running=long_running)
 

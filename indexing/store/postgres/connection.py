@@ -46,10 +46,10 @@ async def init_connection(conn: asyncpg.Connection) -> None:
                               format="binary")
 
 
-def session_settings() -> dict[str, str]:
+def session_settings(ef_search: int) -> dict[str, str]:
     """Sent when a connection starts, so they are its defaults: the pool's `RESET ALL` on every
     release undid a `SET` (and HNSW fell back to 40 candidates, fewer than a search asks)."""
-    return {"hnsw.ef_search": str(EF_SEARCH)}
+    return {"hnsw.ef_search": str(ef_search)}
 
 
 async def connect(url: str) -> asyncpg.Connection:
@@ -60,10 +60,10 @@ async def connect(url: str) -> asyncpg.Connection:
         raise connect_error(exc, url) from exc
 
 
-async def create_pool(url: str, size: int) -> asyncpg.Pool:
+async def create_pool(url: str, size: int, ef_search: int) -> asyncpg.Pool:
     try:
         pool = await asyncpg.create_pool(url, min_size=1, max_size=max(1, size), init=init_connection,
-                                         timeout=CONNECT_TIMEOUT, server_settings=session_settings())
+                                         timeout=CONNECT_TIMEOUT, server_settings=session_settings(ef_search))
     except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         raise connect_error(exc, url) from exc
     if pool is None:  # asyncpg types the pool as optional; it is set once created

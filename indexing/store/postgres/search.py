@@ -19,7 +19,6 @@ import asyncpg
 import numpy as np
 
 from ..dense import SearchResult
-from . import connection
 from .schema import TEXT_SEARCH_CONFIG
 
 RANK_NORMALISATION = 1  # ts_rank divides by 1 + log(passage length)
@@ -44,7 +43,7 @@ def filter_clauses(scope: str | None, thread_ids: list[str] | None, kinds: list[
 
 async def dense(conn: asyncpg.Connection, vector: np.ndarray, k: int, scope: str | None,
                 thread_ids: list[str] | None, kinds: list[str] | None, passage_ids: list[int] | None,
-                exact: bool) -> SearchResult:
+                exact: bool, ef_search: int) -> SearchResult:
     if k <= 0 or (thread_ids is not None and not thread_ids) or (passage_ids is not None and not passage_ids):
         return _result([], False)
     query = np.asarray(vector, dtype=np.float32)
@@ -54,11 +53,11 @@ async def dense(conn: asyncpg.Connection, vector: np.ndarray, k: int, scope: str
         # The index scan alone in the inner query, the filters outside it: with a filter in the same
         # WHERE, the planner walked the scope index and sorted every passage of the scope instead
         # (300 ms at 100,000). HNSW returns at most ef_search rows: a deeper search widens it.
-        width = max(k, connection.EF_SEARCH)
+        width = max(k, ef_search)
         sql = ("SELECT p.id, p.score FROM (SELECT id, thread_id, scope, kind, -(embedding <#> $1) AS score "
                "FROM passages ORDER BY embedding <#> $1 LIMIT $3) p "
                f"WHERE true{outer} ORDER BY p.score DESC LIMIT $2")
-        if width > connection.EF_SEARCH:
+        if width > ef_search:
             async with conn.transaction():
                 await conn.execute(f"SET LOCAL hnsw.ef_search = {int(min(width, 1000))}")
                 rows = await conn.fetch(sql, query, k, width, *outer_args)

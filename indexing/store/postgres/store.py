@@ -52,12 +52,15 @@ class PostgresStore:
         self.model_id = model_id
         self.dim = dim
         self._term_stats = search.TermStats()
+        self.ef_search = connection.EF_SEARCH  # HNSW search width (open() sets the configured one)
 
     # ---- lifecycle -------------------------------------------------------------------------------
     @classmethod
     async def open(cls, url: str, model_id: str | None = None, dim: int | None = None, *,
-                   pool_size: int = 5) -> PostgresStore:
-        """Connect, migrate and bind the model (without one: metadata reads only)."""
+                   pool_size: int = 5, ef_search: int | None = None) -> PostgresStore:
+        """Connect, migrate and bind the model (without one: metadata reads only). `ef_search`: the
+        HNSW search width (default connection.EF_SEARCH); recall@10 0.95 took 100 at 100k passages,
+        700 at 1M (bench/backends.py --ef-sweep)."""
         conn = await connection.connect(url)
         try:
             await schema.check_is_threadbot(conn, connection.redacted(url))
@@ -68,7 +71,10 @@ class PostgresStore:
             raise connection.store_error(exc) from exc
         finally:
             await conn.close()
-        return cls(url, await connection.create_pool(url, pool_size), model_id or "", dim or 0)
+        width = ef_search or connection.EF_SEARCH
+        store = cls(url, await connection.create_pool(url, pool_size, width), model_id or "", dim or 0)
+        store.ef_search = width
+        return store
 
     async def close(self) -> None:
         await self._pool.close()
@@ -203,7 +209,7 @@ class PostgresStore:
                            kinds: list[str] | None = None, passage_ids: list[int] | None = None,
                            exact: bool = False) -> SearchResult:
         return await self._read(lambda conn: search.dense(conn, vector, k, scope, thread_ids, kinds, passage_ids,
-                                                          exact))
+                                                          exact, self.ef_search))
 
     async def bm25(self, words: list[str], limit: int, scope: Scope, thread_ids: list[str] | None = None,
                    kinds: list[str] | None = None, author: str | None = None) -> LexicalHits:

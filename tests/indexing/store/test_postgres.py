@@ -10,6 +10,7 @@ import asyncpg
 import numpy as np
 import pytest
 
+from indexing.config import load_config
 from indexing.errors import DatabaseUnavailableError, MigrationError, ModelMismatchError, StoreError
 from indexing.library import ThreadLibrary
 from indexing.records import Comment, Passage, Thread, thread_id_for
@@ -113,6 +114,20 @@ async def test_hnsw_recall_and_filters_inside_the_sql(pg_url):
         assert len(found) == 5 and {(p.scope, p.author) for p in found.values()} == {("rare", "user3")}
 
 
+async def test_the_configured_hnsw_width_is_every_connections_default(pg_url, tmp_path):
+    (tmp_path / "config.toml").write_text(f'[index]\ndb_url = "{pg_url}"\nhnsw_ef_search = 321\n')
+    config = load_config(str(tmp_path / "config.toml"), environ={})
+    assert config.index.hnsw_ef_search == 321
+    lib = await ThreadLibrary.from_config(config.index, None)
+    try:
+        for _ in range(3):  # across the pool's resets
+            store = lib.store
+            assert isinstance(store, PostgresStore)
+            assert await store._read(lambda conn: conn.fetchval("SHOW hnsw.ef_search")) == "321"
+    finally:
+        await lib.close()
+
+
 async def test_a_serialization_failure_is_retried(pg_url):
     async with await PostgresStore.open(pg_url) as store:
         attempts = []
@@ -132,7 +147,8 @@ async def test_a_serialization_failure_is_retried(pg_url):
 async def test_two_stores_write_one_database_at_once(pg_url, fake_embedder):
     """Two libraries (as two processes would, each with its pool) index the same threads at once:
     every thread is written once, whole, and each sees the other's writes at once."""
-    threads = [Thread(title=f"Story {i}", paragraphs=(f"Paragraph about topic {i}.", "A shared paragraph."),
+    subjects = ["harbour", "bridge", "tram", "orchard", "ferry", "library"]  # one word only each thread has
+    threads = [Thread(title=f"Story {i}", paragraphs=(f"Paragraph about the {subjects[i]}.", "A shared paragraph."),
                       comments=tuple(Comment(f"c{j}", "ann", f"comment {j} on {i}") for j in range(20)))
                for i in range(6)]
     one = await ThreadLibrary.open(pg_url, fake_embedder, pool_size=2)
@@ -142,7 +158,7 @@ async def test_two_stores_write_one_database_at_once(pg_url, fake_embedder):
         assert [r.status for r in results].count("indexed") == 6  # the other six found them written
         counts = await one.store.counts()
         assert counts["threads"] == 6 and counts["passages"] == 6 * 23
-        hits = await two.search("topic 3")
+        hits = await two.search(subjects[3])
         assert hits and hits[0].thread_title == "Story 3"
     finally:
         await one.close()
