@@ -48,9 +48,14 @@ async def open_bot(config: Config, *, with_model: bool = True,
 
 
 async def run_bot(config: Config, make_embedder: Callable[[IndexConfig], Embedder] | None = None) -> int:
-    """Connect and serve until interrupted. The token is passed to discord.py, never logged."""
+    """Connect and serve until interrupted (SIGINT, or SIGTERM as systemd and docker stop a
+    process: the bot closes its gateway connection, then the library saves and closes). The token
+    is passed to discord.py, never logged."""
     token = config.discord.require_token()
     async with open_bot(config, make_embedder=make_embedder) as bot:
+        loop = asyncio.get_running_loop()
+        closing: list[asyncio.Task] = []  # held: a task nobody references may be collected mid-close
+        loop.add_signal_handler(signal.SIGTERM, lambda: closing.append(loop.create_task(bot.close())))
         try:
             await bot.start(token)
         except discord.LoginFailure as exc:
@@ -61,6 +66,11 @@ async def run_bot(config: Config, make_embedder: Callable[[IndexConfig], Embedde
             ) from exc
         except UNREACHABLE as exc:
             raise ThreadbotError(unreachable(exc)) from exc
+        finally:
+            loop.remove_signal_handler(signal.SIGTERM)
+            if closing:
+                await asyncio.gather(*closing)
+                log.info("stopped on SIGTERM")
     return 0
 
 

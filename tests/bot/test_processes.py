@@ -105,7 +105,7 @@ follow_threshold = 2
     finally:
         codes = procs.stop()
         await fake.stop()
-    assert codes["worker"] == 0, procs.tails()  # the worker stops cleanly on SIGTERM
+    assert codes == dict.fromkeys(procs.running, 0), procs.tails()  # shards and worker stop cleanly on SIGTERM
     for name in procs.running:
         errors = [line for line in procs.log(name).splitlines() if line.startswith(("ERROR", "CRITICAL", "Traceback"))]
         assert not errors, f"{name} logged errors:\n{procs.tails()}"
