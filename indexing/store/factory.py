@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..config import is_url
 from ..errors import StoreError
 from .interface import ThreadStore
 from .sqlite import Store
 
-POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 DEFAULT_POOL_SIZE = 5
 
 
 def is_postgres_url(location: str | Path) -> bool:
-    return str(location).startswith(POSTGRES_SCHEMES)
+    return is_url(str(location))  # the config's rule: one spelling of which locations are PostgreSQL
 
 
 async def open_store(location: str | Path, model_id: str | None = None, dim: int | None = None, *,

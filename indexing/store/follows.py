@@ -8,12 +8,13 @@ transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import aiosqlite
 
 from ..errors import StoreError
 from ..records import Follow
+from .transactions import stamp
 
 MAX_FOLLOWS_PER_SCOPE = 25  # one autocomplete list's worth, so every follow can be picked to stop it
 
@@ -36,13 +37,6 @@ class NewFollow:
     interval_seconds: float
     thread_id: str | None = None
     last_comment_count: int | None = None
-
-
-def stamp(moment: datetime) -> str:
-    """The stored spelling of a time: UTC to the second (a naive time is taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def follow_from_row(row: tuple) -> Follow:

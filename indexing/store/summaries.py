@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import aiosqlite
 
-from .transactions import now_iso
+from .transactions import now_iso, stamp
 
 
 @dataclass(frozen=True)
@@ -133,10 +133,6 @@ async def set_digest_posted(db: aiosqlite.Connection, digest_id: int, channel_id
     return stamp
 
 
-def iso_moment(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")  # the format of now_iso: compared as text
-
-
 # A draft is stale when a digest of its thread was posted after the one it was made against.
 STALE_DRAFT = (" AND NOT EXISTS (SELECT 1 FROM digests done WHERE done.thread_id = digests.thread_id "
                "AND done.scope = digests.scope AND done.posted_at IS NOT NULL AND done.id > {baseline})")
@@ -151,14 +147,14 @@ async def claim_digest(db: aiosqlite.Connection, digest_id: int, claimant: str, 
     crashed) can be taken over, so nothing is lost. With `baseline_id` (the posted digest the draft
     was made against, 0 for none) it also fails once a newer digest of the thread was posted: a
     draft made just before another poster's post would repeat it."""
-    at = iso_moment(now)
+    at = stamp(now)
     stale = "" if baseline_id is None else STALE_DRAFT.format(baseline="?")
     cursor = await db.execute(
         "UPDATE digests SET claimed_by = ?, claim_expires_at = ? WHERE id = ? AND posted_at IS NULL "
         "AND (claimed_by IS NULL OR claim_expires_at <= ?) AND NOT EXISTS (SELECT 1 FROM digests other "
         "WHERE other.thread_id = digests.thread_id AND other.scope = digests.scope AND other.id != digests.id "
         "AND other.posted_at IS NULL AND other.claimed_by IS NOT NULL AND other.claim_expires_at > ?)" + stale,
-        (claimant, iso_moment(now + timedelta(seconds=lease_seconds)), digest_id, at, at,
+        (claimant, stamp(now + timedelta(seconds=lease_seconds)), digest_id, at, at,
          *(() if baseline_id is None else (baseline_id,))))
     won = cursor.rowcount == 1
     await cursor.close()

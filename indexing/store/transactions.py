@@ -21,8 +21,16 @@ IN_CHUNK = 500  # ids per `IN (...)` list: well under SQLite's variable limit
 T = TypeVar("T")
 
 
+def stamp(moment: datetime) -> str:
+    """The stored spelling of a time: UTC to the second (a naive time is taken as UTC). Stored times
+    are compared as text, so every one is written this way."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return stamp(datetime.now(UTC))
 
 
 async def connect(path: str, busy_ms: int = BUSY_TIMEOUT_MS) -> aiosqlite.Connection:

@@ -15,8 +15,8 @@ from ..guild_settings import _COLUMNS as SETTING_COLUMNS
 from ..guild_settings import SETTABLE, setting_value, settings_from_row
 from ..statements import READ_COLUMNS, STATEMENT_COLUMNS, statement_from_row, statement_rows
 from ..summaries import _DIGEST_COLUMNS as DIGEST_COLUMNS
-from ..summaries import STALE_DRAFT, DigestRow, NewDigest, digest_from_row, iso_moment
-from ..transactions import now_iso
+from ..summaries import STALE_DRAFT, DigestRow, NewDigest, digest_from_row
+from ..transactions import now_iso, stamp
 
 
 # ---- statements ----------------------------------------------------------------------------------
@@ -144,14 +144,14 @@ async def claim_digest(conn: asyncpg.Connection, digest_id: int, claimant: str, 
     if row is None:
         return False
     await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"digest-claim:{row[1]}:{row[0]}")
-    at = iso_moment(now)
+    at = stamp(now)
     status = await conn.execute(
         "UPDATE digests SET claimed_by = $1, claim_expires_at = $2 WHERE id = $3 AND posted_at IS NULL "
         "AND (claimed_by IS NULL OR claim_expires_at <= $4) AND NOT EXISTS (SELECT 1 FROM digests other "
         "WHERE other.thread_id = digests.thread_id AND other.scope = digests.scope AND other.id != digests.id "
         "AND other.posted_at IS NULL AND other.claimed_by IS NOT NULL AND other.claim_expires_at > $4)"
         + ("" if baseline_id is None else STALE_DRAFT.format(baseline="$5")),
-        claimant, iso_moment(now + timedelta(seconds=lease_seconds)), digest_id, at,
+        claimant, stamp(now + timedelta(seconds=lease_seconds)), digest_id, at,
         *(() if baseline_id is None else (baseline_id,)))
     return status == "UPDATE 1"
 

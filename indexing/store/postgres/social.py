@@ -13,8 +13,8 @@ from ...errors import StoreError
 from ...records import ConversationChannel, ConversationKind, Follow, ServerMessage
 from ..conversation_rows import _MESSAGE_COLUMNS as MESSAGE_COLUMNS
 from ..follows import _COLUMNS as FOLLOW_COLUMNS
-from ..follows import MAX_FOLLOWS_PER_SCOPE, NewFollow, follow_from_row, stamp
-from ..transactions import now_iso
+from ..follows import MAX_FOLLOWS_PER_SCOPE, NewFollow, follow_from_row
+from ..transactions import now_iso, stamp
 
 
 # ---- followed threads --------------------------------------------------------------------------
