@@ -36,6 +36,8 @@ from common import (
     DATA,
     _synthetic_threads,
     base_embeddings,
+    exact_top_k,
+    parse_count,
     percentile_ms,
     populate,
     report,
@@ -62,12 +64,6 @@ class QueryOnly:
 
     model_id: str
     dim: int
-
-
-def parse_count(text: str) -> int:
-    text = text.lower().replace("_", "")
-    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1], 1)
-    return int(float(text.rstrip("km")) * scale)
 
 
 def tune(args: argparse.Namespace) -> None:
@@ -105,11 +101,7 @@ async def build_postgres(url: str, n: int, texts: list[str], base: np.ndarray, m
 # ---- measuring ------------------------------------------------------------------------------------
 def exact_top10(matrix: np.ndarray, query_vectors: np.ndarray) -> list[set[int]]:
     """The exact top 10 passage ids per query (synthetic row i is passage id i + 1 on both backends)."""
-    out = []
-    for vector in query_vectors:
-        scores = matrix @ vector
-        out.append({int(i) + 1 for i in np.argpartition(-scores, 10)[:10]})
-    return out
+    return [{int(row) + 1 for row in rows} for rows in exact_top_k(matrix, query_vectors)]
 
 
 async def measure(location: str, model: QueryOnly, queries: list[str], query_vectors: np.ndarray,

@@ -51,6 +51,28 @@ def largest_dev_thread():
     return max(parse_file(DEV_THREADS, 10**9), key=lambda t: len(t.comments))
 
 
+def parse_count(text: str) -> int:
+    text = text.lower().replace("_", "")
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1], 1)
+    return int(float(text.rstrip("km")) * scale)
+
+
+def exact_top_k(matrix: np.ndarray, queries: np.ndarray, k: int = 10, block: int = 200_000) -> np.ndarray:
+    """Rows of the k best inner products per query (the vectors are normalised: cosine), best first."""
+    best_scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
+    best_rows = np.zeros((len(queries), k), dtype=np.int64)
+    for start in range(0, len(matrix), block):
+        scores = queries @ np.asarray(matrix[start:start + block]).T
+        scores = np.concatenate([best_scores, scores], axis=1)
+        rows = np.concatenate([best_rows, np.broadcast_to(np.arange(start, start + scores.shape[1] - k),
+                                                          (len(queries), scores.shape[1] - k))], axis=1)
+        top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        best_scores = np.take_along_axis(scores, top, axis=1)
+        best_rows = np.take_along_axis(rows, top, axis=1)
+    order = np.argsort(-best_scores, axis=1, kind="stable")
+    return np.take_along_axis(best_rows, order, axis=1)
+
+
 def percentile_ms(seconds: list[float], q: float) -> float:
     return round(1000 * float(np.percentile(seconds, q)), 2)
 

@@ -43,22 +43,6 @@ def recall_at_k(found: list[list[int]], truth: np.ndarray, k: int = K) -> float:
     return round(float(np.mean(shares)), 3)
 
 
-def exact_top_k(matrix: np.ndarray, queries: np.ndarray, k: int = K, block: int = 200_000) -> np.ndarray:
-    """Rows of the k best inner products per query (the vectors are normalised: cosine), best first."""
-    best_scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
-    best_rows = np.zeros((len(queries), k), dtype=np.int64)
-    for start in range(0, len(matrix), block):
-        scores = queries @ np.asarray(matrix[start:start + block]).T
-        scores = np.concatenate([best_scores, scores], axis=1)
-        rows = np.concatenate([best_rows, np.broadcast_to(np.arange(start, start + scores.shape[1] - k),
-                                                          (len(queries), scores.shape[1] - k))], axis=1)
-        top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-        best_scores = np.take_along_axis(scores, top, axis=1)
-        best_rows = np.take_along_axis(rows, top, axis=1)
-    order = np.argsort(-best_scores, axis=1, kind="stable")
-    return np.take_along_axis(best_rows, order, axis=1)
-
-
 def tune(settings: list[dict], measure) -> tuple[dict, dict]:
     """Try each setting (cheapest first) with `measure(setting) -> figures with recall_at_10` and keep
     the first reaching the target, else the one with the best recall. Returns (setting, figures)."""
@@ -160,7 +144,7 @@ def child_cold(name: str, work: Path, setting: dict) -> dict:
 # ---- the parent -----------------------------------------------------------------------------------
 def prepare_corpus(work: Path, n: int) -> None:
     """The corpus, queries and exact truth on disk for the children (the dev embeddings are cached)."""
-    from common import base_embeddings, require_dev_data, synthetic_vectors
+    from common import base_embeddings, exact_top_k, require_dev_data, synthetic_vectors
     from peer_stores import Corpus
 
     from indexing.embed import load_embedder
@@ -220,9 +204,8 @@ def summary(result: dict) -> str:
 
 
 def main() -> int:
-    from common import DATA
+    from common import DATA, parse_count
     from peer_stores import STORES
-    from search_speed import parse_count
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passages", default="100k", help="10k, 100k, 1M or a number (default 100k)")

@@ -30,6 +30,7 @@ from common import (
     DATA,
     REPO,
     base_embeddings,
+    parse_count,
     percentile_ms,
     prepare,
     report,
@@ -45,12 +46,6 @@ from indexing.store.lexical.side import lexical_folder
 from indexing.store.ranking import RRF_K
 from indexing.store.snapshot import snapshot_folder
 from indexing.text.lexical import query_terms
-
-
-def parse_count(text: str) -> int:
-    text = text.lower().replace("_", "")
-    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1], 1)
-    return int(float(text.rstrip("km")) * scale)
 
 
 async def cold_start(db_path: str, model_id: str, dim: int, query: np.ndarray) -> dict:

@@ -33,7 +33,7 @@ def test_exact_top_k_matches_a_full_sort_across_blocks(peers):
     matrix = rng.standard_normal((1_000, 16)).astype(np.float32)
     queries = rng.standard_normal((7, 16)).astype(np.float32)
     expected = np.argsort(-(queries @ matrix.T), axis=1)[:, :10]
-    assert np.array_equal(peers.exact_top_k(matrix, queries, block=64), expected)
+    assert np.array_equal(importlib.import_module("common").exact_top_k(matrix, queries, block=64), expected)
 
 
 def test_tune_keeps_the_first_setting_reaching_the_target(peers):
@@ -99,6 +99,6 @@ def test_threadbot_side_returns_corpus_rows(peers, tmp_path):
     corpus.save(tmp_path)
     queries = vectors[[0, 17, 299]] + np.float32(0.01)
     np.save(tmp_path / "queries.npy", queries)
-    np.save(tmp_path / "truth.npy", peers.exact_top_k(vectors, queries))
+    np.save(tmp_path / "truth.npy", importlib.import_module("common").exact_top_k(vectors, queries))
     figures = peers.child_run("threadbot", tmp_path)
     assert figures["recall_at_10"] == 1.0 and figures["queries"] == 3 and figures["setting"] == {}
