@@ -309,6 +309,9 @@ async def migrate(db: aiosqlite.Connection, migrations: list[tuple[int, str, str
             raise MigrationError(f"migration {number} ({name}) failed: {exc}") from exc
         applied.append(number)
     if RECLAIM & set(applied):
+        # Once per database, but about a minute at a million passages: say why the start waits.
+        log.info("compacting the database once after migration %s (about a minute per million passages)",
+                 ", ".join(str(n) for n in sorted(RECLAIM & set(applied))))
         try:
             await db.execute("VACUUM")
         except sqlite3.Error as exc:  # another connection reading: the free pages are reused by later writes
