@@ -167,6 +167,10 @@ async def test_two_shards_and_a_worker_post_each_digest_once_and_keep_servers_ap
                                               "Digest update: Harbour fees rise": 1})
     assert digest_titles(fake, b) == Counter({"Digest: Bridge vote": 1, "Digest: Tunnel tolls": 1})
     assert "polling the watched folders" in procs.log("worker")
+    # discord.py dispatches on_ready (the line saying a worker polls) once its guilds are settled,
+    # which may come after the shard has already served commands: wait for it rather than race it.
+    await procs.wait_until(lambda: all("a threadbot worker polls" in procs.log(shard)
+                                       for shard in ("shard-0", "shard-1")), "both shards' ready lines")
     for shard in ("shard-0", "shard-1"):
         assert "a threadbot worker polls" in procs.log(shard) and "checked followed" not in procs.log(shard)
 
