@@ -88,10 +88,20 @@ class ThreadLibrary:
         approximate from `ann_min_passages`, saved beside the database from `snapshot_min_passages`;
         `long_running=False` (the CLI) neither clusters it nor copies a saved one into memory in the
         background (see `finish_clustering`). `pool_size`, `ef_search`: PostgreSQL's connections, HNSW width."""
+        model_lock = asyncio.Lock()  # the library's, made first: the store may embed while it opens
+
+        async def reembed(texts: list[str]) -> np.ndarray:
+            assert embedder is not None
+            async with model_lock:
+                return await asyncio.to_thread(embedder.embed, texts, EMBED_BATCH)
+
         store = await open_store(location, embedder.model_id if embedder else None, embedder.dim if embedder else None,
                                  ann_min_passages=ann_min_passages, snapshot_min_passages=snapshot_min_passages,
-                                 long_running=long_running, pool_size=pool_size, ef_search=ef_search)
-        return cls(store, embedder, max_bytes)
+                                 long_running=long_running, pool_size=pool_size, ef_search=ef_search,
+                                 reembed=reembed if embedder else None)
+        library = cls(store, embedder, max_bytes)
+        library._model_lock = model_lock
+        return library
 
     @classmethod
     async def from_config(cls, config: IndexConfig, embedder: Embedder | None,

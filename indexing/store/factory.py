@@ -9,7 +9,7 @@ from pathlib import Path
 from ..config import is_url
 from ..errors import StoreError
 from .interface import ThreadStore
-from .sqlite import Store
+from .sqlite import Reembed, Store
 
 DEFAULT_POOL_SIZE = 5
 
@@ -21,16 +21,18 @@ def is_postgres_url(location: str | Path) -> bool:
 async def open_store(location: str | Path, model_id: str | None = None, dim: int | None = None, *,
                      ann_min_passages: int = 200_000, snapshot_min_passages: int = 20_000,
                      long_running: bool = True, pool_size: int = DEFAULT_POOL_SIZE,
-                     ef_search: int | None = None) -> ThreadStore:
-    """Open (creating and migrating as needed) the store at `location`. The dense-index sizes and
-    `long_running` concern SQLite's in-process index; `pool_size` PostgreSQL's connections."""
+                     ef_search: int | None = None, reembed: Reembed | None = None) -> ThreadStore:
+    """Open (creating and migrating as needed) the store at `location`. The dense-index sizes,
+    `long_running` and `reembed` (vectors lost with a saved copy) concern SQLite's in-process index;
+    `pool_size` PostgreSQL's connections."""
     if is_postgres_url(location):
         # Imported here: a SQLite-only process never loads the PostgreSQL driver.
         from .postgres import PostgresStore
 
         return await PostgresStore.open(str(location), model_id, dim, pool_size=pool_size, ef_search=ef_search)
     return await Store.open(location, model_id, dim, ann_min_passages=ann_min_passages,
-                            snapshot_min_passages=snapshot_min_passages, long_running=long_running)
+                            snapshot_min_passages=snapshot_min_passages, long_running=long_running,
+                            reembed=reembed)
 
 
 async def migrate_store(source: str | Path, target: str, replace: bool = False) -> dict[str, int]:

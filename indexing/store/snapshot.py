@@ -7,6 +7,14 @@ passage insert and delete (`passage_log`, numbered), the copy records the last l
 reflects, and on load the entries after it are replayed (removals, then the rows inserted since).
 A copy whose database instance, model or dimension differ, or whose log entries were pruned, is
 ignored and the index is rebuilt from the BLOBs.
+
+One copy of each vector: once a saved copy holding every passage's vector is recorded, the
+embeddings table is emptied in the same transaction (a float16 row took 820 bytes a passage beside
+the copy's 800). The table then holds only the vectors written since, which is what replaying the
+log needs; the copy is flushed to the disk before it is recorded, and the generation the database
+names is kept until the next is recorded. If the copy is nevertheless lost (a damaged disk, a
+deleted folder), the passages whose vectors it held are reported as lost (`lost`), never dropped
+silently, and the store re-embeds their text when it was given the means (sqlite.py).
 """
 
 from __future__ import annotations
@@ -75,12 +83,25 @@ def _rows(records: list[tuple], dim: int) -> VectorRows:
                       kinds=[r[3] for r in records])
 
 
-async def load_all(db: aiosqlite.Connection, index: VectorIndex) -> None:
-    """Every passage vector, streamed in chunks so a million rows never sit in Python at once."""
+async def load_all(db: aiosqlite.Connection, index: VectorIndex, lost: list[int] | None = None) -> None:
+    """Every passage vector, streamed in chunks so a million rows never sit in Python at once; the
+    passages with no vector left (their copy is gone) are added to `lost`."""
     async with db.execute(_ROWS_SQL + " ORDER BY p.id") as cursor:
         # aiosqlite types rows as sqlite3.Row; with no row factory they are plain tuples, in a list
         while records := cast(list[tuple], await cursor.fetchmany(_CHUNK)):
             await asyncio.to_thread(index.add, _rows(records, index.dim))
+    missing = [row[0] for row in await db.execute_fetchall(
+        "SELECT p.id FROM passages p WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.content_hash = "
+        "p.content_hash) ORDER BY p.id")]
+    _report_lost(missing, lost)
+
+
+def _report_lost(missing: list[int], lost: list[int] | None) -> None:
+    if not missing:
+        return
+    log.warning("%d passages have no stored vector (the saved index that held them is gone)", len(missing))
+    if lost is not None:
+        lost.extend(missing)
 
 
 async def log_changes(db: aiosqlite.Connection, since: int) -> tuple[int, dict[int, int]] | None:
@@ -104,9 +125,9 @@ async def log_changes(db: aiosqlite.Connection, since: int) -> tuple[int, dict[i
 
 
 async def replay(db: aiosqlite.Connection, index: VectorIndex, since: int,
-                 lexical: LexicalSide | None = None) -> int | None:
+                 lexical: LexicalSide | None = None, lost: list[int] | None = None) -> int | None:
     """Apply passage-log entries after `since` (to the lexical index too, when given); the new
-    applied number, or None if entries are gone."""
+    applied number, or None if entries are gone. Inserted passages without a vector go to `lost`."""
     changes = await log_changes(db, since)
     if changes is None:
         return None
@@ -116,11 +137,17 @@ async def replay(db: aiosqlite.Connection, index: VectorIndex, since: int,
     touched = np.fromiter(last_op, dtype=np.int64, count=len(last_op))
     await asyncio.to_thread(index.remove, touched)  # a re-inserted id may carry a new vector
     inserted = [pid for pid, added in last_op.items() if added]
+    missing: list[int] = []
     for chunk in chunked(inserted):
         async with db.execute(f"{_ROWS_SQL} WHERE p.id IN ({marks(chunk)}) ORDER BY p.id", chunk) as cursor:
             records = cast(list[tuple], await cursor.fetchall())
         if records:
             await asyncio.to_thread(index.add, _rows(records, index.dim))
+        if len(records) < len(chunk):  # deleted since (no row), or a row whose vector is gone
+            found = {r[0] for r in records}
+            rows = await db.execute_fetchall(f"SELECT id FROM passages WHERE id IN ({marks(chunk)})", chunk)
+            missing += [row[0] for row in rows if row[0] not in found]
+    _report_lost(missing, lost)
     if lexical is not None:
         await lexical.replay(db, list(last_op), inserted)
     return latest
@@ -136,26 +163,27 @@ async def replay_lexical(db: aiosqlite.Connection, lexical: LexicalSide, since: 
 
 
 async def replay_in_snapshot(db: aiosqlite.Connection, index: VectorIndex, since: int,
-                             lexical: LexicalSide | None = None) -> int | None:
+                             lexical: LexicalSide | None = None, lost: list[int] | None = None) -> int | None:
     """`replay` in one read transaction, so the log and the rows it reads agree while others write."""
     await db.execute("BEGIN")
     try:
-        return await replay(db, index, since, lexical)
+        return await replay(db, index, since, lexical, lost)
     finally:
         await db.execute("COMMIT")
 
 
 async def load_index(db: aiosqlite.Connection, db_path: str, model_id: str, dim: int,
                      ann_min: int, cluster: bool = True, lexical: LexicalSide | None = None,
-                     defer: bool = False) -> tuple[VectorIndex, int]:
+                     defer: bool = False, lost: list[int] | None = None) -> tuple[VectorIndex, int]:
     """The dense index (and the lexical one, when given) and the passage-log number they reflect.
     Runs in one read transaction, so the log and the rows agree even while another connection
     writes. `cluster`: whether the index may cluster itself in the background once big enough (not
     worth starting in a short process). `defer`: leave the checksums of saved files unchanged since
-    written to the caller (`index.deferred`, `lexical.deferred`; dense/manifest.py)."""
+    written to the caller (`index.deferred`, `lexical.deferred`; dense/manifest.py). Passages left
+    without a vector are added to `lost`."""
     await db.execute("BEGIN")
     try:
-        index, version = await _load_dense(db, db_path, model_id, dim, ann_min, cluster, defer)
+        index, version = await _load_dense(db, db_path, model_id, dim, ann_min, cluster, defer, lost)
         if lexical is not None:
             await lexical.load(db, await instance_id(db), version,
                                lambda since: replay_lexical(db, lexical, since))
@@ -165,13 +193,15 @@ async def load_index(db: aiosqlite.Connection, db_path: str, model_id: str, dim:
 
 
 async def _load_dense(db: aiosqlite.Connection, db_path: str, model_id: str, dim: int,
-                      ann_min: int, cluster: bool, defer: bool) -> tuple[VectorIndex, int]:
+                      ann_min: int, cluster: bool, defer: bool, lost: list[int] | None
+                      ) -> tuple[VectorIndex, int]:
     folder = snapshot_folder(db_path)
     version = await log_version(db)
     instance = await instance_id(db)
+    token = await _meta(db, "vectors_token")
     saved = None
     if folder is not None and folder.is_dir():
-        saved = await asyncio.to_thread(VectorIndex.load, folder, ann_min, defer)
+        saved = await asyncio.to_thread(VectorIndex.load, folder, ann_min, defer, token or None)
     if saved is not None:
         index, manifest = saved
         try:
@@ -179,13 +209,12 @@ async def _load_dense(db: aiosqlite.Connection, db_path: str, model_id: str, dim
         except DamagedCopy as exc:
             log.warning("ignoring the saved vector index in %s: %s", folder, exc)
             manifest = dict.fromkeys(STAMP_FIELDS)  # matches nothing below: rebuilt from the BLOBs
-        token = await _meta(db, "vectors_token")
         if (manifest["instance"] == instance and manifest["model_id"] == model_id and manifest["dim"] == dim
                 and manifest["version"] is not None and manifest["version"] <= version
                 and manifest["token"] == token):
             index.auto_build = False
             try:
-                applied = await replay(db, index, int(manifest["version"]))
+                applied = await replay(db, index, int(manifest["version"]), lost=lost)
             except ValueError as exc:  # rows that do not fit the copy (another dimension)
                 log.warning("ignoring the saved vector index in %s: %s", folder, exc)
                 applied = None
@@ -198,7 +227,7 @@ async def _load_dense(db: aiosqlite.Connection, db_path: str, model_id: str, dim
         log.info("the saved vector index in %s is out of date; loading vectors from the database", folder)
     index = VectorIndex(dim, ann_min)
     index.auto_build = False
-    await load_all(db, index)
+    await load_all(db, index, lost)
     index.auto_build = cluster
     index.maybe_build_ann()
     return index, version
@@ -223,7 +252,11 @@ async def save_index(db: aiosqlite.Connection, index: VectorIndex, db_path: str,
         log.info("not saving the vector index: the database changed under this process")
         return applied
     big_enough = len(index) >= min_passages
-    changed = index.changes > max(100, len(index) // 100) or not (folder / "manifest.json").is_file()
+    enough = max(100, len(index) // 100)
+    # Vector rows the copy does not hold yet count too: a database from before the copy was their
+    # only home (or written by a process that never saved) has them moved at its next close.
+    buffered = await _scalar(db, f"SELECT COUNT(*) FROM (SELECT 1 FROM embeddings LIMIT {enough + 1})")
+    changed = (index.changes > enough or buffered > enough or not (folder / "manifest.json").is_file())
     if lexical is not None and lexical.index is not None and lexical.folder is not None:
         changed = changed or lexical.index.changes > max(100, len(lexical.index) // 100) or not (
             lexical.folder / "manifest.json").is_file()
@@ -235,6 +268,8 @@ async def save_index(db: aiosqlite.Connection, index: VectorIndex, db_path: str,
         return caught_up
     # One write transaction for the copy, its token and the pruning: a second process saving at the
     # same time waits, so the database never records one copy's token while the folder holds another's.
+    generation = None
+    emptied = False
     async with atomic(db):
         caught_up = await replay(db, index, caught_up, lexical)
         if caught_up is None:
@@ -242,15 +277,53 @@ async def save_index(db: aiosqlite.Connection, index: VectorIndex, db_path: str,
         if save:
             token = new_token()
             stamp = {"instance": await instance_id(db), "model_id": model_id, "version": caught_up, "token": token}
-            await asyncio.to_thread(index.save, folder, stamp)
+            generation = await asyncio.to_thread(index.save, folder, stamp)
             await db.execute(record_token_sql(), (token,))
+            emptied = await _empty_embeddings_held_by(db, index)
             if lexical is not None and lexical.index is not None:  # the same log number: pruned together
                 stamp = dict(stamp, token=new_token())
                 await asyncio.to_thread(lexical.save, stamp)
                 await db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                                  (TOKEN_KEY, stamp["token"]))
         await db.execute("DELETE FROM passage_log WHERE version <= ?", (caught_up,))
+    if generation is not None:
+        VectorIndex.keep_only(folder, generation)
+    if emptied:
+        await compact_if_mostly_free(db)
     return caught_up
+
+
+async def _scalar(db: aiosqlite.Connection, sql: str) -> int:
+    async with db.execute(sql) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+async def _empty_embeddings_held_by(db: aiosqlite.Connection, index: VectorIndex) -> bool:
+    """Inside the transaction recording a copy of a caught-up index: when it holds a vector for
+    every passage, the embeddings rows are a second copy and go. True when rows were deleted."""
+    if not await _scalar(db, "SELECT EXISTS (SELECT 1 FROM embeddings)") or (
+            await _scalar(db, "SELECT COUNT(*) FROM passages") != len(index)):
+        return False
+    await db.execute("DELETE FROM embeddings")
+    return True
+
+
+async def compact_if_mostly_free(db: aiosqlite.Connection, share: float = 0.25, min_pages: int = 8192) -> None:
+    """VACUUM when at least `share` of the file (and `min_pages`) is free pages, as after the first
+    time the vector rows move into the saved copy: the file would otherwise keep their size on the
+    disk for good (later rows reuse only what they need). About a minute at a million passages, once."""
+    free = await _scalar(db, "PRAGMA freelist_count")
+    pages = await _scalar(db, "PRAGMA page_count")
+    if free < min_pages or free < share * pages:
+        return
+    log.info("compacting the database: %d of its %d pages are free since the vectors moved into the saved "
+             "index (once; about a minute at a million passages)", free, pages)
+    try:
+        await db.execute("VACUUM")
+        await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.OperationalError as exc:  # another process is reading: the next save tries again
+        log.info("not compacting the database now: %s", exc)
 
 
 def save_from_thread(db_path: str, index: VectorIndex, stamp: dict, busy_ms: int) -> None:
@@ -264,12 +337,13 @@ def save_from_thread(db_path: str, index: VectorIndex, stamp: dict, busy_ms: int
         db.execute("BEGIN IMMEDIATE")
         try:
             token = new_token()
-            index.save(folder, dict(stamp, token=token))
+            generation = index.save(folder, dict(stamp, token=token))
             db.execute(record_token_sql(), (token,))
         except BaseException:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+        VectorIndex.keep_only(folder, generation)
     finally:
         db.close()
 

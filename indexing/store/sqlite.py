@@ -15,8 +15,8 @@ import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import TypeVar
 
@@ -36,9 +36,11 @@ from .thread_rows import (
     INFO_COLUMNS,
     PASSAGE_COLUMNS,
     BulkThread,
+    VectorsGone,
     WriteResult,
     delete_orphan_embeddings,
     passage_from_row,
+    vector_to_blob,
     vectors_for,
     write_thread_rows,
 )
@@ -47,6 +49,8 @@ from .transactions import BUSY_TIMEOUT_MS, atomic, chunked, marks
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+# Embeds passage texts again (the library's model, in its worker thread): vectors lost with a saved copy.
+Reembed = Callable[[list[str]], Awaitable[np.ndarray]]
 
 
 class Store(RowMethods):
@@ -54,7 +58,7 @@ class Store(RowMethods):
 
     def __init__(self, path: str, writer: aiosqlite.Connection, reader: aiosqlite.Connection,
                  model_id: str, dim: int, ann_min_passages: int, snapshot_min_passages: int,
-                 long_running: bool, lexical_min_passages: int | None = None):
+                 long_running: bool, lexical_min_passages: int | None = None, reembed: Reembed | None = None):
         self.path = path
         self._writer = writer
         self._reader = reader
@@ -71,13 +75,15 @@ class Store(RowMethods):
                                    else lexical_min_passages)
         self._instance = ""
         self._check = snapshot.DeferredCheck([])  # the loaded copies' checksums, checked in the background
+        self.reembed = reembed
+        self.lost_vectors: list[int] = []  # passages whose vector was lost and is not yet embedded again
 
     # ---- lifecycle -------------------------------------------------------------------------
     @classmethod
     async def open(cls, path: str | Path, model_id: str | None = None, dim: int | None = None, *,
                    ann_min_passages: int = 200_000, snapshot_min_passages: int = 20_000,
                    long_running: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
-                   lexical_min_passages: int | None = None) -> Store:
+                   lexical_min_passages: int | None = None, reembed: Reembed | None = None) -> Store:
         """Open (creating and migrating as needed). Without a model, the store serves only
         metadata reads (threads, passages, full text), never vectors. `ann_min_passages`: the size
         at which the dense index is clustered for approximate search; `snapshot_min_passages`: the
@@ -85,11 +91,13 @@ class Store(RowMethods):
         copies a saved (mapped) index into memory, in background threads; a short-lived one does
         neither. `busy_timeout_ms`: how long a write waits for another process's.
         `lexical_min_passages`: the size from which BM25 runs on an in-memory index (lexical/)
-        instead of FTS5 (default: `snapshot_min_passages`, so the index is saved and loads at once)."""
+        instead of FTS5 (default: `snapshot_min_passages`, so the index is saved and loads at once).
+        `reembed`: embeds texts, for passages whose vector was lost with the saved copy (snapshot.py);
+        without it they are reported (`lost_vectors`) and left out of dense search."""
         path = database_path(path)
         writer, reader = await open_connections(path, model_id, dim, busy_timeout_ms)
         store = cls(path, writer, reader, model_id or "", dim or 0, ann_min_passages, snapshot_min_passages,
-                    long_running, lexical_min_passages)
+                    long_running, lexical_min_passages, reembed)
         if model_id is not None and dim is not None:
             try:
                 await store._load_vectors()
@@ -120,16 +128,46 @@ class Store(RowMethods):
     async def __aexit__(self, *exc_info) -> None:
         await self.close()
 
-    async def _load_vectors(self) -> None:
+    async def _load_vectors(self, holding_lock: bool = False) -> None:
         self.lexical.defer_checks = self.long_running  # a short-lived process checks before use
+        self.lost_vectors = []
         self.vectors, self.log_version = await snapshot.load_index(
             self._reader, self.path, self.model_id, self.dim, self.ann_min_passages, self.long_running,
-            self.lexical, defer=self.long_running)
+            self.lexical, defer=self.long_running, lost=self.lost_vectors)
         self._check = snapshot.DeferredCheck(self.vectors.deferred + self.lexical.deferred)
         self._instance = await snapshot.instance_id(self._reader)
         self.vectors.on_built = self._save_vectors_after_build
         if self.long_running:
             self.vectors.make_resident(background=True)
+        if await self._embed_lost_vectors(holding_lock):
+            await self._load_vectors(holding_lock)  # now whole, rows in the order a load gives them
+
+    async def _embed_lost_vectors(self, holding_lock: bool = False) -> bool:
+        """Embed again the text of passages whose vector was lost, stored as rows (the next save moves
+        them into the copy); True when rows were written. Without a model to embed with, they stay
+        reported (`lost_vectors`) and out of dense search."""
+        if not self.lost_vectors:
+            return False
+        if self.reembed is None:
+            log.error("%d passages have no vector (their saved index is gone) and are left out of dense search "
+                      "until the database is opened with the model, which embeds their text again",
+                      len(self.lost_vectors))
+            return False
+        log.warning("embedding the text of %d passages again: their vectors were only in the saved index, "
+                    "which is gone", len(self.lost_vectors))
+        written = False
+        for chunk in chunked(list(self.lost_vectors), 2_000):
+            rows = await self._reader.execute_fetchall(
+                f"SELECT content_hash, text FROM passages WHERE id IN ({marks(chunk)})", chunk)
+            texts = dict((row[0], row[1]) for row in rows)
+            if not texts:
+                continue
+            vectors = await self.reembed(list(texts.values()))
+            async with nullcontext() if holding_lock else self._write_lock, atomic(self._writer) as db:
+                await db.executemany("INSERT OR IGNORE INTO embeddings (content_hash, vector) VALUES (?, ?)",
+                                     [(h, vector_to_blob(v)) for h, v in zip(texts, vectors, strict=True)])
+            written = True
+        return written
 
     def _save_vectors_after_build(self) -> None:
         """Runs in the clustering thread: persist at once so a restart does not cluster again."""
@@ -154,21 +192,27 @@ class Store(RowMethods):
                                                          self.log_version, self.snapshot_min_passages, force,
                                                          self.lexical)
 
-    async def catch_up(self) -> None:
+    async def catch_up(self, force: bool = False) -> None:
         """Reflect in the dense index what other processes wrote since this one last looked: the
-        passage log moved past `log_version` (one cheap read when nothing changed)."""
-        if not self.model_id or (not self._check.damaged
+        passage log moved past `log_version` (one cheap read when nothing changed). `force`: load
+        the index afresh (the saved copy and what was written since)."""
+        if not self.model_id or (not force and not self._check.damaged
                                  and await snapshot.log_version(self._reader) == self.log_version):
             return
         async with self._write_lock:  # no write of ours is half-applied to the index meanwhile
-            damaged = self._check.damaged  # a loaded file failed its deferred checksum (and is gone)
-            applied = None if damaged else await snapshot.replay_in_snapshot(self._writer, self.vectors,
-                                                                             self.log_version, self.lexical)
+            damaged = self._check.damaged or force  # a loaded file failed its deferred checksum (and is gone)
+            applied = None if damaged else await snapshot.replay_in_snapshot(
+                self._writer, self.vectors, self.log_version, self.lexical, self.lost_vectors)
             if applied is None:  # or another process pruned entries this one never saw: load afresh
                 log.info("the database changed under this process; reloading the dense index")
                 old = self.vectors
                 await asyncio.to_thread(old.wait_resident)
-                await self._load_vectors()
+                await self._load_vectors(holding_lock=True)
+                old.on_built = None
+            elif await self._embed_lost_vectors(holding_lock=True):  # rare: rows another process lost
+                old = self.vectors
+                await asyncio.to_thread(old.wait_resident)
+                await self._load_vectors(holding_lock=True)
                 old.on_built = None
             else:
                 self.log_version = applied
@@ -192,6 +236,15 @@ class Store(RowMethods):
         `statement_rows` (who-said-what), when given, replace the thread's statements in the same
         transaction.
         """
+        try:
+            return await self._write_thread(thread_id, scope, thread, passages, new_vectors, statement_rows)
+        except VectorsGone:  # another process moved them into a copy this one has not loaded: load it
+            await self.catch_up(force=True)
+            return await self._write_thread(thread_id, scope, thread, passages, new_vectors, statement_rows)
+
+    async def _write_thread(self, thread_id: str, scope: str, thread: Thread, passages: list[Passage],
+                            new_vectors: dict[str, np.ndarray], statement_rows: list[Statement] | None
+                            ) -> WriteResult:
         async with self._write_lock:
             db = self._writer
             async with atomic(db):
@@ -200,7 +253,7 @@ class Store(RowMethods):
                                                                      new_vectors)
                 if statement_rows is not None:
                     await statements.write_statements(db, thread_id, passages, statement_rows)
-                added_vectors = await vectors_for(db, self.dim, [p.content_hash for p in added], new_vectors)
+                added_vectors = await vectors_for(db, self.dim, added, new_vectors, self.vectors.vector)
                 version_after = await self._log_version()
             # In a worker thread: at a million passages a removal compacts arrays for tens of ms.
             await asyncio.to_thread(self.vectors.remove, removed_ids)
@@ -263,11 +316,21 @@ class Store(RowMethods):
 
     # ---- reads -------------------------------------------------------------------------------
     async def known_hashes(self, hashes: Iterable[str]) -> set[str]:
+        """The texts (by hash) whose vector is stored: as a row, or in the index through a passage of
+        the same text (most vectors live only in the saved copy: snapshot.py)."""
+        await self.catch_up()  # another process's save may have moved rows into a copy not loaded here
         found: set[str] = set()
         for chunk in chunked(set(hashes)):
             async with self._reader.execute(
                     f"SELECT content_hash FROM embeddings WHERE content_hash IN ({marks(chunk)})", chunk) as cursor:
                 found.update(row[0] for row in await cursor.fetchall())
+            rest = [h for h in chunk if h not in found]
+            if rest and len(self.vectors):
+                rows = await self._reader.execute_fetchall(
+                    f"SELECT content_hash, id FROM passages WHERE content_hash IN ({marks(rest)})", rest)
+                pairs = [(row[0], row[1]) for row in rows]
+                held = self.vectors.holds([pid for _, pid in pairs])
+                found.update(h for (h, _), present in zip(pairs, held.tolist(), strict=True) if present)
         return found
 
     async def thread_hash(self, thread_id: str) -> str | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -172,9 +172,18 @@ async def _next_passage_id(db: aiosqlite.Connection, count: int) -> int:
     return first
 
 
-async def vectors_for(db: aiosqlite.Connection, dim: int, hashes: list[str], known: dict[str, np.ndarray]
-                  ) -> np.ndarray:
-    """The vectors of these passage hashes: the new ones given, the others from the embeddings table."""
+class VectorsGone(StoreError):
+    """A vector this write needs was in neither the embeddings rows nor this process's index: another
+    process moved it into a saved copy this one has not loaded. The caller reloads and retries."""
+
+
+async def vectors_for(db: aiosqlite.Connection, dim: int, added: list[Passage], known: dict[str, np.ndarray],
+                      held: Callable[[int], np.ndarray | None]) -> np.ndarray:
+    """The vectors of these newly written passages: the new ones given, the others from the
+    embeddings rows or, for text whose vector lives only in the saved copy, from the index in memory
+    (`held`: passage id -> vector) through another passage of the same text. Those are written back
+    as rows, so other processes replaying this write find them. Raises VectorsGone."""
+    hashes = [p.content_hash for p in added]
     out = np.zeros((len(hashes), dim), dtype=np.float32)
     missing = [h for h in set(hashes) if h not in known]
     stored: dict[str, np.ndarray] = {}
@@ -183,12 +192,26 @@ async def vectors_for(db: aiosqlite.Connection, dim: int, hashes: list[str], kno
                               chunk) as cursor:
             async for h, blob in cursor:
                 stored[h] = blob_to_vector(blob)
+    unstored = [h for h in missing if h not in stored]
+    if unstored:
+        new_ids = {p.id for p in added}
+        recovered: dict[str, np.ndarray] = {}
+        for chunk in chunked(unstored):
+            rows = await db.execute_fetchall(
+                f"SELECT content_hash, id FROM passages WHERE content_hash IN ({marks(chunk)})", chunk)
+            for h, pid in rows:
+                vector = None if h in recovered or pid in new_ids else held(pid)
+                if vector is not None:
+                    recovered[h] = vector
+        if len(recovered) < len(unstored):
+            raise VectorsGone(f"no vector held for {len(unstored) - len(recovered)} passage texts")
+        await db.executemany("INSERT OR IGNORE INTO embeddings (content_hash, vector) VALUES (?, ?)",
+                             [(h, vector_to_blob(v)) for h, v in recovered.items()])
+        stored.update(recovered)
     for i, h in enumerate(hashes):
         vector = known.get(h)
         if vector is None:
-            vector = stored.get(h)
-        if vector is None:
-            raise StoreError(f"no embedding stored for passage hash {h}")
+            vector = stored[h]
         out[i] = vector
     return as_stored(out)
 

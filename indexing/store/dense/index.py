@@ -135,6 +135,11 @@ class VectorIndex:
             row = int(self._columns.rows_of(np.array([passage_id]))[0])
             return None if row < 0 else self._vectors.reconstruct(passage_id, row)
 
+    def holds(self, passage_ids: list[int]) -> np.ndarray:
+        """Whether each of these passages has its vector here (one bool each)."""
+        with self._lock:
+            return self._columns.rows_of(np.asarray(passage_ids, dtype=np.int64)) >= 0
+
     def mask(self, scope: str | None = None, thread_ids: list[str] | None = None,
              kinds: list[str] | None = None) -> np.ndarray | None:
         """Boolean row mask for the filters, or None when nothing is filtered."""
@@ -286,10 +291,12 @@ class VectorIndex:
                 self._builder = None
 
     # ---- persistence ---------------------------------------------------------------------------
-    def save(self, folder: str | Path, stamp: dict) -> None:
+    def save(self, folder: str | Path, stamp: dict) -> str:
         """Write the index to `folder`: data files first, then the manifest naming them with their
-        checksums, atomically. Holds the lock throughout, so two saves (on close, after clustering)
-        never interleave. A failed save (a full disk) leaves nothing of itself behind."""
+        checksums, atomically, all flushed to the disk (the copy is the only home of most vectors:
+        snapshot.py). Holds the lock throughout, so two saves (on close, after clustering) never
+        interleave. A failed save (a full disk) leaves nothing of itself behind. Earlier generations
+        stay until the caller has recorded this one (`keep_only`). Returns the generation."""
         self.make_resident()  # a mapped index would be written as a reference to its own file
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -302,34 +309,43 @@ class VectorIndex:
                     partial.unlink(missing_ok=True)
                 raise
             self.changes = 0
-            for old in folder.iterdir():  # earlier generations are no longer referenced
-                if not old.name.startswith(generation) and old.name != "manifest.json":
-                    old.unlink(missing_ok=True)
+        return generation
+
+    @staticmethod
+    def keep_only(folder: str | Path, generation: str) -> None:
+        """Delete the saved generations other than `generation` (once the database names it)."""
+        for old in Path(folder).iterdir():
+            if not old.name.startswith(generation) and old.name != "manifest.json":
+                old.unlink(missing_ok=True)
 
     def _save_files(self, folder: Path, generation: str, stamp: dict) -> None:
         columns = folder / f"{generation}.columns.npz"
         self._columns.save(columns)
         os.replace(f"{columns}.tmp", columns)
         vectors_file = self._vectors.save(folder / f"{generation}.vectors")
+        for written in (columns, vectors_file):
+            manifest_file.sync_file(written)
         manifest = dict(stamp, format=manifest_file.FORMAT, generation=generation, size=self._columns.size,
                         dim=self.dim, backend=self._vectors.name, vectors=vectors_file.name,
                         checksums={f.name: manifest_file.checksum(f) for f in (columns, vectors_file)},
                         stats={f.name: manifest_file.file_stat(f) for f in (columns, vectors_file)},
                         threads=sorted(self._columns.threads, key=self._columns.threads.__getitem__),
                         scopes=sorted(self._columns.scopes, key=self._columns.scopes.__getitem__))
-        tmp = folder / f"manifest.{generation}.tmp"
-        tmp.write_text(json.dumps(manifest))
-        os.replace(tmp, folder / "manifest.json")
+        text = json.dumps(manifest).encode()
+        manifest_file.write_durably(folder / f"{generation}{manifest_file.GENERATION_MANIFEST}", text)
+        manifest_file.write_durably(folder / "manifest.json", text)
+        manifest_file.sync_file(folder)
 
     @classmethod
-    def load(cls, folder: str | Path, ann_min_passages: int = DEFAULT_ANN_MIN_PASSAGES, defer: bool = False
-             ) -> tuple[VectorIndex, dict] | None:
+    def load(cls, folder: str | Path, ann_min_passages: int = DEFAULT_ANN_MIN_PASSAGES, defer: bool = False,
+             token: str | None = None) -> tuple[VectorIndex, dict] | None:
         """The saved index and its manifest, or None (with a warning) when there is none or it fails
         any check (manifest.py): the caller rebuilds from the database. `defer`: checksums of files
-        unchanged since written are left to the caller (manifest["deferred"])."""
+        unchanged since written are left to the caller (manifest["deferred"]). `token`: the copy the
+        database recorded (manifest.read_manifest)."""
         folder = Path(folder)
         try:
-            manifest = manifest_file.read_manifest(folder, defer)
+            manifest = manifest_file.read_manifest(folder, defer, token)
             backend = make_backend(manifest["dim"])
             if manifest["backend"] != backend.name:
                 raise manifest_file.DamagedCopy(f"written by the {manifest['backend']} backend, not {backend.name}")

@@ -18,6 +18,7 @@ truncated, or of a format 2 copy) is checked before it is used.
 from __future__ import annotations
 
 import json
+import os
 import zlib
 from pathlib import Path
 
@@ -32,6 +33,10 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
 # What the store stamps on a copy (snapshot.py): which database, model and log number it reflects.
 STAMP_FIELDS: dict[str, type | tuple[type, ...]] = {"instance": str, "model_id": str, "version": int, "token": str}
 _READ = 8 << 20
+# Each generation keeps its own manifest too ("<generation>.manifest.json") until the database has
+# recorded the next one: the copy is the only home of most vectors (snapshot.py), so the one the
+# database names must stay readable whatever happened after it.
+GENERATION_MANIFEST = ".manifest.json"
 
 
 class DamagedCopy(ValueError):
@@ -46,15 +51,21 @@ def checksum(path: Path) -> str:
     return f"{crc:08x}"
 
 
-def read_manifest(folder: Path, defer: bool = False) -> dict:
+def read_manifest(folder: Path, defer: bool = False, token: str | None = None) -> dict:
     """The manifest, with every field present and of its type, and every data file as written;
-    `defer`: files as written by their stats are CRC-checked later (listed under "deferred")."""
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text())
-    except UnicodeDecodeError as exc:
-        raise DamagedCopy(f"the manifest is not text ({exc})") from exc
-    if not isinstance(manifest, dict):
-        raise DamagedCopy("the manifest is not an object")
+    `defer`: files as written by their stats are CRC-checked later (listed under "deferred").
+    `token`: the copy the database recorded, when manifest.json names a later one whose recording
+    never committed (a crash between the two): that generation's own manifest is read instead."""
+    manifest = _manifest_json(folder / "manifest.json")
+    if token is not None and manifest.get("token") != token:
+        for other in sorted(folder.glob(f"*{GENERATION_MANIFEST}")):
+            try:
+                candidate = _manifest_json(other)
+            except (OSError, ValueError):
+                continue
+            if candidate.get("token") == token:
+                manifest = candidate
+                break
     check_fields(manifest, _FIELDS)
     if manifest["format"] not in READABLE:
         raise DamagedCopy(f"the copy has format {manifest['format']}, not one of {READABLE}")
@@ -64,6 +75,16 @@ def read_manifest(folder: Path, defer: bool = False) -> dict:
         raise DamagedCopy("the manifest's thread or scope list holds a non-string")
     manifest["deferred"] = check_files(folder, [columns_name(manifest), manifest["vectors"]], manifest["checksums"],
                                        manifest.get("stats") if defer else None)
+    return manifest
+
+
+def _manifest_json(path: Path) -> dict:
+    try:
+        manifest = json.loads(path.read_text())
+    except UnicodeDecodeError as exc:
+        raise DamagedCopy(f"the manifest is not text ({exc})") from exc
+    if not isinstance(manifest, dict):
+        raise DamagedCopy("the manifest is not an object")
     return manifest
 
 
@@ -86,6 +107,25 @@ def check_files(folder: Path, names: list[str], checksums: dict, stats: object =
         elif checksum(path) != checksums[name]:
             raise DamagedCopy(f"{name} does not match its checksum (the file is damaged)")
     return deferred
+
+
+def write_durably(path: Path, data: bytes) -> None:
+    """Write `path` (through a temporary name) and flush it to the disk before it is renamed."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def sync_file(path: Path) -> None:
+    """Flush a file (or a folder, for the renames in it) to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def first_damaged(files: list[tuple[Path, str]]) -> Path | None:

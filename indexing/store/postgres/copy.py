@@ -1,8 +1,9 @@
 """`threadbot migrate-store`: copy a SQLite database into PostgreSQL without embedding anything again.
 
 Every table the SQLite store holds is copied row for row (ids kept, so citations, statements and
-digests still point where they did); a passage takes its vector from the SQLite embeddings table
-and its scope from its thread. One transaction: a failed copy leaves the target as it was. The
+digests still point where they did); a passage takes its vector from the SQLite embeddings table,
+or from the saved dense index where most vectors live (snapshot.py), and its scope from its thread.
+One transaction: a failed copy leaves the target as it was. The
 HNSW index is built once at the end, many times faster than row by row. The source is opened
 read-only and must be at the current schema (open it with this threadbot once to migrate it).
 """
@@ -14,10 +15,12 @@ from collections.abc import AsyncIterator, Callable
 
 import aiosqlite
 import asyncpg
+import numpy as np
 
 from ...errors import StoreError
+from .. import snapshot
 from ..migrations import MIGRATIONS as SQLITE_MIGRATIONS
-from ..thread_rows import blob_to_vector
+from ..thread_rows import blob_to_vector, vector_to_blob
 from . import connection, schema
 from .store import PostgresStore
 from .threads import PASSAGE_COPY_COLUMNS
@@ -44,9 +47,13 @@ async def migrate_store(source: str, target: str, replace: bool = False, progres
         raise StoreError(f"cannot open the SQLite database {source}: {exc}") from exc
     try:
         model_id, dim = await _check_source(db, source)
+        held: Callable[[int], np.ndarray | None] = _no_vectors
+        if model_id is not None and dim is not None:
+            index, _ = await snapshot.load_index(db, source, model_id, dim, ann_min=2**62, cluster=False)
+            held = index.vector
         store = await PostgresStore.open(target, model_id, dim, pool_size=1)
         try:
-            return await connection.transaction(store._pool, lambda conn: _copy(db, conn, replace, progress))
+            return await connection.transaction(store._pool, lambda conn: _copy(db, conn, replace, progress, held))
         finally:
             await store.close()
     finally:
@@ -72,7 +79,7 @@ async def _check_source(db: aiosqlite.Connection, source: str) -> tuple[str | No
 
 
 async def _copy(db: aiosqlite.Connection, conn: asyncpg.Connection, replace: bool,
-                progress: Progress | None) -> dict[str, int]:
+                progress: Progress | None, vector_of: Callable[[int], np.ndarray | None]) -> dict[str, int]:
     held = await conn.fetchval("SELECT (SELECT COUNT(*) FROM threads) + (SELECT COUNT(*) FROM guild_settings) "
                                "+ (SELECT COUNT(*) FROM follows)")
     if held and not replace:
@@ -90,6 +97,8 @@ async def _copy(db: aiosqlite.Connection, conn: asyncpg.Connection, replace: boo
             sql = f"SELECT {', '.join(columns)} FROM {table}"
         counts[table] = 0
         async for rows in _batches(db, sql):
+            if table == "passages":
+                rows = [_with_vector(row, vector_of) for row in rows]
             records = [_coerce(row, columns, types) for row in rows]
             await conn.copy_records_to_table(table, records=records, columns=columns)
             counts[table] += len(records)
@@ -99,6 +108,21 @@ async def _copy(db: aiosqlite.Connection, conn: asyncpg.Connection, replace: boo
         await schema.create_vector_index(conn)
     await _advance_sequences(db, conn)
     return counts
+
+
+def _no_vectors(passage_id: int) -> np.ndarray | None:
+    return None
+
+
+def _with_vector(row: tuple, vector_of: Callable[[int], np.ndarray | None]) -> tuple:
+    """A passage row (PASSAGES_SQL) whose vector is in the saved index rather than the rows takes it there."""
+    if row[-1] is not None:
+        return row
+    vector = vector_of(row[0])
+    if vector is None:
+        raise StoreError(f"passage {row[0]} has no stored vector: open the database once with threadbot and its "
+                         "model (which embeds lost vectors again), then copy it")
+    return (*row[:-1], vector_to_blob(vector))
 
 
 async def _target_columns(conn: asyncpg.Connection, table: str) -> tuple[list[str], dict[str, str]]:

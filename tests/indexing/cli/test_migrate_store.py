@@ -109,3 +109,32 @@ def test_a_missing_source_or_a_file_target_is_one_clear_line(tmp_path, run):
     assert code == 2 and "no SQLite database" in err
     code, _, err = run("migrate-store", "--from", str(tmp_path / "none.db"), "--to", str(tmp_path / "b.db"))
     assert code == 2 and "PostgreSQL URL" in err
+
+
+async def index_with_saved_copy(source, embedder) -> dict:
+    """The seed thread in a database whose vectors live only in the saved dense index."""
+    async with await ThreadLibrary.open(source, embedder, snapshot_min_passages=1) as lib:
+        [result] = [await lib.index_thread(t, "guild-1") for t in parse_file(SEED)]
+    async with await ThreadLibrary.open(source, embedder, snapshot_min_passages=1) as lib:
+        passages = await lib.passages_of(result.thread_id, "guild-1")
+        return await lib.passage_vectors(p.id for p in passages)
+
+
+def test_vectors_held_only_by_the_saved_index_are_copied(tmp_path, pg_url, run):
+    import sqlite3
+
+    source = tmp_path / "threadbot.db"
+    embedder = CountingEmbedder()
+    before = run_async(index_with_saved_copy(source, embedder))
+    with sqlite3.connect(source) as db:
+        assert db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0] == 0  # all in the copy
+    assert run("migrate-store", "--from", str(source), "--to", pg_url)[0] == 0
+
+    async def copied() -> dict:
+        async with await ThreadLibrary.open(pg_url, embedder) as lib:
+            return await lib.passage_vectors(before)
+
+    after = run_async(copied())
+    assert after.keys() == before.keys()
+    for pid, vector in before.items():
+        np.testing.assert_allclose(after[pid], vector, atol=1e-3)
