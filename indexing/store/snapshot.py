@@ -6,7 +6,7 @@ in seconds. It is checked against the database, never trusted blindly: migration
 passage insert and delete (`passage_log`, numbered), the copy records the last log number it
 reflects, and on load the entries after it are replayed (removals, then the rows inserted since).
 A copy whose database instance, model or dimension differ, or whose log entries were pruned, is
-ignored and the index is rebuilt from the BLOBs.
+ignored and the index is rebuilt from the BLOBs (and what only the copy held embedded again).
 
 One copy of each vector: once a saved copy holding every passage's vector is recorded, the
 embeddings table is emptied in the same transaction (a float16 row took 820 bytes a passage beside
@@ -350,7 +350,7 @@ def save_from_thread(db_path: str, index: VectorIndex, stamp: dict, busy_ms: int
 
 class DeferredCheck:
     """The CRC checks a long-running process leaves for later (dense/manifest.py), in a background
-    thread: a damaged file is logged and deleted (a cache, and no longer usable), and `damaged` set,
+    thread: a damaged file is logged and deleted (no longer usable), and `damaged` set,
     which has the store load afresh from the database at its next search or save."""
 
     def __init__(self, files: list[tuple[Path, str]]):
@@ -363,7 +363,7 @@ class DeferredCheck:
         path = first_damaged(files)
         if path is not None:
             log.warning("ignoring the saved index file %s: it does not match its checksum (the index is "
-                        "rebuilt from the database)", path)
+                        "rebuilt from the database, and what only it held embedded again)", path)
             path.unlink(missing_ok=True)
             self.damaged = True
 

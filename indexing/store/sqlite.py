@@ -178,7 +178,8 @@ class Store(RowMethods):
         stamp = {"instance": self._instance, "model_id": self.model_id, "version": self.log_version}
         try:
             snapshot.save_from_thread(self.path, self.vectors, stamp, BUSY_TIMEOUT_MS)
-        except (OSError, RuntimeError, sqlite3.Error) as exc:  # a cache: the next start clusters again
+        # Nothing is lost: the copy recorded before stays, the rows since stay; the next save tries again.
+        except (OSError, RuntimeError, sqlite3.Error) as exc:
             log.warning("could not save the clustered dense index: %s", exc)
 
     async def save_vectors(self, force: bool = False) -> None:

@@ -1,7 +1,7 @@
 """The manifest of a saved dense index, and the checks a saved copy must pass before it is used.
 
-A copy is a cache of what SQLite holds, so any doubt means it is ignored (and the index rebuilt
-from the embedding BLOBs), never trusted: the manifest must name every field with its type, each
+Any doubt about a copy means it is ignored (the index is rebuilt from the embedding rows, and the
+vectors only the copy held are embedded again: snapshot.py), never trusted: the manifest must name every field with its type, each
 data file must match the CRC-32 recorded when it was written (8 MB of zeros in the middle of a
 faiss file loaded silently and gave wrong results before), and the filter columns must agree
 with the manifest and with each other.
