@@ -1,10 +1,10 @@
 """The manifest of a saved dense index, and the checks a saved copy must pass before it is used.
 
 Any doubt about a copy means it is ignored (the index is rebuilt from the embedding rows, and the
-vectors only the copy held are embedded again: snapshot.py), never trusted: the manifest must name every field with its type, each
-data file must match the CRC-32 recorded when it was written (8 MB of zeros in the middle of a
-faiss file loaded silently and gave wrong results before), and the filter columns must agree
-with the manifest and with each other.
+vectors only the copy held are embedded again: snapshot.py), never trusted: the manifest must name
+every field with its type, each data file must match the CRC-32 recorded when it was written (8 MB
+of zeros in the middle of a faiss file loaded silently and gave wrong results before), and the
+filter columns must agree with the manifest and with each other.
 
 CRC-32, not a cryptographic hash: it guards against damage, not an attacker (who could rewrite the
 manifest too), and it reads at about 2.2 GB/s here against 1.1 GB/s for SHA-256: an 800 MB copy
