@@ -9,7 +9,8 @@ from pathlib import Path
 from ..config import is_url
 from ..errors import StoreError
 from .interface import ThreadStore
-from .sqlite import Reembed, Store
+from .lost_vectors import Reembed
+from .sqlite import Store
 
 DEFAULT_POOL_SIZE = 5
 

@@ -15,7 +15,7 @@ import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import TypeVar
@@ -26,10 +26,11 @@ import numpy as np
 from ..errors import NotFoundError, StoreError
 from ..records import Passage, Statement, Thread, ThreadInfo
 from ..text.lexical import fts_match_expression
-from . import fulltext, snapshot, statements
+from . import fulltext, lost_vectors, snapshot, statements
 from .dense import SearchResult, VectorIndex, VectorRows
 from .interface import LexicalHits, Scope
 from .lexical.side import LexicalSide
+from .lost_vectors import Reembed
 from .opening import database_path, open_connections
 from .sqlite_rows import RowMethods
 from .thread_rows import (
@@ -40,7 +41,6 @@ from .thread_rows import (
     WriteResult,
     delete_orphan_embeddings,
     passage_from_row,
-    vector_to_blob,
     vectors_for,
     write_thread_rows,
 )
@@ -49,8 +49,6 @@ from .transactions import BUSY_TIMEOUT_MS, atomic, chunked, marks
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-# Embeds passage texts again (the library's model, in its worker thread): vectors lost with a saved copy.
-Reembed = Callable[[list[str]], Awaitable[np.ndarray]]
 
 
 class Store(RowMethods):
@@ -143,31 +141,11 @@ class Store(RowMethods):
             await self._load_vectors(holding_lock)  # now whole, rows in the order a load gives them
 
     async def _embed_lost_vectors(self, holding_lock: bool = False) -> bool:
-        """Embed again the text of passages whose vector was lost, stored as rows (the next save moves
-        them into the copy); True when rows were written. Without a model to embed with, they stay
-        reported (`lost_vectors`) and out of dense search."""
-        if not self.lost_vectors:
-            return False
-        if self.reembed is None:
-            log.error("%d passages have no vector (their saved index is gone) and are left out of dense search "
-                      "until the database is opened with the model, which embeds their text again",
-                      len(self.lost_vectors))
-            return False
-        log.warning("embedding the text of %d passages again: their vectors were only in the saved index, "
-                    "which is gone", len(self.lost_vectors))
-        written = False
-        for chunk in chunked(list(self.lost_vectors), 2_000):
-            rows = await self._reader.execute_fetchall(
-                f"SELECT content_hash, text FROM passages WHERE id IN ({marks(chunk)})", chunk)
-            texts = dict((row[0], row[1]) for row in rows)
-            if not texts:
-                continue
-            vectors = await self.reembed(list(texts.values()))
-            async with nullcontext() if holding_lock else self._write_lock, atomic(self._writer) as db:
-                await db.executemany("INSERT OR IGNORE INTO embeddings (content_hash, vector) VALUES (?, ?)",
-                                     [(h, vector_to_blob(v)) for h, v in zip(texts, vectors, strict=True)])
-            written = True
-        return written
+        """lost_vectors.embed_again under the write lock (unless the caller holds it)."""
+        def transaction():
+            return (nullcontext() if holding_lock else self._write_lock), atomic(self._writer)
+
+        return await lost_vectors.embed_again(self._reader, transaction, self.lost_vectors, self.reembed)
 
     def _save_vectors_after_build(self) -> None:
         """Runs in the clustering thread: persist at once so a restart does not cluster again."""
