@@ -33,16 +33,6 @@ def typed_choice(question: str, candidates: list[Candidate], scores: np.ndarray,
     return None
 
 
-def read_types(question: str, candidates: list[Candidate]) -> None:
-    """Run the recogniser over the sentences typed_choice may read (it remembers each text's result),
-    so that it can run while the sentences are embedded: typed_choice then only looks the results up."""
-    if expected_type(question) is None:
-        return
-    for c in candidates:
-        if not c.question:
-            names_expected(question, c.text)
-
-
 def mentions_topic(topic: str | None, text: str) -> bool:
     """Whether `text` shares a content word with the asked topic (always, when there is no topic)."""
     terms = set(content_terms(topic or ""))

@@ -34,7 +34,7 @@ from ..text.lexical import content_terms
 from ..text.shorten import excerpt, plain_preview
 from ..whosaid.speakers import name_words
 from ..whosaid.statements import statements_of
-from .abstention import mentions_topic, read_types, typed_choice
+from .abstention import mentions_topic, typed_choice
 from .answer_type import names_expected
 from .candidates import (
     Candidate,
@@ -276,9 +276,7 @@ class AnswerEngine:
             return self._abstain(q, thread_id, hits, reason)
         # A sentence is embedded with the one before it: "In his paper, he explained ..." needs its
         # neighbour to be about Hutton.
-        # spaCy reads the sentences for the asked type (typed_choice below) while they are embedded.
-        vectors, _ = await asyncio.gather(self._embed([c.context for c in candidates]),
-                                          asyncio.to_thread(read_types, q.text, candidates))
+        vectors = await self._embed([c.context for c in candidates])
         dense = vectors @ query_vector
         scores = self._sentence_scores(q.text, dense, candidates, hits)
         evidence = inherit_from_questions(candidates, scores, dense)

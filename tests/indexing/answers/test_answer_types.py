@@ -161,24 +161,3 @@ async def test_the_asked_type_check_runs_off_the_event_loop(real_library, monkey
     tid = (await real_library.index_thread(SCAM)).thread_id
     await AnswerEngine(real_library).ask("Who is behind the scam messages?", tid)
     assert threads and threading.main_thread().name not in threads
-
-
-def test_read_types_runs_the_recogniser_ahead_for_the_sentences_that_may_answer():
-    """read_types (run while the sentences are embedded) leaves typed_choice only lookups: the
-    recogniser has read every candidate that may answer, none that is a question, and nothing for
-    a question that asks no type."""
-    from indexing.answers.abstention import read_types
-    from indexing.answers.answer_type import _entities
-    from indexing.answers.candidates import Candidate
-
-    texts = ["Marta Kowalczyk from the Gdańsk office leads the project now.", "Who signed off on it, then?",
-             "The budget was approved by the Riverside council."]
-    candidates = [Candidate(0, (0, len(t)), t, t, question=t.endswith("?")) for t in texts]
-    _entities.cache_clear()
-    read_types("What does the plugin do?", candidates)
-    assert _entities.cache_info().currsize == 0
-    read_types("Who leads the project?", candidates)
-    assert _entities.cache_info().currsize == 2
-    misses = _entities.cache_info().misses
-    assert names_expected("Who leads the project?", texts[0])
-    assert _entities.cache_info().misses == misses  # typed_choice's call finds it read already
