@@ -16,12 +16,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from .config import FetchConfig
 from .errors import NotFoundError, ThreadbotError
-from .library import ThreadLibrary
 from .records import FOLLOW_HOURS, Follow, IndexResult
-from .summaries.digest import new_comment_count
+
+if TYPE_CHECKING:  # the CLI imports utc_now on every command; `threadbot ask` should not wait for these
+    from .library import ThreadLibrary
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +108,8 @@ async def check_follow(lib: ThreadLibrary, follow: Follow, fetch: FetchConfig, n
         return FollowCheck(later or follow, ended=later is None, error=str(exc))
     result = next((r for r in results if r.thread_id == follow.thread_id), results[0])
     grew = follow.last_comment_count is None or result.comments > follow.last_comment_count
+    from .summaries.digest import new_comment_count
+
     new = await new_comment_count(lib, result.thread_id, follow.scope)
     at, interval = next_check(now, follow.interval_seconds, fetch.follow_interval, grew, follow.expires_at)
     checked = await lib.record_check(follow.id, result.comments, at, interval, result.thread_id)

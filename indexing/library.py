@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypedDict, TypeVar
@@ -306,18 +306,24 @@ class ThreadLibrary:
 
     async def search(self, query: str, scope: Scope = LOCAL_SCOPE, thread_id: str | None = None, k: int = 10,
                      kinds: list[str] | None = None, author: str | None = None,
-                     query_vector: np.ndarray | None = None) -> list[Hit]:
+                     query_vector: np.ndarray | Awaitable[np.ndarray] | None = None) -> list[Hit]:
         """Hybrid search: dense cosine and BM25, fused by reciprocal rank over the top of each side; a
-        fused top k not certain to be that of the full rankings (fused_top_is_exact) searches deeper once."""
+        fused top k not certain to be that of the full rankings (fused_top_is_exact) searches deeper once.
+        `query_vector` may be one still being computed (a task of `embed_query`): BM25 scores meanwhile."""
         if not query.strip():
             return []
         thread_ids = [thread_id] if thread_id else None
-        vector = query_vector if query_vector is not None else await self.embed_query(query)
         author_ids = await self.store.passage_ids_by_author(author, scope) if author else None
         candidates = max(FUSION_CANDIDATES, 20 * k)
-        (deep, matched), dense = await asyncio.gather(  # BM25 scores in a worker thread meanwhile
-            self._lexical(query, candidates * FUSION_DEEPER, scope, thread_ids, kinds, author),
-            self._dense(vector, candidates, scope, thread_ids, kinds, author_ids))
+        pending = self.embed_query(query) if query_vector is None else query_vector
+
+        async def dense_side() -> tuple[np.ndarray, list[tuple[int, float]]]:
+            vector = pending if isinstance(pending, np.ndarray) else await pending
+            return vector, await self._dense(vector, candidates, scope, thread_ids, kinds, author_ids)
+
+        # BM25 scores in a worker thread while the query is embedded and the dense side searched.
+        (deep, matched), (vector, dense) = await asyncio.gather(
+            self._lexical(query, candidates * FUSION_DEEPER, scope, thread_ids, kinds, author), dense_side())
         for deeper in (False, True):
             dense = await self._dense(vector, candidates, scope, thread_ids, kinds, author_ids) if deeper else dense
             lexical = deep[:candidates]

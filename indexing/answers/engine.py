@@ -250,9 +250,10 @@ class AnswerEngine:
                               written_by: tuple[str | None, set[str]] | None = None) -> Answer:
         """`naming`: only sentences that name this speaker may answer (a speaker with no statements).
         `written_by`: (author, threads they posted): only their posts and comments may answer."""
-        query_vector = await self.library.embed_query(q.text)
+        embedding = asyncio.ensure_future(self.library.embed_query(q.text))  # BM25 scores meanwhile
         hits = await self.library.search(q.text, scope=scope, thread_id=thread_id, k=10 if written_by is None else 40,
-                                         query_vector=query_vector)
+                                         query_vector=embedding)
+        query_vector = await embedding
         if written_by is not None:
             author, posts = written_by
             hits = [h for h in hits if h.passage.author == author

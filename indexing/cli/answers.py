@@ -6,12 +6,14 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from ..answers import AnswerEngine
 from ..errors import NotFoundError, ThreadbotError
 from .context import Context
 from .render import print_json, render_answer
+
+if TYPE_CHECKING:
+    from ..answers import AnswerEngine
 
 
 async def cmd_ask(args: argparse.Namespace, context: Context) -> int:
@@ -19,6 +21,8 @@ async def cmd_ask(args: argparse.Namespace, context: Context) -> int:
         print("error: give a QUESTION or --batch FILE", file=sys.stderr)
         return 2
     async with await context.library() as lib:  # the model loads once, also for a whole batch
+        from ..answers import AnswerEngine  # imported while the ONNX session still loads (see Context.library)
+
         engine = AnswerEngine(lib, llm=context.chat_client(args.extractive))
         if args.batch is not None:
             return await _ask_batch(engine, args.batch)

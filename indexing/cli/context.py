@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 from ..config import Config, IndexConfig
 from ..embed import Embedder, load_embedder
 from ..following import utc_now
-from ..library import ThreadLibrary
 
 if TYPE_CHECKING:  # chat.py imports aiohttp, which only the LLM mode needs
     from ..chat import ChatClient
+    from ..library import ThreadLibrary
 
 EmbedderFactory = Callable[[IndexConfig], Embedder]
 
@@ -36,9 +36,14 @@ class Context:
         return self.make_embedder(self.config.index)
 
     async def library(self, with_model: bool = True, long_running: bool = False) -> ThreadLibrary:
-        """The library on the configured database; without a model for commands that only read."""
-        return await ThreadLibrary.from_config(self.config.index, self.embedder() if with_model else None,
-                                               long_running=long_running)
+        """The library on the configured database; without a model for commands that only read.
+
+        The embedder comes first: its ONNX session loads in a background thread (releasing the GIL)
+        while this thread imports the library and the store and opens the database."""
+        embedder = self.embedder() if with_model else None
+        from ..library import ThreadLibrary
+
+        return await ThreadLibrary.from_config(self.config.index, embedder, long_running=long_running)
 
     def chat_client(self, extractive_only: bool) -> ChatClient | None:
         """The `[llm]` client, unless the user asked for extractive answers or none is configured."""

@@ -12,13 +12,16 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from ..following import FollowCheck, check_follow, describe_interval, start_following
 from ..records import FOLLOW_HOURS, LOCAL_SCOPE, MAX_FOLLOW_HOURS, Follow
-from ..summaries import Digest
 from .context import Context
 from .render import print_json, render_digest
 from .summaries import printed_digest
+
+if TYPE_CHECKING:
+    from ..summaries import Digest
 
 
 def when(moment: datetime) -> str:

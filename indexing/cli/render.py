@@ -11,13 +11,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
-from ..answers import Answer
 from ..records import Citation
-from ..summaries import Digest, ThreadSummary
 from ..text.shorten import one_line
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: `threadbot ask` never imports the summaries wing
     from tqdm import tqdm
+
+    from ..answers import Answer
+    from ..summaries import Digest, ThreadSummary
 
 
 def print_json(value, indent: int | None = 1) -> None:

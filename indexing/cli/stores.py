@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from ..store import migrate_store
 from .context import Context
 
 
 async def cmd_migrate_store(args: argparse.Namespace, context: Context) -> int:
+    from ..store import migrate_store  # the store loads after the command is known (see cli/context.py)
+
     counts = await migrate_store(args.source, args.target, replace=args.replace)
     width = max(len(table) for table in counts)
     for table, n in counts.items():

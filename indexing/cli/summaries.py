@@ -4,14 +4,19 @@ a channel would get."""
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from ..library import ThreadLibrary
-from ..summaries import Digest, make_digest, mark_digest_posted, summarize
 from .context import Context
 from .render import print_json, render_digest, render_summary
 
+if TYPE_CHECKING:  # imported by the commands that use them: every other command starts without them
+    from ..library import ThreadLibrary
+    from ..summaries import Digest
+
 
 async def cmd_summary(args: argparse.Namespace, context: Context) -> int:
+    from ..summaries import summarize
+
     async with await context.library() as lib:
         summary = await summarize(lib, args.thread_id, length=args.length,
                                   llm=context.chat_client(args.extractive), use_cache=not args.no_cache)
@@ -25,6 +30,8 @@ async def cmd_summary(args: argparse.Namespace, context: Context) -> int:
 async def printed_digest(lib: ThreadLibrary, thread_id: str, preview: bool = False) -> Digest:
     """The digest of a local thread, to print. Printing is the command line's way of posting: unless
     `preview`, it is recorded as posted, so the next digest covers only what is new."""
+    from ..summaries import make_digest, mark_digest_posted
+
     digest = await make_digest(lib, thread_id)
     if not digest.already_posted and not preview:
         digest = await mark_digest_posted(lib, digest.digest_id, channel_id="cli")

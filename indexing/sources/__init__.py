@@ -20,8 +20,6 @@ from typing import TYPE_CHECKING
 
 from ..errors import InputTooLargeError, ParseError
 from ..records import Thread
-from .detect import read_document, sniff
-from .textio import decode_bytes, normalise_newlines
 
 if TYPE_CHECKING:  # fetch.py imports aiohttp: a process that only reads files or asks should not wait for it
     from .fetch import Fetched
@@ -46,6 +44,10 @@ def safe_file_name(name: str) -> str:
 
 def parse_bytes(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Thread]:
     """Parse an uploaded file's content. Raises ParseError (never anything else) on bad input."""
+    # The parsers (a module per format) load on the first upload: a process that only asks never needs them.
+    from .detect import read_document, sniff
+    from .textio import decode_bytes, normalise_newlines
+
     source = safe_file_name(name)
     if len(data) > max_bytes:
         raise InputTooLargeError(source, f"the file is {len(data) / 1e6:.1f} MB, over the "

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
-from tests.helpers import SEED
+from tests.helpers import REPO, SEED
 
 ANSWER_KEYS = ["question", "thread_id", "answered", "answer", "mode", "citations"]
 CITATION_KEYS = ["ref", "thread_id", "passage_id", "kind", "author", "text", "score"]
@@ -92,3 +95,27 @@ def test_quotes_for_a_speaker_and_for_a_thread(run, seed_id):
     assert code == 0 and "Dmitry Peskov  (article)" in out
     code, _, err = run("quotes")
     assert code == 2 and "SPEAKER" in err
+
+
+def test_a_fresh_ask_loads_only_what_asking_needs(tmp_path):
+    """A `threadbot ask` process (the real model, a fresh interpreter) imports neither the summaries
+    wing nor the format parsers; importing the CLI alone loads no library, store or answer engine
+    (they load while the ONNX session does, see Context.library)."""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO)}
+    db = str(tmp_path / "seed.db")
+    subprocess.run([sys.executable, "-P", "-m", "indexing.cli", "--db", db, "index", str(SEED)], env=env,
+                   check=True, capture_output=True, timeout=300)
+    script = ("import sys\nfrom indexing.cli import main\n"
+              "early = sorted(m for m in sys.modules if m.startswith('indexing.'))\n"
+              "code = main(['--db', sys.argv[1], 'ask', 'What did Peskov say about the phone call?'])\n"
+              "print('EARLY', *early)\nprint('LATE', *sorted(m for m in sys.modules if m.startswith('indexing.')))\n"
+              "sys.exit(code)")
+    done = subprocess.run([sys.executable, "-P", "-c", script, db], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Peskov" in done.stdout
+    lines = dict(line.split(" ", 1) for line in done.stdout.splitlines() if line.startswith(("EARLY ", "LATE ")))
+    early, late = lines["EARLY"].split(), lines["LATE"].split()
+    assert not {"indexing.library", "indexing.store", "indexing.answers"} & set(early)
+    assert {"indexing.library", "indexing.answers"} <= set(late)
+    assert not [m for m in late if m.startswith(("indexing.summaries", "indexing.sources.detect"))]

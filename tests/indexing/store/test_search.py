@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import numpy as np
 import pytest
 
@@ -113,3 +115,18 @@ async def test_hybrid_search_filters_and_hit_fields(any_library):
     assert await library.search("   ") == []
     assert await library.search("bridge", scope="another-guild") == []
     assert t1.thread_id != t2.thread_id
+
+
+async def test_hybrid_search_takes_a_query_vector_still_being_computed(any_library):
+    """BM25 scores while the query is embedded: a pending vector gives the hits a ready one gives."""
+    library = any_library
+    await library.index_thread(Thread(title="Bridge vote", paragraphs=("The council approved the bridge.",),
+                                      comments=(Comment("c1", "ann", "The bridge is too expensive."),)))
+    vector = await library.embed_query("bridge cost")
+    ready = await library.search("bridge cost", query_vector=vector)
+    pending = asyncio.ensure_future(library.embed_query("bridge cost"))
+    assert not pending.done()
+    hits = await library.search("bridge cost", query_vector=pending)
+    assert [(h.passage.id, h.dense_rank, h.bm25_rank) for h in hits] == [
+        (h.passage.id, h.dense_rank, h.bm25_rank) for h in ready]
+    assert (await library.search("bridge cost", query_vector=pending))[0].passage.id == hits[0].passage.id
