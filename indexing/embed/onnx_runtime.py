@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 
 BULK_TEXTS = 64  # from this many texts on, embed as parallel single-threaded calls (see OnnxEmbedder.embed)
 BULK_WORKERS = 2
+BULK_TOKENS = 1024  # padded tokens (rows x longest row) per bulk inference call
+BULK_ROWS = 64
+REMEMBERED_TEXTS = 20_000  # at most this many texts' ids kept from a count for the embedding that follows
 BULK_NICENESS = 5  # see _yield_to_others
 T = TypeVar("T")
 
@@ -75,6 +78,7 @@ class OnnxEmbedder(Embedder):
         # counter is made on first use: only indexing counts, and a question should not wait for it.
         self._tokenizer_file = tokenizer_file
         self._counter: Tokenizer | None = None
+        self._counted: dict[str, list[int]] = {}  # the last big count's token ids, for the embedding that follows
         self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
         self._tokenizer.enable_truncation(max_length=self.max_tokens)
         self._tokenizer.no_padding()
@@ -118,20 +122,21 @@ class OnnxEmbedder(Embedder):
     def embed(self, texts: Sequence[str], batch_size: int = 16, progress=None) -> np.ndarray:
         """A handful of texts (a query, answer sentences) run on one two-thread session for latency.
 
-        Many texts (indexing) run as single-threaded inference calls on BULK_WORKERS Python threads
-        at once (onnxruntime releases the GIL): int8 inference gains little from intra-op threads
-        here, but two independent batches keep both cores busy.
+        Many texts (indexing) are tokenised once, sorted by token count and cut into batches of about
+        BULK_TOKENS padded tokens (`batch_size` is not used), which run as single-threaded inference
+        calls on BULK_WORKERS Python threads at once (onnxruntime releases the GIL): int8 inference
+        gains little from intra-op threads here, but two independent batches keep both cores busy.
         """
         if len(texts) < BULK_TEXTS or self._threads is not None:
             return super().embed(texts, batch_size, progress)
         if self._bulk_session is None:
             self._bulk_session = self._new_session(1)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
+        ids = self._token_ids(texts)
+        batches = token_batches([len(row) for row in ids], BULK_TOKENS, BULK_ROWS)
 
         def run(idx: list[int]) -> tuple[list[int], np.ndarray]:
-            return idx, self._infer(self._bulk_session, [texts[i] for i in idx])
+            return idx, self._run(self._bulk_session, [ids[i] for i in idx])
 
         with ThreadPoolExecutor(BULK_WORKERS, thread_name_prefix="onnx-embed", initializer=_yield_to_others) as pool:
             for idx, vectors in pool.map(run, batches):
@@ -141,21 +146,24 @@ class OnnxEmbedder(Embedder):
         return out
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
-        return self._infer(self._session, texts)
+        return self._run(self._session, [e.ids for e in self._tokenizer.encode_batch(list(texts))])
 
-    def _infer(self, session, texts: Sequence[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(list(texts))
-        width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(encodings), width), dtype=np.int64)
+    @staticmethod
+    def _run(session, rows: Sequence[Sequence[int]]) -> np.ndarray:
+        """One inference call on token ids, padded to the longest row."""
+        width = max(len(row) for row in rows)
+        ids = np.zeros((len(rows), width), dtype=np.int64)
         mask = np.zeros_like(ids)
-        for row, e in enumerate(encodings):
-            ids[row, : len(e.ids)] = e.ids
-            mask[row, : len(e.ids)] = 1
+        for i, row in enumerate(rows):
+            ids[i, : len(row)] = row
+            mask[i, : len(row)] = 1
         (vectors,) = session.run(None, {"input_ids": ids, "attention_mask": mask,
                                         "token_type_ids": np.zeros_like(ids)})
         return vectors
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Untruncated counts. A big call (a thread being split into passages) also remembers the ids of
+        the texts that fit the window, so that embedding those passages next does not tokenise them again."""
         if self._counter is None:
             from tokenizers import Tokenizer
 
@@ -163,7 +171,40 @@ class OnnxEmbedder(Embedder):
             counter.no_truncation()
             counter.no_padding()
             self._counter = counter
-        return [len(e.ids) for e in self._counter.encode_batch(list(texts))]
+        ids = [e.ids for e in self._counter.encode_batch(list(texts))]
+        if len(texts) >= BULK_TEXTS:
+            pairs = zip(texts[:REMEMBERED_TEXTS], ids, strict=False)
+            self._counted = {t: row for t, row in pairs if len(row) <= self.max_tokens}
+        return [len(row) for row in ids]
+
+    def _token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Token ids as the embedding tokenizer makes them (truncated to the window): remembered ones
+        from the last big count (the same ids: they fit the window; each is handed out once, so the
+        memory goes with the indexing), the others tokenised now."""
+        counted = self._counted
+        found = [counted.pop(t, None) for t in texts]
+        missing = [i for i, row in enumerate(found) if row is None]
+        if missing:
+            for i, e in zip(missing, self._tokenizer.encode_batch([texts[i] for i in missing]), strict=True):
+                found[i] = e.ids
+        return found  # type: ignore[return-value]  # every None was filled
+
+
+def token_batches(lengths: Sequence[int], budget: int, max_rows: int) -> list[list[int]]:
+    """Positions cut into batches of like lengths, each padding to at most `budget` tokens (rows times
+    the longest row; a single longer row is a batch of its own) and holding at most `max_rows` rows,
+    the most expensive batch first, so that parallel workers end on small ones together.
+
+    Sorted by token count and cut by tokens, the 1,600 passages of the dev thread (in the library's
+    slices of 128) pad by 2.4% instead of 12.5% with batches of 8 sorted by characters.
+    """
+    batches: list[list[int]] = []
+    for i in sorted(range(len(lengths)), key=lengths.__getitem__):
+        if batches and len(batches[-1]) < max_rows and (len(batches[-1]) + 1) * lengths[i] <= budget:
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    return sorted(batches, key=lambda batch: -len(batch) * lengths[batch[-1]])
 
 
 def _load_errors() -> tuple[type[Exception], ...]:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from indexing.embed import load_embedder
-from indexing.embed.onnx_runtime import OnnxEmbedder, onnx_available
+from indexing.embed.onnx_runtime import BULK_TEXTS, OnnxEmbedder, onnx_available
 from indexing.errors import EmbedderError
 from indexing.sources import parse_file
 from indexing.text.chunking import thread_passages
@@ -77,3 +77,26 @@ def test_unknown_backend_is_a_clear_error():
 def test_missing_model_directory_is_a_clear_error(tmp_path):
     with pytest.raises(EmbedderError, match="not found"):
         OnnxEmbedder(str(tmp_path / "nope"))
+
+
+def test_bulk_embedding_keeps_the_input_order(onnx_embedder):
+    """Many texts go through the token-budget batches; each vector stays at its text's position."""
+    (thread,) = parse_file(EXAMPLE)
+    texts = list(dict.fromkeys(p.text for p in thread_passages(thread, "t", onnx_embedder.count_tokens,
+                                                                onnx_embedder.max_tokens)))
+    texts = (texts * (BULK_TEXTS // len(texts) + 1))[:BULK_TEXTS + 9][::-1]  # enough for the bulk path
+    bulk = onnx_embedder.embed(texts)
+    alone = np.stack([onnx_embedder.embed_query(t) for t in texts])
+    similar = bulk @ alone.T
+    assert (np.argmax(similar, axis=1) == [texts.index(t) for t in texts]).all()
+    assert np.diag(similar).min() >= 0.97  # batch peers move int8 activation scales a little
+
+
+def test_ids_remembered_from_counting_embed_like_fresh_ones(onnx_embedder):
+    texts = [f"{t} ({i})" for i, t in enumerate(TEXTS * 20)]
+    fresh = onnx_embedder.embed(texts)
+    onnx_embedder.count_tokens(texts)  # a thread being split: its ids are remembered
+    assert len(onnx_embedder._counted) == len(texts)
+    remembered = onnx_embedder.embed(texts)
+    assert not onnx_embedder._counted  # handed out once: nothing is held after the embedding
+    np.testing.assert_allclose(remembered, fresh, atol=1e-6)
