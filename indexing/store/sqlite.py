@@ -71,6 +71,7 @@ class Store(RowMethods):
                                    else lexical_min_passages)
         self._instance = ""
         self._check = snapshot.DeferredCheck([])  # the loaded copies' checksums, checked in the background
+        self._peek = snapshot.LogPeek(path)  # catch_up's check without a hop to the reader's thread
 
     # ---- lifecycle -------------------------------------------------------------------------
     @classmethod
@@ -111,6 +112,7 @@ class Store(RowMethods):
             log.warning("could not save the dense index beside the database (it is rebuilt on the next start): %s",
                         exc)
         finally:  # whatever happened, close: an open aiosqlite connection's thread keeps the process alive
+            self._peek.close()
             await self._reader.close()
             await self._writer.close()
 
@@ -157,8 +159,7 @@ class Store(RowMethods):
     async def catch_up(self) -> None:
         """Reflect in the dense index what other processes wrote since this one last looked: the
         passage log moved past `log_version` (one cheap read when nothing changed)."""
-        if not self.model_id or (not self._check.damaged
-                                 and await snapshot.log_version(self._reader) == self.log_version):
+        if not self.model_id or (not self._check.damaged and await self._current_log() == self.log_version):
             return
         async with self._write_lock:  # no write of ours is half-applied to the index meanwhile
             damaged = self._check.damaged  # a loaded file failed its deferred checksum (and is gone)
@@ -172,6 +173,10 @@ class Store(RowMethods):
                 old.on_built = None
             else:
                 self.log_version = applied
+
+    async def _current_log(self) -> int:
+        peeked = self._peek.version()
+        return peeked if peeked is not None else await snapshot.log_version(self._reader)
 
     async def _log_version(self) -> int:
         return await snapshot.log_version(self._writer)
