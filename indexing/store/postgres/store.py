@@ -177,8 +177,12 @@ class PostgresStore:
 
     async def passages_by_id(self, ids: list[int], scope: Scope, thread_ids: list[str] | None = None,
                              kinds: list[str] | None = None, author: str | None = None) -> dict[int, Passage]:
-        found = await self.titled_passages(ids, scope, thread_ids, kinds, author)
-        return {pid: passage for pid, (passage, _) in found.items()}
+        if not ids:
+            return {}
+        filters, args = search.filter_clauses(scope, thread_ids, kinds, author, first=2)
+        found = await self._read(lambda conn: conn.fetch(
+            f"{_PASSAGE_SELECT} WHERE p.id = ANY($1::bigint[]){filters}", list(ids), *args))
+        return {row[0]: passage_from_row(tuple(row)) for row in found}
 
     async def titled_passages(self, ids: list[int], scope: Scope, thread_ids: list[str] | None = None,
                               kinds: list[str] | None = None, author: str | None = None
