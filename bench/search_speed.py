@@ -4,7 +4,7 @@
 
 Builds (once; reused by later runs) bench/.data/search-N.db with N synthetic passages shaped like
 real embeddings (see bench/common.py), opens it once so the dense index is clustered (above
-[index] ann_min_passages, 200,000 by default) and saved next to the database, then measures:
+[index] ann_min_passages, 50,000 by default) and saved next to the database, then measures:
 in a fresh process, cold start (open the database, ready to answer: a saved index is mapped; the
 model is not loaded), the first search after it, the time until the index is wholly in memory
 (copied in by a background thread) and the resident memory per passage then; and p50/p95 over

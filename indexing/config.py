@@ -55,7 +55,7 @@ class IndexConfig:
     model_path: str | None = None  # None: the bundled all-MiniLM-L6-v2
     backend: EmbedBackend = "auto"  # onnx when installed
     # Dense search turns approximate (clustered) at this many passages.
-    ann_min_passages: int = 200_000
+    ann_min_passages: int = 50_000  # store.dense.DEFAULT_ANN_MIN_PASSAGES (measured there)
     # The dense index is saved beside the database from this many passages (below, the BLOBs load fast).
     snapshot_min_passages: int = 20_000
     cache_dir: Path = field(default_factory=lambda: default_cache_dir({}))  # the exported ONNX model

@@ -38,6 +38,7 @@ from .records import (
 )
 from .sources import DEFAULT_MAX_BYTES, parse_bytes, parse_file, read_fetched, safe_file_name, scan_paths
 from .store import NewFollow, Scope, ThreadStore, open_store
+from .store.dense import DEFAULT_ANN_MIN_PASSAGES
 from .store.ranking import checked_top, fused_top_is_exact, reciprocal_rank_fusion
 from .text.chunking import thread_passages
 from .text.lexical import query_terms
@@ -81,7 +82,7 @@ class ThreadLibrary:
 
     @classmethod
     async def open(cls, location: str | Path, embedder: Embedder | None, max_bytes: int = DEFAULT_MAX_BYTES, *,
-                   ann_min_passages: int = 200_000, snapshot_min_passages: int = 20_000,
+                   ann_min_passages: int = DEFAULT_ANN_MIN_PASSAGES, snapshot_min_passages: int = 20_000,
                    long_running: bool = True, pool_size: int = 5, ef_search: int | None = None) -> ThreadLibrary:
         """A SQLite file, or a `postgresql://` URL (store/factory.py). Without an embedder the library
         lists and shows threads but neither indexes nor searches. SQLite's in-process dense index:
@@ -361,17 +362,17 @@ class ThreadLibrary:
                     thread_ids: list[str] | None = None, kinds: list[str] | None = None,
                     author: str | None = None) -> list[Hit]:
         fused = reciprocal_rank_fusion([[pid for pid, _ in dense], [pid for pid, _ in lexical]])
-        best, passages = await checked_top(fused, k, lambda ids: self.store.passages_by_id(ids, scope, thread_ids,
-                                                                                            kinds, author))
-        titles = await self.store.thread_titles(p.thread_id for p in passages.values())
+        best, rows = await checked_top(fused, k, lambda ids: self.store.titled_passages(ids, scope, thread_ids,
+                                                                                        kinds, author))
         dense_at = {pid: (rank, score) for rank, (pid, score) in enumerate(dense, start=1)}
         lexical_at = {pid: (rank, score) for rank, (pid, score) in enumerate(lexical, start=1)}
         hits = []
         for pid in best:
             d_rank, d_score = dense_at.get(pid, (None, None))
             l_rank, l_score = lexical_at.get(pid, (None, None))
-            hits.append(Hit(passage=passages[pid], score=fused[pid], dense_score=d_score, bm25_score=l_score,
-                            dense_rank=d_rank, bm25_rank=l_rank, thread_title=titles.get(passages[pid].thread_id)))
+            passage, title = rows[pid]
+            hits.append(Hit(passage=passage, score=fused[pid], dense_score=d_score, bm25_score=l_score,
+                            dense_rank=d_rank, bm25_rank=l_rank, thread_title=title))
         return hits
 
     # ---- passages and vectors ------------------------------------------------------------------

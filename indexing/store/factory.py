@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..config import is_url
 from ..errors import StoreError
+from .dense import DEFAULT_ANN_MIN_PASSAGES
 from .interface import ThreadStore
 from .lost_vectors import Reembed
 from .sqlite import Store
@@ -20,7 +21,7 @@ def is_postgres_url(location: str | Path) -> bool:
 
 
 async def open_store(location: str | Path, model_id: str | None = None, dim: int | None = None, *,
-                     ann_min_passages: int = 200_000, snapshot_min_passages: int = 20_000,
+                     ann_min_passages: int = DEFAULT_ANN_MIN_PASSAGES, snapshot_min_passages: int = 20_000,
                      long_running: bool = True, pool_size: int = DEFAULT_POOL_SIZE,
                      ef_search: int | None = None, reembed: Reembed | None = None) -> ThreadStore:
     """Open (creating and migrating as needed) the store at `location`. The dense-index sizes,

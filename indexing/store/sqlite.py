@@ -27,7 +27,7 @@ from ..errors import NotFoundError, StoreError
 from ..records import Passage, Statement, Thread, ThreadInfo
 from ..text.lexical import fts_match_expression
 from . import fulltext, lost_vectors, snapshot, statements
-from .dense import SearchResult, VectorIndex, VectorRows
+from .dense import DEFAULT_ANN_MIN_PASSAGES, SearchResult, VectorIndex, VectorRows
 from .interface import LexicalHits, Scope
 from .lexical.side import LexicalSide
 from .lost_vectors import Reembed
@@ -75,11 +75,12 @@ class Store(RowMethods):
         self._check = snapshot.DeferredCheck([])  # the loaded copies' checksums, checked in the background
         self.reembed = reembed
         self.lost_vectors: list[int] = []  # passages whose vector was lost and is not yet embedded again
+        self._peek = snapshot.LogPeek(path)  # catch_up's check without a hop to the reader's thread
 
     # ---- lifecycle -------------------------------------------------------------------------
     @classmethod
     async def open(cls, path: str | Path, model_id: str | None = None, dim: int | None = None, *,
-                   ann_min_passages: int = 200_000, snapshot_min_passages: int = 20_000,
+                   ann_min_passages: int = DEFAULT_ANN_MIN_PASSAGES, snapshot_min_passages: int = 20_000,
                    long_running: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
                    lexical_min_passages: int | None = None, reembed: Reembed | None = None) -> Store:
         """Open (creating and migrating as needed). Without a model, the store serves only
@@ -117,6 +118,7 @@ class Store(RowMethods):
             log.warning("could not save the dense index beside the database (it is rebuilt on the next start): %s",
                         exc)
         finally:  # whatever happened, close: an open aiosqlite connection's thread keeps the process alive
+            self._peek.close()
             await self._reader.close()
             await self._writer.close()
 
@@ -176,7 +178,7 @@ class Store(RowMethods):
         passage log moved past `log_version` (one cheap read when nothing changed). `force`: load
         the index afresh (the saved copy and what was written since)."""
         if not self.model_id or (not force and not self._check.damaged
-                                 and await snapshot.log_version(self._reader) == self.log_version):
+                                 and await self._current_log() == self.log_version):
             return
         async with self._write_lock:  # no write of ours is half-applied to the index meanwhile
             damaged = self._check.damaged or force  # a loaded file failed its deferred checksum (and is gone)
@@ -195,6 +197,10 @@ class Store(RowMethods):
                 old.on_built = None
             else:
                 self.log_version = applied
+
+    async def _current_log(self) -> int:
+        peeked = self._peek.version()
+        return peeked if peeked is not None else await snapshot.log_version(self._reader)
 
     async def _log_version(self) -> int:
         return await snapshot.log_version(self._writer)
@@ -351,23 +357,24 @@ class Store(RowMethods):
                              kinds: list[str] | None = None, author: str | None = None) -> dict[int, Passage]:
         """The passages of these ids that exist in `scope` (and in `thread_ids`, of `kinds`, by `author`,
         when given): the check of a search's hits against the rows themselves."""
-        found: dict[int, Passage] = {}
+        found = await self.titled_passages(ids, scope, thread_ids, kinds, author)
+        return {pid: passage for pid, (passage, _) in found.items()}
+
+    async def titled_passages(self, ids: list[int], scope: Scope, thread_ids: list[str] | None = None,
+                              kinds: list[str] | None = None, author: str | None = None
+                              ) -> dict[int, tuple[Passage, str]]:
+        """`passages_by_id` with each passage's thread title, read by the same query (a search's hits
+        need both: a second query was a second hop to the database thread)."""
+        found: dict[int, tuple[Passage, str]] = {}
         filters, filter_args = fulltext.passage_filters(scope, thread_ids, kinds, author)
         for chunk in chunked(ids):
             # CROSS JOIN keeps SQLite's plan id-first: with a scope filter it otherwise walked every
             # passage of the scope through threads_scope (20 ms at 100k passages, most of a hybrid search).
-            sql = (f"SELECT {PASSAGE_COLUMNS} FROM passages p CROSS JOIN threads t ON t.id = p.thread_id "
+            sql = (f"SELECT {PASSAGE_COLUMNS}, t.title FROM passages p CROSS JOIN threads t ON t.id = p.thread_id "
                    f"WHERE p.id IN ({marks(chunk)}){filters}")
             for row in await self._reader.execute_fetchall(sql, [*chunk, *filter_args]):  # one hop, not three
-                found[row[0]] = passage_from_row(tuple(row))
+                found[row[0]] = (passage_from_row(tuple(row[:-1])), row[-1])
         return found
-
-    async def thread_titles(self, thread_ids: Iterable[str]) -> dict[str, str]:
-        ids = list(set(thread_ids))
-        if not ids:
-            return {}
-        rows = await self._reader.execute_fetchall(f"SELECT id, title FROM threads WHERE id IN ({marks(ids)})", ids)
-        return {row[0]: row[1] for row in rows}
 
     async def passage_ids_by_author(self, author: str, scope: Scope) -> list[int]:
         sql = ("SELECT p.id FROM passages p JOIN threads t ON t.id = p.thread_id WHERE p.author = ? COLLATE NOCASE"

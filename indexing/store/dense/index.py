@@ -41,7 +41,11 @@ from .columns import FilterColumns
 
 log = logging.getLogger(__name__)
 
-DEFAULT_ANN_MIN_PASSAGES = 200_000
+# Measured against the exact scan (synthetic real-embedding-shaped corpus, 200 real questions, both
+# halves of the query set apart): clustered at 20k recall@10 0.98-0.996 in 0.26-0.38 ms (exact scan
+# 0.84 ms); at 50k 0.97-0.99 in 0.22-0.27 ms; at 100k 0.94-0.998 in 0.22-0.38 ms (exact 5-25 ms).
+# From about 50k the exact scan costs milliseconds while clustering costs seconds once.
+DEFAULT_ANN_MIN_PASSAGES = 50_000
 
 
 @dataclass

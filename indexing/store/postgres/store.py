@@ -184,13 +184,16 @@ class PostgresStore:
             f"{_PASSAGE_SELECT} WHERE p.id = ANY($1::bigint[]){filters}", list(ids), *args))
         return {row[0]: passage_from_row(tuple(row)) for row in found}
 
-    async def thread_titles(self, thread_ids: Iterable[str]) -> dict[str, str]:
-        ids = list(set(thread_ids))
+    async def titled_passages(self, ids: list[int], scope: Scope, thread_ids: list[str] | None = None,
+                              kinds: list[str] | None = None, author: str | None = None
+                              ) -> dict[int, tuple[Passage, str]]:
         if not ids:
             return {}
-        found = await self._read(lambda conn: conn.fetch("SELECT id, title FROM threads WHERE id = ANY($1::text[])",
-                                                         ids))
-        return {row[0]: row[1] for row in found}
+        filters, args = search.filter_clauses(scope, thread_ids, kinds, author, first=2)
+        found = await self._read(lambda conn: conn.fetch(
+            f"SELECT {PASSAGE_COLUMNS}, t.title FROM passages p JOIN threads t ON t.id = p.thread_id "
+            f"WHERE p.id = ANY($1::bigint[]){filters}", list(ids), *args))
+        return {row[0]: (passage_from_row(tuple(row)[:-1]), row[-1]) for row in found}
 
     async def passage_ids_by_author(self, author: str, scope: Scope) -> list[int]:
         found = await self._read(lambda conn: conn.fetch(

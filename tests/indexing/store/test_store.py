@@ -251,3 +251,38 @@ async def test_write_failing_mid_transaction_rolls_back(store_location, fake_emb
         # The store is still usable afterwards.
         result = await lib.index_thread(make_thread(title="After the failure"))
         assert result.status == "indexed"
+
+
+async def test_log_peek_sees_other_writes_and_never_waits_on_a_lock(tmp_path):
+    """The check every search makes first (snapshot.LogPeek): it reads the passage-log number another
+    connection committed, and answers None at once, instead of waiting, while a lock is held."""
+    from indexing.store.snapshot import LogPeek, log_version
+
+    path = tmp_path / "peek.db"
+    embedder = FakeEmbedder()
+    async with await Store.open(path, embedder.model_id, embedder.dim) as store:
+        peek = LogPeek(str(path))
+        try:
+            assert peek.version() == await log_version(store._reader) == 0
+            lib = ThreadLibrary(store, embedder)
+            await lib.index_thread(make_thread())
+            assert peek.version() == await log_version(store._reader) > 0
+        finally:
+            peek.close()
+    # A writer mid-commit in rollback-journal mode (an EXCLUSIVE lock) refuses readers: the peek
+    # answers None at once (busy timeout 0), and the caller asks through the reader instead.
+    locked = tmp_path / "locked.db"
+    holder = sqlite3.connect(locked, isolation_level=None)
+    holder.execute("CREATE TABLE passage_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, x)")
+    holder.execute("INSERT INTO passage_log (x) VALUES (1)")
+    peek = LogPeek(str(locked))
+    assert peek.version() == 1
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        assert peek.version() is None
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert peek.version() == 1
+    peek.close()
+    assert LogPeek(":memory:").version() is None

@@ -11,7 +11,7 @@ import pytest
 
 from indexing.library import ThreadLibrary
 from indexing.records import Comment, Thread
-from indexing.store.dense import VectorIndex, VectorRows, faiss_ivf
+from indexing.store.dense import DEFAULT_ANN_MIN_PASSAGES, VectorIndex, VectorRows, faiss_ivf
 
 DIM = 48
 
@@ -135,6 +135,27 @@ def test_a_mapped_index_is_copied_in_the_background_while_searches_go_on(tmp_pat
     loaded.wait_resident()
     assert not loaded.mapped
     assert [loaded.search(q, 5).ids.tolist() for q in data[:50]] == expected
+
+
+def test_default_threshold_clusters_from_fifty_thousand_and_stays_exact_below():
+    """The default `ann_min_passages` (50,000): one passage short, every search is an exact scan and
+    no clustering starts; at the threshold a background build starts and searches turn approximate."""
+    from indexing.config import IndexConfig
+
+    assert IndexConfig().ann_min_passages == DEFAULT_ANN_MIN_PASSAGES == 50_000
+    dim, n = 8, DEFAULT_ANN_MIN_PASSAGES
+    rng = np.random.default_rng(3)
+    data = rng.standard_normal((n, dim)).astype(np.float32)
+    data /= np.linalg.norm(data, axis=1, keepdims=True)
+    index = VectorIndex(dim)
+    index.add(VectorRows(np.arange(1, n, dtype=np.int64), data[:-1], ["t"] * (n - 1), ["local"] * (n - 1),
+                         ["comment"] * (n - 1)))
+    assert index.wait_for_ann(timeout=0) and not index.approximate
+    found = index.search(data[0], 10)
+    assert not found.approximate and found.ids[0] == 1
+    index.add(VectorRows(np.array([n], dtype=np.int64), data[-1:], ["t"], ["local"], ["comment"]))
+    assert index.wait_for_ann(timeout=120) and index.approximate
+    assert index.search(data[0], 10).approximate and not index.search(data[0], 10, exact=True).approximate
 
 
 def test_numpy_fallback_without_faiss(monkeypatch):
