@@ -70,12 +70,12 @@ class _ThreadFields(TypedDict):
 
 class ThreadLibrary:
     def __init__(self, store: ThreadStore, embedder: Embedder | None, max_bytes: int = DEFAULT_MAX_BYTES,
-                 extractor: StatementExtractor | None = extract_statements):
+                 extractor: StatementExtractor | None = extract_statements, model_lock: asyncio.Lock | None = None):
         self.store = store
         self.embedder = embedder
         self.max_bytes = max_bytes
         self.extractor = extractor  # who-said-what at index time; None skips it
-        self._model_lock = asyncio.Lock()
+        self._model_lock = model_lock or asyncio.Lock()  # given when the store embeds with the model too
         self._nlp_lock = asyncio.Lock()
         self.conversations = Conversations(store, self)  # the server's own messages as comments
         self.digests = DigestRecords(store)  # drafts, posted digests, and who may post one
@@ -100,9 +100,7 @@ class ThreadLibrary:
                                  ann_min_passages=ann_min_passages, snapshot_min_passages=snapshot_min_passages,
                                  long_running=long_running, pool_size=pool_size, ef_search=ef_search,
                                  reembed=reembed if embedder else None)
-        library = cls(store, embedder, max_bytes)
-        library._model_lock = model_lock
-        return library
+        return cls(store, embedder, max_bytes, model_lock=model_lock)
 
     @classmethod
     async def from_config(cls, config: IndexConfig, embedder: Embedder | None,

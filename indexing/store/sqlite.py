@@ -184,13 +184,10 @@ class Store(RowMethods):
             damaged = self._check.damaged or force  # a loaded file failed its deferred checksum (and is gone)
             applied = None if damaged else await snapshot.replay_in_snapshot(
                 self._writer, self.vectors, self.log_version, self.lexical, self.lost_vectors)
-            if applied is None:  # or another process pruned entries this one never saw: load afresh
+            # Reload when another process pruned entries this one never saw, or (rare) after embedding
+            # again vectors the replay found lost.
+            if applied is None or await self._embed_lost_vectors(holding_lock=True):
                 log.info("the database changed under this process; reloading the dense index")
-                old = self.vectors
-                await asyncio.to_thread(old.wait_resident)
-                await self._load_vectors(holding_lock=True)
-                old.on_built = None
-            elif await self._embed_lost_vectors(holding_lock=True):  # rare: rows another process lost
                 old = self.vectors
                 await asyncio.to_thread(old.wait_resident)
                 await self._load_vectors(holding_lock=True)
