@@ -92,7 +92,8 @@ class OnnxEmbedder(Embedder):
         # The session (about 0.1 s of graph optimisation, which releases the GIL) is made in a background
         # thread while the caller opens its database; the first embedding waits for it and raises its error.
         self._session_loading = _in_background(self._new_session, threads or min(2, os.cpu_count() or 1))
-        self._bulk_session = None  # one thread, made on the first call of several texts (see embed)
+        self._bulk_session: Future | None = None  # one thread, loading from the second call of a few texts
+        self._few_text_calls = False
         self._pool: ThreadPoolExecutor | None = None
         self._setup_lock = threading.Lock()
         self.dim = _hidden_size(Path(path)) or int(self._session.get_outputs()[0].shape[-1])
@@ -126,6 +127,10 @@ class OnnxEmbedder(Embedder):
         (`batch_size` is not used): a query on the two-thread session, several texts as single-threaded
         calls on BULK_WORKERS Python threads at once (onnxruntime releases the GIL).
 
+        The single-threaded session loads in the background from the second call of a few texts on
+        (a CLI question makes one, and should not wait about 0.1 s for a session it uses once); until
+        it is ready, the texts run one after another on the two-thread session, to the same vectors.
+
         Alone, a text's vector depends on the text only. Dynamic int8 scales activations per call, so
         in a padded batch a vector moved with its batch-mates (cosine 0.984-1.0 to itself alone), and a
         remembered candidate vector depended on which question first embedded it. No padding is also
@@ -146,11 +151,18 @@ class OnnxEmbedder(Embedder):
             if progress:
                 progress(1)
             return out
-        if len(texts) < BULK_TEXTS:  # longest first, so the two workers end together
-            batches = [[i] for i in sorted(range(len(ids)), key=lambda i: -len(ids[i]))]
-        else:
+        bulk = len(texts) >= BULK_TEXTS
+        session = self._single_threaded(wait=bulk)
+        if session is None:
+            for i, row in enumerate(ids):
+                out[i] = normalise(np.asarray(self._run(self._session, [row]), dtype=np.float32))[0]
+            if progress:
+                progress(len(ids))
+            return out
+        if bulk:
             batches = token_batches([len(row) for row in ids], BULK_TOKENS, BULK_ROWS)
-        session = self._single_threaded()
+        else:  # longest first, so the two workers end together
+            batches = [[i] for i in sorted(range(len(ids)), key=lambda i: -len(ids[i]))]
 
         def run(idx: list[int]) -> tuple[list[int], np.ndarray]:
             return idx, self._run(session, [ids[i] for i in idx])
@@ -161,11 +173,15 @@ class OnnxEmbedder(Embedder):
                 progress(len(idx))
         return out
 
-    def _single_threaded(self):
+    def _single_threaded(self, wait: bool):
+        """The single-threaded session, or None while it is loading and `wait` is false."""
         with self._setup_lock:
             if self._bulk_session is None:
-                self._bulk_session = self._new_session(1)
-            return self._bulk_session
+                if not wait and not self._few_text_calls:
+                    self._few_text_calls = True
+                    return None
+                self._bulk_session = _in_background(self._new_session, 1)
+        return self._bulk_session.result() if wait or self._bulk_session.done() else None
 
     def _workers(self) -> ThreadPoolExecutor:
         """Kept for the embedder's life: a pool per call cost its thread starts on every question."""
