@@ -106,3 +106,18 @@ async def test_unreachable_discord_is_one_clear_line(tmp_path, monkeypatch, fake
     assert "\n" not in str(info.value) and TOKEN not in str(info.value)
     with pytest.raises(ThreadbotError, match="cannot reach Discord"):
         await sync_commands(config)
+
+
+def _commands(parser) -> set[str]:
+    return set(next(a for a in parser._actions if a.dest == "command").choices)
+
+
+def test_the_bots_commands_load_only_when_asked_for():
+    """A built-in command (a CLI question) skips the entry-point scan; anything else sees every command."""
+    for argv in (["ask", "What did Peskov say?"], ["--db", "x.db", "-v", "ask", "q"], ["--config=c.toml", "threads"]):
+        commands = _commands(build_parser(argv))
+        assert "ask" in commands and "run" not in commands, argv
+        assert build_parser(argv).parse_args(argv).command in ("ask", "threads")
+    for argv in ([], ["--help"], ["run"], ["--db", "ask", "run"], ["--conf", "c.toml", "run"], ["--", "run"]):
+        assert {"ask", "run", "sync-commands"} <= _commands(build_parser(argv)), argv
+    assert build_parser(["--db", "ask", "run"]).parse_args(["--db", "ask", "run"]).func.__name__ == "cmd_run"
