@@ -1,14 +1,16 @@
 """The in-memory dense index: passage vectors plus the columns searches filter on.
 
-Vectors live in a faiss inverted-file index of float16 codes (768 B per 384-d vector, half of
-float32) labelled by passage id. Small indexes have one list, so a search is an exact scan; at
-`ann_min_passages` a background thread re-clusters them into about 2*sqrt(n) lists and searches
-then probe only the nearest lists (approximate), while `exact=True` still scans every list. Why
+A new index holds its vectors in a numpy matrix (numpy_flat.py), so a process opening a small
+collection never imports faiss (about 50 ms of a CLI question). From FLAT_MAX_PASSAGES they move
+to a faiss inverted-file index of float16 codes (768 B per 384-d vector, half of float32) labelled
+by passage id: one list, so a search is an exact scan, until `ann_min_passages`, when a background
+thread clusters them into about 2*sqrt(n) lists; searches then probe only the nearest lists
+(approximate), while `exact=True` still scans every list. Why
 this shape, measured on this 2-core machine at 1M passages: the fp16 scan takes about half the time
 of numpy's float32 matvec (it reads half the memory), and probing lists takes about a millisecond.
 
-Without faiss installed the index falls back to a float32 numpy matrix and exact search only
-(the backends, behind one interface, are in backend.py, faiss_ivf.py and numpy_flat.py).
+Without faiss installed the index stays a numpy matrix with exact search only (the backends,
+behind one interface, are in backend.py, faiss_ivf.py and numpy_flat.py).
 
 Restarts: a saved index is mapped from its file (ready at once; pages are read as searches touch
 them) and copied into memory in the background, or before the first write, which a mapped index
@@ -46,6 +48,10 @@ log = logging.getLogger(__name__)
 # 0.84 ms); at 50k 0.97-0.99 in 0.22-0.27 ms; at 100k 0.94-0.998 in 0.22-0.38 ms (exact 5-25 ms).
 # From about 50k the exact scan costs milliseconds while clustering costs seconds once.
 DEFAULT_ANN_MIN_PASSAGES = 50_000
+# A numpy matrix holds a new index up to this size (no faiss import for a small collection); past it,
+# faiss's float16 scan is several times faster (measured here: 0.7 against 2.3 ms at 5,000 vectors).
+FLAT_MAX_PASSAGES = 2_000
+TIE_MARGIN = 8  # results fetched beyond k, so that ties at the k-th place are settled by passage id
 
 
 @dataclass
@@ -111,10 +117,22 @@ class VectorIndex:
                 self.remove(ids[present])
             self._columns.append(ids, rows.thread_ids, rows.scopes, rows.kinds)
             self._vectors.add(ids, vectors)
+            self._outgrow_numpy()
             if self._build_log is not None:
                 self._build_log.append(ids)
             self.changes += n
         self.maybe_build_ann()
+
+    def _outgrow_numpy(self) -> None:
+        """From FLAT_MAX_PASSAGES on, the vectors move from the numpy matrix to faiss (one list until
+        clustered), whose float16 scan is several times faster; not while a clustering copies them."""
+        from .numpy_flat import NumpyFlatBackend
+
+        if (isinstance(self._vectors, NumpyFlatBackend) and self._columns.size >= FLAT_MAX_PASSAGES
+                and self._builder is None):
+            faiss_backend = self._vectors.into_faiss()
+            if faiss_backend is not None:
+                self._vectors = faiss_backend
 
     def remove(self, passage_ids: list[int] | np.ndarray) -> None:
         ids = np.asarray(passage_ids, dtype=np.int64)
@@ -194,10 +212,15 @@ class VectorIndex:
             if k <= 0:
                 return SearchResult(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), False)
             selected = None if mask is None or allowed == self._columns.size else self.ids[mask]
-            ids, scores, approximate = self._vectors.search(query, k, selected, int(self.ids[-1]),
+            fetch = min(k + TIE_MARGIN, allowed)
+            ids, scores, approximate = self._vectors.search(query, fetch, selected, int(self.ids[-1]),
                                                             allowed / self._columns.size, exact)
             keep = ids >= 0
-            return SearchResult(ids[keep], scores[keep], approximate)
+            ids, scores = ids[keep], scores[keep]
+        # Equal vectors (the same text) score the same; each backend lists them in its own order (rows,
+        # lists), so ties go to the lower passage id: the same results whichever backend holds them.
+        order = np.lexsort((ids, -np.round(scores, 5)))[:k]
+        return SearchResult(ids[order], scores[order], approximate)
 
     # ---- mapped from a saved file --------------------------------------------------------------
     @property
@@ -241,8 +264,8 @@ class VectorIndex:
     def maybe_build_ann(self) -> bool:
         """Start the background clustering once the index is big enough; True if one started."""
         with self._lock:
-            if (not self.auto_build or self._builder is not None
-                    or not self._vectors.can_cluster or self._columns.size < self.ann_min_passages
+            if (not self.auto_build or self._builder is not None or self._columns.size < self.ann_min_passages
+                    or not self._vectors.can_cluster  # after the size: a numpy index imports faiss to know
                     # checked can_cluster just before: a clustering backend
                     or not cast(ClusteringBackend, self._vectors).needs_clustering(self._columns.size)):
                 return False
@@ -350,9 +373,7 @@ class VectorIndex:
         folder = Path(folder)
         try:
             manifest = manifest_file.read_manifest(folder, defer, token)
-            backend = make_backend(manifest["dim"])
-            if manifest["backend"] != backend.name:
-                raise manifest_file.DamagedCopy(f"written by the {manifest['backend']} backend, not {backend.name}")
+            backend = backend_for(manifest["backend"], manifest["dim"])
             columns = FilterColumns.load(folder / manifest_file.columns_name(manifest), manifest["threads"],
                                          manifest["scopes"])
             manifest_file.check_columns(columns, manifest)
@@ -370,9 +391,23 @@ class VectorIndex:
 
 
 def make_backend(dim: int) -> VectorBackend:
-    """The dense backend: faiss IVF over float16 codes when faiss is installed, else numpy."""
+    """A new index's backend: a numpy matrix, which hands its vectors to faiss when clustered (so
+    faiss is imported only by a process that clusters or reads a saved faiss copy)."""
+    from .numpy_flat import NumpyFlatBackend
+
+    return NumpyFlatBackend(dim)
+
+
+def backend_for(name: object, dim: int) -> VectorBackend:
+    """The backend that reads a saved copy written by the backend called `name`."""
     from .faiss_ivf import FaissIvfBackend, load_faiss
     from .numpy_flat import NumpyFlatBackend
 
-    faiss = load_faiss()
-    return FaissIvfBackend(dim, faiss) if faiss else NumpyFlatBackend(dim)
+    if name == NumpyFlatBackend.name:
+        return NumpyFlatBackend(dim)
+    if name == FaissIvfBackend.name:
+        faiss = load_faiss()
+        if faiss is None:
+            raise manifest_file.DamagedCopy("written by faiss, which is not installed")
+        return FaissIvfBackend(dim, faiss)
+    raise manifest_file.DamagedCopy(f"written by an unknown backend {name!r}")

@@ -33,12 +33,18 @@ def vectors_folder(db_path: Path) -> Path:
     return db_path.parent / f"{db_path.name}.vectors"
 
 
-async def build(db_path: Path, embedder, titles: list[str], n: int = 120, save: bool = True) -> list[list[int]]:
-    """Index threads, close (saving the dense index unless not `save`); the exact results of QUERIES."""
-    lib = await ThreadLibrary.open(db_path, embedder, **dict(SIZES, snapshot_min_passages=1 if save else 10**9))
+async def build(db_path: Path, embedder, titles: list[str], n: int = 120, save: bool = True,
+                cluster: bool = False) -> list[list[int]]:
+    """Index threads, close (saving the dense index unless not `save`); the exact results of QUERIES.
+    An index of one list is saved as a numpy matrix; `cluster`: clustered first, so the saved copy is
+    a faiss index (mapped when loaded)."""
+    sizes = dict(SIZES, snapshot_min_passages=1 if save else 10**9, ann_min_passages=100 if cluster else 100_000)
+    lib = await ThreadLibrary.open(db_path, embedder, **sizes)
     try:
         for title in titles:
             await lib.index_thread(thread(title, n))
+        await lib.store.finish_clustering()
+        assert lib.store.vectors.approximate == cluster
         return await search_ids(lib, QUERIES, exact=True)
     finally:
         await lib.close()
