@@ -24,6 +24,7 @@ import logging
 import secrets
 import sqlite3
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
@@ -58,27 +59,35 @@ async def log_version(db: aiosqlite.Connection) -> int:
 
 
 class LogPeek:
-    """`log_version` read on the caller's thread through a connection of its own, for the check every
-    search makes first: about 6 us, where the hop to the reader's thread and back took about 0.1 ms
-    of a 1 ms approximate search. It never waits (busy timeout 0, read-only): `version()` is None when
-    SQLite cannot answer at once (a lock held while a WAL is recovered), and the caller asks the
-    reader instead. No peek for an in-memory database (another connection would be another database)."""
+    """Small reads on the caller's thread through a connection of its own: `log_version` for the check
+    every search makes first (about 6 us, where the hop to the reader's thread and back took about
+    0.1 ms of a 1 ms approximate search), and a search's few hit rows (`rows`). It never waits (busy
+    timeout 0, read-only): an answer is None when SQLite cannot give it at once (a lock held while a
+    WAL is recovered), and the caller asks the reader instead. Each read is its own transaction, so it
+    sees every commit before it, as the reader does. No peek for an in-memory database (another
+    connection would be another database)."""
 
     def __init__(self, path: str):
         self.path = path
         self._db: sqlite3.Connection | None = None
 
     def version(self) -> int | None:
+        rows = self.rows(_LOG_VERSION_SQL, ())
+        if rows is None:
+            return None
+        return int(rows[0][0]) if rows else 0
+
+    def rows(self, sql: str, args: Sequence[object]) -> list[tuple] | None:
+        """`sql`'s rows (a read), or None when the database cannot answer at once."""
         if self.path == ":memory:":
             return None
         try:
             if self._db is None:  # opened at the first search, not before the store is ready
                 self._db = sqlite3.connect(self.path, timeout=0, isolation_level=None, check_same_thread=False)
                 self._db.execute("PRAGMA query_only = ON")
-            rows = self._db.execute(_LOG_VERSION_SQL).fetchall()
+            return self._db.execute(sql, args).fetchall()
         except sqlite3.Error:  # busy or locked: never wait on the event loop
             return None
-        return int(rows[0][0]) if rows else 0
 
     def close(self) -> None:
         if self._db is not None:

@@ -1,16 +1,25 @@
 """The dense index's fast paths: the cached scope mask follows every write, a search on the
 caller's thread gives what the worker-thread search gives (and declines what could be slow), the
-probe count follows the vectors per list, and the fused hits are re-checked best first."""
+probe count follows the vectors per list, the fused hits are re-checked best first, and their rows
+are read on the caller's thread (never queued behind the reader's work), filters and deletions held."""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
 import numpy as np
+import pytest
 
+from indexing.library import ThreadLibrary
+from indexing.records import Comment
+from indexing.store import Store
 from indexing.store.dense import VectorIndex, VectorRows
 from indexing.store.dense.backend import MIN_PROBES, probes
 from indexing.store.ranking import checked_top
+from indexing.store.snapshot import LogPeek
+from tests.fakes import FakeEmbedder
+from tests.indexing.store.test_store import make_thread
 from tests.indexing.store.test_vectors import DIM, clustered_data
 
 
@@ -73,3 +82,75 @@ def test_fused_hits_are_checked_best_first_until_k_pass():
     assert set(best) <= set(found)
     best, _ = asyncio.run(checked_top({1: 0.5, 2: 0.4}, 5, fetch))
     assert best == []
+
+
+SLOW_SQL = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 50000000) SELECT count(*) FROM c"
+
+
+async def test_a_search_reads_its_rows_without_waiting_behind_the_readers_work(tmp_path):
+    """A dense search's hit rows come through the caller's-thread connection: a long query queued on
+    the reader's thread first (a digest, a full-text scan) does not hold the search up. (Below 20k
+    passages a hybrid search's BM25 side is FTS5, on the reader's thread.)"""
+    embedder = FakeEmbedder()
+    async with await Store.open(tmp_path / "t.db", embedder.model_id, embedder.dim) as store:
+        lib = ThreadLibrary(store, embedder)
+        await lib.index_thread(make_thread())
+        vector = await lib.embed_query("bridge council")
+        slow = asyncio.ensure_future(store._reader.execute_fetchall(SLOW_SQL))
+        await asyncio.sleep(0)  # the slow query is queued on the reader's thread before the search
+        try:
+            hits = await lib.dense_search(vector, k=3)
+            assert not slow.done()  # answered while the reader was still busy
+        finally:
+            await store._reader.interrupt()
+            with pytest.raises(sqlite3.OperationalError):
+                await slow
+        assert hits and hits[0].thread_title == "Bridge vote"
+
+
+async def test_rows_read_on_the_callers_thread_hold_every_filter_and_every_deletion(tmp_path):
+    embedder = FakeEmbedder()
+    path = tmp_path / "t.db"
+    async with await Store.open(path, embedder.model_id, embedder.dim) as store:
+        lib = ThreadLibrary(store, embedder)
+        await lib.index_thread(make_thread(), scope="g1")
+        other = make_thread(title="Other", source_file="other.txt",
+                            comments=[Comment("c9", "cy", "Bridge again.")])
+        await lib.index_thread(other, scope="g2")
+        rows = await store.titled_passages(list(range(1, 100)), None)
+        by_scope = {scope: {pid for pid, (p, _) in rows.items() if p.scope == scope} for scope in ("g1", "g2")}
+        assert by_scope["g1"] and by_scope["g2"]
+        assert set(await store.titled_passages(list(rows), "g1")) == by_scope["g1"]
+        first = rows[min(by_scope["g1"])][0].thread_id
+        assert {p.thread_id for p, _ in (await store.titled_passages(list(rows), None, [first])).values()} == {first}
+        assert {p.kind for p, _ in (await store.titled_passages(list(rows), None, kinds=["comment"])).values()} == {
+            "comment"}
+        assert {p.author for p, _ in (await store.titled_passages(list(rows), None, author="BOB")).values()} == {"bob"}
+        # Another process deletes g1's thread: its rows are gone at once, before this one catches up.
+        async with await Store.open(path, embedder.model_id, embedder.dim) as writer:
+            await writer.delete_thread(first, "g1")
+        assert set(await store.titled_passages(list(rows), None)) == by_scope["g2"]
+        vector = await lib.embed_query("The council approved the bridge on Tuesday.")
+        assert all(h.passage.scope == "g2" for h in await lib.dense_search(vector, scope=None, k=10))
+        # A peek that cannot answer (here: an in-memory path) leaves the rows to the reader.
+        store._peek = LogPeek(":memory:")
+        assert set(await store.titled_passages(list(rows), None)) == by_scope["g2"]
+
+
+def test_the_peek_answers_none_at_once_for_rows_it_cannot_read(tmp_path):
+    locked = tmp_path / "locked.db"
+    holder = sqlite3.connect(locked, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("INSERT INTO t VALUES (1), (2)")
+    peek = LogPeek(str(locked))
+    try:
+        assert peek.rows("SELECT x FROM t WHERE x > ?", [1]) == [(2,)]
+        holder.execute("BEGIN EXCLUSIVE")  # rollback-journal mode: an exclusive lock refuses readers
+        try:
+            assert peek.rows("SELECT x FROM t", []) is None
+        finally:
+            holder.execute("ROLLBACK")
+        assert peek.rows("SELECT count(*) FROM t", []) == [(2,)]
+    finally:
+        peek.close()
+        holder.close()
