@@ -90,6 +90,8 @@ class OnnxEmbedder(Embedder):
             cache_dir = default_cache_dir()
         self._model_file = export_in_subprocess(path, cache_dir)
         self._threads = threads
+        # Calls of the bulk path queue their batches on the one worker pool; sessions are thread-safe.
+        self.overlapping_calls = threads is None
         # The session (about 0.1 s of graph optimisation, which releases the GIL) is made in a background
         # thread while the caller opens its database; the first embedding waits for it and raises its error.
         self._session_loading = _in_background(self._new_session, threads or min(2, os.cpu_count() or 1))
