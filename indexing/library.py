@@ -18,6 +18,7 @@ from .config import FetchConfig, IndexConfig
 from .conversations import Conversations
 from .digest_records import DigestRecords
 from .embed import Embedder
+from .embed.slices import embed_in_slices
 from .errors import DatabaseUnavailableError, NotFoundError, ParseError, ThreadbotError
 from .records import (
     LOCAL_SCOPE,
@@ -169,27 +170,13 @@ class ThreadLibrary:
                 todo.setdefault(p.content_hash, p.text)
 
         async def embed_new() -> dict[str, np.ndarray]:
-            if not todo:
-                return {}
             # Shortest first across the whole thread, not per slice: batches of like lengths carry
             # little padding (slices in thread order took 13.6 s instead of 11.0 s for 1,600 comments).
             hashes = sorted(todo, key=lambda h: len(todo[h]))
-            texts = [todo[h] for h in hashes]
-            done = 0
-
-            def tick(n: int) -> None:
-                nonlocal done
-                done += n
-                if progress:
-                    progress("embed", done, len(texts))
-
-            # Slices, each taking the model lock on its own: questions asked while a big thread is being
-            # indexed get their query embedded between two slices instead of after the whole thread.
-            parts = []
-            for start in range(0, len(texts), EMBED_SLICE):
-                piece = texts[start:start + EMBED_SLICE]
-                parts.append(await self._run_model(model.embed, piece, EMBED_BATCH, tick))
-            return dict(zip(hashes, np.concatenate(parts), strict=True))
+            report = (lambda done, total: progress("embed", done, total)) if progress else None
+            vectors = await embed_in_slices(model, [todo[h] for h in hashes], self._model_lock, EMBED_SLICE,
+                                            EMBED_BATCH, report)
+            return dict(zip(hashes, vectors, strict=True))
 
         async def who_said_what() -> list[Statement] | None:
             if self.extractor is None:

@@ -22,6 +22,9 @@ class Embedder(ABC):
     model_id: str
     dim: int
     max_tokens: int = 256
+    # Whether `embed` may be called again while a call runs (their batches then share the workers):
+    # indexing queues its next slice before the current one ends (slices.py). Off: one call at a time.
+    overlapping_calls: bool = False
 
     @abstractmethod
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:

@@ -78,7 +78,8 @@ class OnnxEmbedder(Embedder):
         # counter is made on first use: only indexing counts, and a question should not wait for it.
         self._tokenizer_file = tokenizer_file
         self._counter: Tokenizer | None = None
-        self._counted: dict[str, list[int]] = {}  # the last big count's token ids, for the embedding that follows
+        self._counted: dict[str, list[int]] = {}  # the last big counts' token ids, for the embedding that follows
+        self._counted_taken = False  # an embedding took ids from them since
         self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
         self._tokenizer.enable_truncation(max_length=self.max_tokens)
         self._tokenizer.no_padding()
@@ -89,6 +90,8 @@ class OnnxEmbedder(Embedder):
             cache_dir = default_cache_dir()
         self._model_file = export_in_subprocess(path, cache_dir)
         self._threads = threads
+        # Calls of the bulk path queue their batches on the one worker pool; sessions are thread-safe.
+        self.overlapping_calls = threads is None
         # The session (about 0.1 s of graph optimisation, which releases the GIL) is made in a background
         # thread while the caller opens its database; the first embedding waits for it and raises its error.
         self._session_loading = _in_background(self._new_session, threads or min(2, os.cpu_count() or 1))
@@ -208,8 +211,9 @@ class OnnxEmbedder(Embedder):
         return vectors
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        """Untruncated counts. A big call (a thread being split into passages) also remembers the ids of
-        the texts that fit the window, so that embedding those passages next does not tokenise them again."""
+        """Untruncated counts. A big call (a thread being split into passages) runs as two halves on the
+        bulk workers at once (the tokenizer releases the GIL), and remembers the ids of the texts that
+        fit the window, so that embedding those passages next does not tokenise them again."""
         if self._counter is None:
             from tokenizers import Tokenizer
 
@@ -217,23 +221,42 @@ class OnnxEmbedder(Embedder):
             counter.no_truncation()
             counter.no_padding()
             self._counter = counter
-        ids = [e.ids for e in self._counter.encode_batch(list(texts))]
-        if len(texts) >= BULK_TEXTS:
-            pairs = zip(texts[:REMEMBERED_TEXTS], ids, strict=False)
-            self._counted = {t: row for t, row in pairs if len(row) <= self.max_tokens}
+        texts = list(texts)
+        if len(texts) < BULK_TEXTS:
+            return [len(e.ids) for e in self._counter.encode_batch(texts)]
+        encode = self._counter.encode_batch
+        ids = [e.ids for part in self._workers().map(encode, halves(texts)) for e in part]
+        # Added to what the counts since the last embedding remembered (a thread's texts, then the
+        # sentences of its long ones: a chunk may be one), else instead of it; up to REMEMBERED_TEXTS.
+        if self._counted_taken or len(self._counted) + len(texts) > REMEMBERED_TEXTS:
+            self._counted, self._counted_taken = {}, False
+        pairs = zip(texts[:REMEMBERED_TEXTS], ids, strict=False)
+        self._counted.update((t, row) for t, row in pairs if len(row) <= self.max_tokens)
         return [len(row) for row in ids]
 
     def _token_ids(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids as the embedding tokenizer makes them (truncated to the window): remembered ones
-        from the last big count (the same ids: they fit the window; each is handed out once, so the
+        from the last big counts (the same ids: they fit the window; each is handed out once, so the
         memory goes with the indexing), the others tokenised now."""
         counted = self._counted
         found = [counted.pop(t, None) for t in texts]
+        if any(row is not None for row in found):
+            self._counted_taken = True  # the next count starts afresh: the memory goes with the indexing
         missing = [i for i, row in enumerate(found) if row is None]
         if missing:
             for i, e in zip(missing, self._tokenizer.encode_batch([texts[i] for i in missing]), strict=True):
                 found[i] = e.ids
         return found  # type: ignore[return-value]  # every None was filled
+
+
+def halves(texts: list[str]) -> list[list[str]]:
+    """`texts` cut in two at about half their characters, in order: the tokenizer's work is about
+    proportional to length."""
+    total, cut, seen = sum(map(len, texts)), 0, 0
+    while cut < len(texts) and 2 * seen < total:
+        seen += len(texts[cut])
+        cut += 1
+    return [texts[:cut], texts[cut:]]
 
 
 def token_batches(lengths: Sequence[int], budget: int, max_rows: int) -> list[list[int]]:

@@ -19,9 +19,14 @@ def thread_passages(thread: Thread, thread_id: str, count_tokens: TokenCounter,
     units += [("comment", i, c.text, c.author, c.id, c.parent) for i, c in enumerate(thread.comments)]
     budget = max_tokens - 16  # room for special tokens and tokenizer disagreement at chunk seams
     counts = count_tokens([u[2] for u in units])
+    # The sentences of every long text counted in one call, not one call (and one thread hop) a text.
+    long = [i for i, tokens in enumerate(counts) if tokens > budget]
+    sentences = {i: sentence_spans(units[i][2]) or [(0, len(units[i][2]))] for i in long}
+    sizes = iter(count_tokens([units[i][2][s:e] for i in long for s, e in sentences[i]]) if long else ())
     passages = []
-    for (kind, position, text, author, comment_id, parent), tokens in zip(units, counts, strict=True):
-        spans = [(0, len(text))] if tokens <= budget else chunk_spans(text, count_tokens, budget)
+    for i, (kind, position, text, author, comment_id, parent) in enumerate(units):
+        spans = (_packed(text, sentences[i], [next(sizes) for _ in sentences[i]], count_tokens, budget)
+                 if i in sentences else [(0, len(text))])
         for chunk, (start, end) in enumerate(spans):
             passages.append(Passage(thread_id=thread_id, kind=kind, position=position, text=text[start:end],
                                     chunk=chunk, start=start, end=end, author=author,
@@ -36,14 +41,28 @@ def chunk_spans(text: str, count_tokens: TokenCounter, budget: int) -> list[tupl
     truncates silently and the tail would otherwise never be searchable.
     """
     sentences = sentence_spans(text) or [(0, len(text))]
+    return _packed(text, sentences, count_tokens([text[s:e] for s, e in sentences]), count_tokens, budget)
+
+
+def _packed(text: str, sentences: list[tuple[int, int]], sizes: list[int], count_tokens: TokenCounter,
+            budget: int) -> list[tuple[int, int]]:
+    """`chunk_spans` given the sentences and their token counts. A sentence that fits is a piece whose
+    count is known; only the pieces of a sentence cut at words are counted."""
     pieces: list[tuple[int, int]] = []
-    sizes = count_tokens([text[s:e] for s, e in sentences])
+    piece_sizes: list[int] = []
+    cut: list[int] = []  # the pieces cut at words, counted below
     for (s, e), size in zip(sentences, sizes, strict=True):
         if size <= budget:
             pieces.append((s, e))
+            piece_sizes.append(size)
         else:
-            pieces += _word_spans(text, s, e, count_tokens, budget)
-    piece_sizes = count_tokens([text[s:e] for s, e in pieces])
+            for span in _word_spans(text, s, e, count_tokens, budget):
+                cut.append(len(pieces))
+                pieces.append(span)
+                piece_sizes.append(0)
+    if cut:
+        for i, size in zip(cut, count_tokens([text[pieces[i][0]:pieces[i][1]] for i in cut]), strict=True):
+            piece_sizes[i] = size
     spans: list[tuple[int, int]] = []
     start, end, used = pieces[0][0], pieces[0][1], piece_sizes[0]
     for (s, e), size in zip(pieces[1:], piece_sizes[1:], strict=True):

@@ -109,3 +109,27 @@ def test_ids_remembered_from_counting_embed_like_fresh_ones(onnx_embedder):
     remembered = onnx_embedder.embed(texts)
     assert not onnx_embedder._counted  # handed out once: nothing is held after the embedding
     np.testing.assert_allclose(remembered, fresh, atol=1e-6)
+
+
+def test_a_big_count_in_two_halves_counts_like_one_call(onnx_embedder, real_embedder):
+    """From BULK_TEXTS texts on, the count runs as two halves at once; the counts stay in order."""
+    texts = [f"{t} {'more words ' * (i % 7)}({i})" for i, t in enumerate(TEXTS * 30)]
+    assert len(texts) >= BULK_TEXTS
+    assert onnx_embedder.count_tokens(texts) == real_embedder.count_tokens(texts)
+
+
+def test_ids_of_counts_before_an_embedding_are_all_remembered(onnx_embedder):
+    """A thread's texts, then the sentences of its long ones: both counts' ids are kept for the
+    embedding that follows; the first count after an embedding starts afresh."""
+    first = [f"{t} [{i}]" for i, t in enumerate(TEXTS * 20)]
+    second = [f"{t} <{i}>" for i, t in enumerate(TEXTS * 20)]
+    earlier = [f"{t} {{{i}}}" for i, t in enumerate(TEXTS * 20)]
+    onnx_embedder.count_tokens(earlier)  # an earlier indexing: counted, then embedded
+    onnx_embedder.embed(earlier)
+    onnx_embedder.count_tokens(first)
+    onnx_embedder.count_tokens(second)
+    assert set(onnx_embedder._counted) == {*first, *second}
+    onnx_embedder.embed(first)
+    assert set(onnx_embedder._counted) == set(second)
+    onnx_embedder.count_tokens(first)
+    assert set(onnx_embedder._counted) == set(first)

@@ -70,3 +70,23 @@ def test_sentence_spans_respect_abbreviations_and_lines():
     for s, e in sentence_spans(text):
         assert text[s:e] == text[s:e].strip()
     assert sentence_spans("   ") == []
+
+
+def test_long_texts_are_counted_in_one_call_and_chunked_as_each_alone():
+    """The sentences of every long text of a thread are counted together (a call a text took 156
+    calls at 1,522 comments), and a sentence that fits is never counted a second time as a piece."""
+    calls: list[list[str]] = []
+
+    def counting(texts):
+        calls.append(list(texts))
+        return count(texts)
+
+    texts = [long_text(30), "short", long_text(45), " ".join(f"w{i}" for i in range(200))]
+    thread = Thread(title="T", comments=tuple(Comment(str(i), "ann", t) for i, t in enumerate(texts)))
+    passages = thread_passages(thread, "tid", counting, max_tokens=64)
+    # the units; the long ones' sentences; the pieces of the one sentence cut at words (its words first)
+    assert len(calls) == 4
+    assert len(calls[1]) == 30 + 45 + 1
+    for i, text in enumerate(texts):
+        expected = chunk_spans(text, count, 48) if count([text])[0] > 48 else [(0, len(text))]
+        assert [(p.start, p.end) for p in passages if p.kind == "comment" and p.position == i] == expected
