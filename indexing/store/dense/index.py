@@ -340,9 +340,15 @@ class VectorIndex:
 
     @staticmethod
     def keep_only(folder: str | Path, generation: str) -> None:
-        """Delete the saved generations other than `generation` (once the database names it)."""
+        """Delete the saved generations older than `generation` (once the database names it) and any
+        file that is not a generation's. Newer ones stay: this runs after the recording transaction,
+        when another save (the clustering thread's, another process's) may be writing its files."""
+        recorded = _generation_number(generation)
         for old in Path(folder).iterdir():
-            if not old.name.startswith(generation) and old.name != "manifest.json":
+            if old.name == "manifest.json":
+                continue
+            number = _generation_number(old.name.split(".", 1)[0])
+            if number is None or (number < recorded if recorded is not None else not old.name.startswith(generation)):
                 old.unlink(missing_ok=True)
 
     def _save_files(self, folder: Path, generation: str, stamp: dict) -> None:
@@ -388,6 +394,14 @@ class VectorIndex:
                             folder, exc)
             return None
         return cls(manifest["dim"], ann_min_passages, backend=backend, columns=columns), manifest
+
+
+def _generation_number(name: str) -> int | None:
+    """A generation's name is its save time in hex nanoseconds: later saves have larger numbers."""
+    try:
+        return int(name, 16)
+    except ValueError:
+        return None
 
 
 def make_backend(dim: int) -> VectorBackend:

@@ -16,7 +16,7 @@ import numpy as np
 from indexing.library import ThreadLibrary
 from indexing.records import Comment, Thread, thread_id_for
 from indexing.store import Store
-from indexing.store.dense import VectorIndex
+from indexing.store.dense import VectorIndex, VectorRows
 from indexing.store.snapshot import compact_if_mostly_free, new_token, snapshot_folder
 from indexing.text.chunking import thread_passages
 from tests.indexing.store.test_vectors import QUERIES, search_ids, thread
@@ -170,3 +170,24 @@ async def test_compaction_returns_free_pages_to_the_disk(tmp_path):
         assert path.stat().st_size == size
         await compact_if_mostly_free(db, min_pages=1)
     assert path.stat().st_size < size / 10
+
+
+def test_pruning_after_a_recorded_save_leaves_a_newer_save_being_written(tmp_path):
+    """A save (on close) prunes once its transaction is recorded; by then the clustering thread's save
+    may be writing a newer generation, which must survive it (it failed with "No such file" before)."""
+    vectors = np.eye(4, dtype=np.float32)
+    index = VectorIndex(4)
+    index.add(VectorRows(np.arange(1, 5, dtype=np.int64), vectors, ["t"] * 4, ["local"] * 4, ["comment"] * 4))
+    folder = tmp_path / "db.vectors"
+    recorded = index.save(folder, {"version": 1})
+    newer = index.save(folder, {"version": 2})
+    (folder / "leftover.tmp").write_text("x")
+    VectorIndex.keep_only(folder, recorded)
+    names = {p.name for p in folder.iterdir()}
+    assert any(n.startswith(newer) for n in names) and any(n.startswith(recorded) for n in names)
+    assert "leftover.tmp" not in names
+    VectorIndex.keep_only(folder, newer)
+    names = {p.name for p in folder.iterdir()}
+    assert not any(n.startswith(recorded) for n in names) and "manifest.json" in names
+    loaded, manifest = VectorIndex.load(folder)
+    assert manifest["generation"] == newer and len(loaded) == 4
