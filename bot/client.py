@@ -6,13 +6,13 @@ the bot owns none of them, so nothing here is a module global.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import discord
 from discord.ext import commands
 
 from bot.errors import ThreadbotTree
+from bot.keyed_locks import KeyedLocks
 from bot.ratelimit import RateLimiter
 from indexing.answers.engine import AnswerEngine
 from indexing.config import DiscordConfig, FetchConfig
@@ -79,7 +79,7 @@ class ThreadBot(commands.Bot):
         self.fetch = fetch or FetchConfig()  # for `/upload url:`
         self.question_limiter = RateLimiter(config.rate_limit_count, config.rate_limit_seconds)
         self.message_content_enabled = True
-        self.digest_locks: dict[str, asyncio.Lock] = {}
+        self.digest_locks = KeyedLocks()  # one digest post at a time per thread in this process
         # No gateway: no cache of guilds and channels, so they are fetched over REST when needed.
         self.worker = worker
 

@@ -8,7 +8,6 @@ it went (so it is never posted twice, and citations can link to it).
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 
@@ -87,7 +86,7 @@ async def publish_digest(
         return Posted(sent[0].channel.id, sent[0].id, sent[0].jump_url)
 
     # One post at a time per thread in this process (the claim settles it between processes).
-    async with bot.digest_locks.setdefault(thread_id, asyncio.Lock()):
+    async with bot.digest_locks.hold(thread_id):
         digest = await post_digest(bot.library, thread_id, scope, send)
         if digest is None:
             return None
