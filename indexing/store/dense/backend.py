@@ -3,7 +3,7 @@
 `VectorIndex` (index.py) owns the filter columns, the lock and the background work; a backend
 only stores vectors by passage id and searches them. Two implement it: a numpy matrix
 (numpy_flat.py), where every index starts, and faiss IVF over float16 codes (faiss_ivf.py), which
-the numpy one hands its vectors to when clustered; a saved copy is read by the one that wrote it.
+the numpy one hands its vectors to as the index grows; a saved copy is read by the one that wrote it.
 """
 
 from __future__ import annotations

@@ -88,12 +88,8 @@ class FaissIvfBackend:
         return ids[0], scores[0], nprobe < self.lists
 
     def clustered(self, sample: np.ndarray, lists: int) -> FaissIvfBackend:
-        return self.trained(self.dim, self.faiss, sample, lists)
-
-    @classmethod
-    def trained(cls, dim: int, faiss, sample: np.ndarray, lists: int) -> FaissIvfBackend:
         """An empty index with `lists` lists, trained by spherical k-means on `sample`."""
-        target = cls(dim, faiss, lists)
+        target = FaissIvfBackend(self.dim, self.faiss, lists)
         target.index.cp.niter = 10
         target.index.cp.spherical = True
         target.index.cp.max_points_per_centroid = 64

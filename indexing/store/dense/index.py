@@ -124,12 +124,12 @@ class VectorIndex:
         self.maybe_build_ann()
 
     def _outgrow_numpy(self) -> None:
-        """From FLAT_MAX_PASSAGES on, the vectors move from the numpy matrix to faiss (one list until
-        clustered), whose float16 scan is several times faster; not while a clustering copies them."""
+        """From FLAT_MAX_PASSAGES on (or `ann_min_passages`, if smaller), the vectors move from the numpy
+        matrix to faiss (one list until clustered), whose float16 scan is several times faster."""
         from .numpy_flat import NumpyFlatBackend
 
-        if (isinstance(self._vectors, NumpyFlatBackend) and self._columns.size >= FLAT_MAX_PASSAGES
-                and self._builder is None):
+        if (isinstance(self._vectors, NumpyFlatBackend)
+                and self._columns.size >= min(FLAT_MAX_PASSAGES, self.ann_min_passages)):
             faiss_backend = self._vectors.into_faiss()
             if faiss_backend is not None:
                 self._vectors = faiss_backend
@@ -264,8 +264,8 @@ class VectorIndex:
     def maybe_build_ann(self) -> bool:
         """Start the background clustering once the index is big enough; True if one started."""
         with self._lock:
-            if (not self.auto_build or self._builder is not None or self._columns.size < self.ann_min_passages
-                    or not self._vectors.can_cluster  # after the size: a numpy index imports faiss to know
+            if (not self.auto_build or self._builder is not None
+                    or not self._vectors.can_cluster or self._columns.size < self.ann_min_passages
                     # checked can_cluster just before: a clustering backend
                     or not cast(ClusteringBackend, self._vectors).needs_clustering(self._columns.size)):
                 return False

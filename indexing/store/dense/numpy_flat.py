@@ -1,8 +1,8 @@
 """Dense backend for an index of one list: a float32 matrix with its own id column, exact search.
 
 Every new index starts here, so a process that only opens a small collection (a CLI question)
-never imports faiss (about 50 ms). Past index.FLAT_MAX_PASSAGES (or clustered first, with a small
-`ann_min_passages`) it hands the vectors to a faiss index (faiss_ivf.py); without faiss it stays.
+never imports faiss (about 50 ms). Past index.FLAT_MAX_PASSAGES (or `ann_min_passages`, if smaller)
+it hands the vectors to a faiss index (faiss_ivf.py), which clusters; without faiss it stays.
 Vectors are held at float16 precision (the precision of the rows and of faiss's codes), so a search
 scores the same before and after a save and reload, and the saved matrix is float16.
 """
@@ -10,7 +10,6 @@ scores the same before and after a save and reload, and the saved matrix is floa
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -25,22 +24,13 @@ class NumpyFlatBackend:
     name = "numpy-f32"  # the saved format's name: ids and a matrix in an .npz (float16 or float32 loads)
     lists = 1
     mapped = False
+    can_cluster = False  # it hands its vectors to faiss first (VectorIndex._outgrow_numpy)
 
     def __init__(self, dim: int):
         self.dim = dim
         self._matrix = np.zeros((0, dim), dtype=np.float32)
         self._ids = np.zeros(0, dtype=np.int64)
         self.count = 0
-
-    @property
-    def can_cluster(self) -> bool:
-        """Whether faiss is installed (imported here: VectorIndex asks only once the index is big enough)."""
-        from .faiss_ivf import load_faiss
-
-        return load_faiss() is not None
-
-    def needs_clustering(self, size: int) -> bool:
-        return True
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         needed = self.count + len(ids)
@@ -61,12 +51,6 @@ class NumpyFlatBackend:
     def reconstruct(self, passage_id: int, row: int) -> np.ndarray:
         return self._matrix[int(np.flatnonzero(self._ids[: self.count] == passage_id)[0])].copy()
 
-    def reconstruct_many(self, ids: np.ndarray) -> np.ndarray:
-        held = self._ids[: self.count]
-        order = np.argsort(held, kind="stable")
-        rows = order[np.searchsorted(held, ids, sorter=order)]
-        return self._matrix[rows].copy()
-
     def search(self, query, k, selected, max_id, fraction, exact):
         mask = None if selected is None else np.isin(self._ids[: self.count], selected)
         top = dense_top_k(self._matrix[: self.count], query[0], k, mask)
@@ -83,43 +67,6 @@ class NumpyFlatBackend:
         target = FaissIvfBackend(self.dim, faiss)
         target.add(self._ids[: self.count].copy(), self._matrix[: self.count].copy())
         return target
-
-    def clustered(self, sample: np.ndarray, lists: int):
-        """An empty faiss index with `lists` lists, trained on `sample` (see FaissIvfBackend.clustered)."""
-        from .faiss_ivf import FaissIvfBackend, load_faiss
-
-        return FaissIvfBackend.trained(self.dim, load_faiss(), sample, lists)
-
-    def copy_into(self, target, lock: threading.RLock, chunk: int = 20_000) -> np.ndarray:
-        """Add every vector to `target`, holding `lock` only while reading a chunk. Returns the ids
-        copied, each once; a removal meanwhile shifts later rows up, so VectorIndex re-reads the ids
-        this missed (as it does for faiss lists)."""
-        copied: list[np.ndarray] = []
-        seen: set[int] = set()
-        start = 0
-        while True:
-            with lock:
-                if start >= self.count:
-                    break
-                end = min(start + chunk, self.count)  # rows past the count are spare capacity
-                ids = self._ids[start:end].copy()
-                vectors = self._matrix[start:end].copy()
-            start += len(ids)
-            fresh = np.fromiter((i not in seen for i in ids.tolist()), dtype=bool, count=len(ids))
-            seen.update(ids.tolist())
-            if fresh.any():
-                target.add(ids[fresh], vectors[fresh])
-                copied.append(ids[fresh])
-        return np.concatenate(copied) if copied else np.zeros(0, dtype=np.int64)
-
-    def compact(self) -> None:
-        """Nothing to do: the matrix grows by a quarter at a time and is never mapped."""
-
-    def copy_lists(self) -> None:
-        raise NotImplementedError("a numpy index is never mapped from a file")
-
-    def adopt_lists(self, fresh: object) -> None:
-        raise NotImplementedError("a numpy index is never mapped from a file")
 
     # ---- persistence ---------------------------------------------------------------------------
     def save(self, path: Path) -> Path:
