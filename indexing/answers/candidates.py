@@ -51,7 +51,7 @@ class Candidate:
     rank: int  # the hit the sentence is from
     span: tuple[int, int]
     text: str  # verbatim from the passage
-    context: str  # the sentence with the one before it (what is embedded)
+    previous: str  # the candidate sentence before it in the passage ("" for the first)
     question: bool = False  # a question: scored, never shown
     answers: int | None = None  # a reply: the rank of the hit whose question it answers
 
@@ -86,7 +86,7 @@ def sentences_of(hits: list[Hit], start: int = 0, answers: int | None = None,
         passage = hits[rank].passage
         if passage.kind == "title":
             if title_answers is not None and title_answers(passage.text):
-                out.append(Candidate(rank, (0, len(passage.text)), passage.text, passage.text))
+                out.append(Candidate(rank, (0, len(passage.text)), passage.text, ""))
             continue
         text = passage.text
         previous = ""
@@ -97,7 +97,7 @@ def sentences_of(hits: list[Hit], start: int = 0, answers: int | None = None,
                 offset = begin + (len(sentence) - len(kept))
                 # A paragraph's closing lead-in points at the paragraphs after it, as a question at its replies.
                 lead_in = passage.kind == "paragraph" and is_lead_in(kept) and end >= len(text.rstrip())
-                out.append(Candidate(rank, (offset, end), kept, f"{previous} {kept}".strip(),
+                out.append(Candidate(rank, (offset, end), kept, previous,
                                      question=is_question(kept) or lead_in, answers=answers))
                 previous = kept
     return out

@@ -47,6 +47,7 @@ from .candidates import (
     sentences_of,
 )
 from .citing import Citations, plural
+from .context_vectors import in_context, sentences_to_embed
 from .contradiction import premise_conflicts
 from .discussion import engagement_of, order_views, view_lines
 from .questions import Question, asked_noun, classify
@@ -274,9 +275,9 @@ class AnswerEngine:
         if not [c for c in candidates if not c.question]:
             reason = f"The indexed threads record nothing said by {naming}." if naming else None
             return self._abstain(q, thread_id, hits, reason)
-        # A sentence is embedded with the one before it: "In his paper, he explained ..." needs its
-        # neighbour to be about Hutton.
-        vectors = await self._embed([c.context for c in candidates])
+        pairs = [(c.previous, c.text) for c in candidates]  # each sentence in its context
+        sentences = sentences_to_embed(pairs)
+        vectors = in_context(pairs, sentences, await self._embed(sentences))
         dense = vectors @ query_vector
         scores = self._sentence_scores(q.text, dense, candidates, hits)
         evidence = inherit_from_questions(candidates, scores, dense)
