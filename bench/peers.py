@@ -235,7 +235,9 @@ def main() -> int:
         figures = measure_store(name, work, n, args.keep)
         figures["threadbot_ahead"] = threadbot_ahead(result["threadbot"], figures)
         result["peers"][name] = figures
-    print(json.dumps(result))
+    from common import machine
+
+    print(json.dumps({**result, "machine": machine()}))
     print(summary(result), file=sys.stderr)
     return 0
 
