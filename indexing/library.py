@@ -31,6 +31,7 @@ from .records import (
     IndexResult,
     Passage,
     SpeakerCount,
+    SpeakerName,
     Statement,
     StatementSource,
     Thread,
@@ -43,7 +44,7 @@ from .store.dense import DEFAULT_ANN_MIN_PASSAGES
 from .store.ranking import checked_top, fused_top_is_exact, reciprocal_rank_fusion
 from .text.chunking import thread_passages
 from .text.lexical import query_terms
-from .whosaid import StatementExtractor, extract_statements, statements_of
+from .whosaid import StatementExtractor, extract_statements, speakers_named, statements_of
 
 T = TypeVar("T")
 
@@ -270,9 +271,17 @@ class ThreadLibrary:
 
     async def statements(self, scope: Scope = LOCAL_SCOPE, thread_id: str | None = None,
                          speaker: str | None = None) -> list[Statement]:
-        """Who-said-what: stored statements in reading order; `speaker` matches aliases ("Peskov")."""
-        found = await self.store.statements(scope, thread_id)
-        return statements_of(found, speaker) if speaker else found
+        """Who-said-what: stored statements in reading order; `speaker` matches aliases ("Peskov").
+        Only the matching speakers' statements are read: a community's index holds one statement
+        a comment, and reading them all cost an ask 56 ms at 4,000."""
+        if not speaker:
+            return await self.store.statements(scope, thread_id)
+        names = speakers_named(speaker, await self.store.speaker_names(scope, thread_id))
+        return statements_of(await self.store.statements(scope, thread_id, speakers=names), speaker) if names else []
+
+    async def speaker_names(self, scope: Scope = LOCAL_SCOPE, thread_id: str | None = None) -> list[SpeakerName]:
+        """The speakers the who-said-what index knows, with the names they were quoted under."""
+        return await self.store.speaker_names(scope, thread_id)
 
     async def speakers(self, thread_id: str, scope: Scope = LOCAL_SCOPE) -> list[SpeakerCount]:
         """The speakers of one thread with their statement counts, article sources first."""

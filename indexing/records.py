@@ -202,6 +202,16 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class SpeakerName:
+    """A speaker as the who-said-what index names them, without their statements: enough to
+    recognise a name in a question before any statement is read."""
+
+    speaker: str
+    mention: str  # one way it was written where they were quoted ("spokesman Dmitry Peskov")
+    whole_passage: bool  # wrote whole comments or posts (a commenter or post author), not only quoted
+
+
+@dataclass(frozen=True)
 class SpeakerCount:
     speaker: str
     source: StatementSource

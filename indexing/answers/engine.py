@@ -33,7 +33,6 @@ from ..records import Hit, Passage, Statement
 from ..text.lexical import content_terms
 from ..text.shorten import excerpt, plain_preview
 from ..whosaid.speakers import name_words
-from ..whosaid.statements import statements_of
 from .abstention import mentions_topic, typed_choice
 from .answer_type import names_expected
 from .candidates import (
@@ -110,31 +109,32 @@ class AnswerEngine:
                           "extractive")
         if thread_id is not None:
             await self.library.thread_info(thread_id, scope)  # NotFoundError names an unknown thread
-        statements = await self.library.statements(scope, thread_id)
-        authors = {s.speaker for s in statements if _whole_passage(s)}  # commenters and post authors
-        parsed = classify(question, authors)
-        answer = await self._extractive(parsed, statements, thread_id, scope)
+        # The index's names, not its statements: those of the asked speaker are read when one is asked.
+        names = await self.library.speaker_names(scope, thread_id)
+        parsed = classify(question, {n.speaker for n in names if n.whole_passage})  # commenters, post authors
+        answer = await self._extractive(parsed, thread_id, scope)
         if self.llm is not None and answer.answered:
             from .llm_mode import llm_answer  # local import: the LLM mode is optional
 
             answer = await llm_answer(self.llm, parsed, answer)
         return answer
 
-    async def _extractive(self, q: Question, statements: list[Statement], thread_id, scope) -> Answer:
+    async def _extractive(self, q: Question, thread_id, scope) -> Answer:
         if asks_for_submission(q.text):
             cites = Citations()
             lines = await submission_answer(self.library, q.text, thread_id, scope, lambda p: cites.cite(p, 1.0))
             if lines is not None:
                 return self._finish(q, thread_id, lines, cites)
         if q.type == "author":
-            found = [s for s in statements if _whole_passage(s) and s.speaker == q.speaker]
+            found = [s for s in await self.library.statements(scope, thread_id, speaker=q.speaker)
+                     if _whole_passage(s) and s.speaker == q.speaker]
             posts = {s.thread_id for s in found if s.source == "article"}
             if posts and not q.says:  # "Which app did <the blogger> use ...?": a fact from their post
                 return await self._factual_answer(q, thread_id, scope, written_by=(q.speaker, posts))
             return await self._speaker_answer(q, found, thread_id, scope)
         if q.type == "speaker":
             assert q.speaker is not None  # a speaker question always names one
-            found = statements_of(statements, q.speaker)
+            found = await self.library.statements(scope, thread_id, speaker=q.speaker)
             article = [s for s in found if s.source == "article"]
             found = article or found
             if found:

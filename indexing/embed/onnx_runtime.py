@@ -303,7 +303,10 @@ def _in_background(fn: Callable[..., T], *args: object) -> Future[T]:
         except Exception as exc:  # handed to whoever waits for the result
             future.set_exception(exc)
 
-    threading.Thread(target=run, name="onnx-session", daemon=True).start()
+    # Not a daemon: a process that ends while a session loads waits for it. A daemon thread still in
+    # onnxruntime at interpreter exit aborted the process ("terminate called without an active exception",
+    # exit -6) when it took the GIL back: a `threadbot summary` that needed no model ended so.
+    threading.Thread(target=run, name="onnx-session", daemon=False).start()
     return future
 
 

@@ -9,7 +9,7 @@ said explicitly, for every scope at once. `factory.open_store` picks the backend
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Protocol
 
@@ -23,6 +23,7 @@ from ..records import (
     GuildSettings,
     Passage,
     ServerMessage,
+    SpeakerName,
     Statement,
     Thread,
     ThreadInfo,
@@ -105,8 +106,10 @@ class ThreadStore(Protocol):
     async def finish_clustering(self) -> None: ...
 
     # ---- statements, summaries, digests, server settings -----------------------------------------
-    async def statements(self, scope: Scope, thread_id: str | None = None,
-                         speaker: str | None = None) -> list[Statement]: ...
+    async def statements(self, scope: Scope, thread_id: str | None = None, speaker: str | None = None,
+                         speakers: Collection[str] | None = None) -> list[Statement]: ...
+
+    async def speaker_names(self, scope: Scope, thread_id: str | None = None) -> list[SpeakerName]: ...
 
     async def statement_count(self, thread_id: str) -> int: ...
 

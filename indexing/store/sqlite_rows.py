@@ -5,7 +5,7 @@ connection or in one write transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 
@@ -19,6 +19,7 @@ from ..records import (
     GuildSettingName,
     GuildSettings,
     ServerMessage,
+    SpeakerName,
     Statement,
 )
 from . import conversation_rows as conversation
@@ -38,9 +39,12 @@ class RowMethods:
         raise NotImplementedError
 
     # ---- statements, summaries, digests, server settings --------------------------------------
-    async def statements(self, scope: Scope, thread_id: str | None = None,
-                         speaker: str | None = None) -> list[Statement]:
-        return await statements.read_statements(self._reader_db(), scope, thread_id, speaker)
+    async def statements(self, scope: Scope, thread_id: str | None = None, speaker: str | None = None,
+                         speakers: Collection[str] | None = None) -> list[Statement]:
+        return await statements.read_statements(self._reader_db(), scope, thread_id, speaker, speakers)
+
+    async def speaker_names(self, scope: Scope, thread_id: str | None = None) -> list[SpeakerName]:
+        return await statements.speaker_names(self._reader_db(), scope, thread_id)
 
     async def statement_count(self, thread_id: str) -> int:
         return await statements.statement_count(self._reader_db(), thread_id)

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import aiosqlite
 
 from ..errors import StoreError
-from ..records import Passage, Statement
+from ..records import Passage, SpeakerName, Statement
 
 STATEMENT_COLUMNS = ("thread_id, passage_id, seq, speaker, speaker_mention, cue, source, start_char, end_char, "
                      "content_start, content_end, verbatim")
 # The read's columns: a statement's own, then its passage's (see statement_from_row).
 READ_COLUMNS = ("s.thread_id, s.passage_id, s.seq, s.speaker, s.speaker_mention, s.cue, s.source, s.start_char, "
                 "s.end_char, s.content_start, s.content_end, s.verbatim, p.kind, p.position, p.chunk, p.text")
+
+
+# A statement that is a whole comment or post paragraph by its writer (not a quote with "wrote"); the
+# same rule as indexing.answers.engine._whole_passage, which tests hold them to.
+WHOLE_PASSAGE_SQL = ("(s.source = 'comment' OR (s.cue = 'wrote' AND s.start_char = 0 AND s.content_start = 0 "
+                     "AND s.end_char = s.content_end))")
+SPEAKER_NAMES_COLUMNS = f"s.speaker, s.speaker_mention, MAX(CASE WHEN {WHOLE_PASSAGE_SQL} THEN 1 ELSE 0 END)"
 
 
 def statement_rows(thread_id: str, passages: list[Passage], statements: list[Statement]) -> list[tuple]:
@@ -48,11 +57,16 @@ async def write_statements(db: aiosqlite.Connection, thread_id: str, passages: l
 
 
 async def read_statements(db: aiosqlite.Connection, scope: str | None, thread_id: str | None = None,
-                          speaker: str | None = None) -> list[Statement]:
+                          speaker: str | None = None, speakers: Collection[str] | None = None) -> list[Statement]:
     """Stored statements in thread and reading order, filtered by scope (None: every scope),
-    thread and exact speaker."""
+    thread and speaker (`speaker`, or any of `speakers`; both ignore case)."""
     clauses: list[str] = []
     args: list[object] = []
+    if speakers is not None:
+        if not speakers:
+            return []
+        clauses.append(f"s.speaker COLLATE NOCASE IN ({', '.join('?' * len(speakers))})")
+        args.extend(speakers)
     if scope is not None:
         clauses.append("t.scope = ?")
         args.append(scope)
@@ -68,6 +82,25 @@ async def read_statements(db: aiosqlite.Connection, scope: str | None, thread_id
     async with db.execute(sql, args) as cursor:
         rows = await cursor.fetchall()
     return [statement_from_row(tuple(r)) for r in rows]
+
+
+async def speaker_names(db: aiosqlite.Connection, scope: str | None, thread_id: str | None = None
+                        ) -> list[SpeakerName]:
+    """The distinct (speaker, mention) pairs of the stored statements, each with whether the speaker
+    wrote a whole passage under it; no statement text is read (each ask needs the names only)."""
+    clauses, args = [], []
+    if scope is not None:
+        clauses.append("t.scope = ?")
+        args.append(scope)
+    if thread_id is not None:
+        clauses.append("s.thread_id = ?")
+        args.append(thread_id)
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    sql = (f"SELECT {SPEAKER_NAMES_COLUMNS} FROM statements s JOIN threads t ON t.id = s.thread_id {where} "
+           "GROUP BY s.speaker, s.speaker_mention")
+    async with db.execute(sql, args) as cursor:
+        rows = await cursor.fetchall()
+    return [SpeakerName(r[0], r[1], bool(r[2])) for r in rows]
 
 
 async def statement_count(db: aiosqlite.Connection, thread_id: str) -> int:

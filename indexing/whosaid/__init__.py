@@ -6,6 +6,6 @@ roles) and the statements stored with a thread (statements.py). Imports only the
 wings.
 """
 
-from .statements import StatementExtractor, extract_statements, statements_of
+from .statements import StatementExtractor, extract_statements, speakers_named, statements_of
 
-__all__ = ["StatementExtractor", "extract_statements", "statements_of"]
+__all__ = ["StatementExtractor", "extract_statements", "speakers_named", "statements_of"]

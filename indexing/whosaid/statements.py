@@ -9,9 +9,9 @@ paragraphs only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-from ..records import Passage, Statement, StatementSource, Thread
+from ..records import Passage, SpeakerName, Statement, StatementSource, Thread
 from .attribution import ParagraphAnalysis, RawAttribution, analyse_paragraph
 from .nlp import PIPELINE_LOCK, english_pipeline
 from .speakers import SpeakerResolver, speaker_matches, title_name
@@ -135,3 +135,8 @@ def statements_of(statements: list[Statement], name: str) -> list[Statement]:
     commenter JaneDoe42, and the post author by the name the title gives them.
     """
     return [s for s in statements if speaker_matches(name, s.speaker, s.speaker_mention)]
+
+
+def speakers_named(name: str, names: Iterable[SpeakerName]) -> set[str]:
+    """The speakers an asked name can denote (as statements_of matches them), from the index's names."""
+    return {n.speaker for n in names if speaker_matches(name, n.speaker, n.mention)}

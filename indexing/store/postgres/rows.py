@@ -6,14 +6,21 @@ transaction (connection.transaction)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 import asyncpg
 
-from ...records import GuildSettingName, GuildSettings, Passage, Statement
+from ...records import GuildSettingName, GuildSettings, Passage, SpeakerName, Statement
 from ..guild_settings import _COLUMNS as SETTING_COLUMNS
 from ..guild_settings import SETTABLE, setting_value, settings_from_row
-from ..statements import READ_COLUMNS, STATEMENT_COLUMNS, statement_from_row, statement_rows
+from ..statements import (
+    READ_COLUMNS,
+    SPEAKER_NAMES_COLUMNS,
+    STATEMENT_COLUMNS,
+    statement_from_row,
+    statement_rows,
+)
 from ..summaries import _DIGEST_COLUMNS as DIGEST_COLUMNS
 from ..summaries import STALE_DRAFT, DigestRow, NewDigest, digest_from_row
 from ..transactions import now_iso, stamp
@@ -29,19 +36,37 @@ async def write_statements(conn: asyncpg.Connection, thread_id: str, passages: l
 
 
 async def read_statements(conn: asyncpg.Connection, scope: str | None, thread_id: str | None = None,
-                          speaker: str | None = None) -> list[Statement]:
-    clauses: list[str] = []
-    args: list[object] = []
-    for clause, value in (("t.scope = $%d", scope), ("s.thread_id = $%d", thread_id),
-                          ("lower(s.speaker) = lower($%d)", speaker)):
-        if value is not None:
-            args.append(value)
-            clauses.append(clause % len(args))
+                          speaker: str | None = None, speakers: Collection[str] | None = None) -> list[Statement]:
+    if speakers is not None and not speakers:
+        return []
+    lowered = None if speakers is None else sorted({name.lower() for name in speakers})
+    clauses, args = _where((("t.scope = $%d", scope), ("s.thread_id = $%d", thread_id),
+                            ("lower(s.speaker) = lower($%d)", speaker), ("lower(s.speaker) = ANY($%d)", lowered)))
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     rows = await conn.fetch(f"SELECT {READ_COLUMNS} FROM statements s JOIN passages p ON p.id = s.passage_id "
                             f"JOIN threads t ON t.id = s.thread_id {where} ORDER BY t.indexed_at, s.thread_id, s.seq",
                             *args)
     return [statement_from_row(tuple(r)) for r in rows]
+
+
+async def speaker_names(conn: asyncpg.Connection, scope: str | None, thread_id: str | None = None
+                        ) -> list[SpeakerName]:
+    clauses, args = _where((("t.scope = $%d", scope), ("s.thread_id = $%d", thread_id)))
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    found = await conn.fetch(f"SELECT {SPEAKER_NAMES_COLUMNS} FROM statements s JOIN threads t ON t.id = s.thread_id "
+                             f"{where} GROUP BY s.speaker, s.speaker_mention", *args)
+    return [SpeakerName(r[0], r[1], bool(r[2])) for r in found]
+
+
+def _where(filters: tuple[tuple[str, object], ...]) -> tuple[list[str], list[object]]:
+    """The clauses (numbered $1, $2, ... in order) and arguments of the filters that are set."""
+    clauses: list[str] = []
+    args: list[object] = []
+    for clause, value in filters:
+        if value is not None:
+            args.append(value)
+            clauses.append(clause % len(args))
+    return clauses, args
 
 
 async def statement_count(conn: asyncpg.Connection, thread_id: str) -> int:

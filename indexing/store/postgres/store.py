@@ -11,7 +11,7 @@ nothing needs catching up: what another process committed is seen by the next qu
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from datetime import datetime
 from typing import TypeVar
 
@@ -27,6 +27,7 @@ from ...records import (
     GuildSettings,
     Passage,
     ServerMessage,
+    SpeakerName,
     Statement,
     Thread,
     ThreadInfo,
@@ -243,9 +244,12 @@ class PostgresStore:
         return None
 
     # ---- statements, summaries, digests, server settings -----------------------------------------
-    async def statements(self, scope: Scope, thread_id: str | None = None,
-                         speaker: str | None = None) -> list[Statement]:
-        return await self._read(lambda conn: rows.read_statements(conn, scope, thread_id, speaker))
+    async def statements(self, scope: Scope, thread_id: str | None = None, speaker: str | None = None,
+                         speakers: Collection[str] | None = None) -> list[Statement]:
+        return await self._read(lambda conn: rows.read_statements(conn, scope, thread_id, speaker, speakers))
+
+    async def speaker_names(self, scope: Scope, thread_id: str | None = None) -> list[SpeakerName]:
+        return await self._read(lambda conn: rows.speaker_names(conn, scope, thread_id))
 
     async def statement_count(self, thread_id: str) -> int:
         return await self._read(lambda conn: rows.statement_count(conn, thread_id))

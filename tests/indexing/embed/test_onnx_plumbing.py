@@ -88,3 +88,26 @@ def test_a_broken_model_file_is_a_clear_error_at_first_use(tmp_path):
     broken.write_bytes(b"not an onnx model")
     with pytest.raises(EmbedderError, match="cannot load the ONNX model"):
         OnnxEmbedder(str(model), cache_dir=cache).embed(["a question"])
+
+
+def test_a_process_that_ends_while_the_session_loads_exits_cleanly():
+    """The session loads in a background thread. As a daemon thread it was still inside onnxruntime
+    when a quick command (`threadbot summary` of a cached digest) ended, and the process aborted
+    with "terminate called without an active exception" (exit -6) instead of exiting 0."""
+    import subprocess
+    import sys
+
+    import pytest
+
+    from indexing.embed.onnx_runtime import onnx_available
+
+    if not onnx_available():
+        pytest.skip("onnxruntime/tokenizers not installed")
+    script = ("from indexing.embed.onnx_runtime import OnnxEmbedder\n"
+              "embedder = OnnxEmbedder()\n"
+              "print('made', embedder.dim)\n")
+    for _ in range(3):  # the session takes about 0.1 s to load: the script ends long before that
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "HF_HUB_OFFLINE": "1"})
+        assert done.returncode == 0, done.stderr[-500:]
+        assert done.stdout.strip() == "made 384"

@@ -1,0 +1,83 @@
+"""The who-said-what index's names, read without the statements, on each backend; and an ask that
+reads only the asked speaker's statements."""
+
+from __future__ import annotations
+
+from indexing.answers.engine import AnswerEngine, _whole_passage
+from indexing.records import Comment, Thread
+
+ARTICLE = Thread(
+    title="Harbour bridge vote",
+    url="https://news.example/bridge",
+    paragraphs=(
+        '"This bridge will pay for itself within ten years," Mayor Ann Lee said on Monday.',
+        'Opposition leader Tom Hart warned: "The costs are hidden and the traffic studies are old."',
+        "Lee said she had no doubt the council would approve the plan.",
+    ),
+    comments=(
+        Comment(id="c1", author="riverwatcher", text="The bridge traffic will ruin the old town. Build a tunnel."),
+        Comment(id="c2", author="Pat", text="Bridge traffic is overstated; the ferry is worse."),
+        Comment(id="c3", author="riverwatcher", text="Also, who pays for the bridge maintenance?"),
+    ),
+)
+OTHER = Thread(title="Ferry timetable", url="https://news.example/ferry",
+               paragraphs=('"The ferry runs every hour," spokesman Jan Berg said.',),
+               comments=(Comment(id="d1", author="Pat", text="Every hour is not enough."),))
+
+
+async def test_speaker_names_are_the_statements_names_with_their_whole_passage_flag(any_library):
+    lib = any_library
+    first = (await lib.index_thread(ARTICLE)).thread_id
+    await lib.index_thread(OTHER)
+    for thread_id in (first, None):
+        statements = await lib.statements(thread_id=thread_id)
+        assert statements, "the threads have statements"
+        expected = {(s.speaker, s.speaker_mention) for s in statements}
+        names = await lib.speaker_names(thread_id=thread_id)
+        assert {(n.speaker, n.mention) for n in names} == expected
+        assert len(names) == len(expected), "each (speaker, mention) once"
+        whole = {s.speaker for s in statements if _whole_passage(s)}
+        assert {n.speaker for n in names if n.whole_passage} == whole
+        assert {"riverwatcher", "Pat"} <= whole
+    assert not [n for n in await lib.speaker_names("another-guild") if n.speaker]
+
+
+async def test_a_speakers_statements_are_those_the_full_list_gives(any_library):
+    lib = any_library
+    await lib.index_thread(ARTICLE)
+    await lib.index_thread(OTHER)
+    everything = await lib.statements()
+    for name in ("Lee", "Ann Lee", "pat", "Jan Berg", "Hart"):
+        expected = [s for s in everything if s in await lib.statements(speaker=name)]
+        found = await lib.statements(speaker=name)
+        assert found and found == expected, name
+    assert await lib.statements(speaker="Nobody Known") == []
+    assert await lib.store.statements("local", speakers=()) == []
+    pats = await lib.store.statements("local", speakers=["PAT"])
+    assert pats and {s.speaker for s in pats} == {"Pat"}, "speakers match whatever the case"
+
+
+async def test_a_factual_question_reads_no_statements(library):
+    """Every ask used to read every statement of the scope (one a comment: at 4,170 statements
+    an unscoped ask took 88 ms instead of 10)."""
+    thread_id = (await library.index_thread(ARTICLE)).thread_id
+    reads: list[tuple] = []
+    read = library.store.statements
+
+    async def counted(*args, **kwargs):
+        found = await read(*args, **kwargs)
+        reads.append((args, kwargs, len(found)))
+        return found
+
+    library.store.statements = counted
+    engine = AnswerEngine(library)
+    answer = await engine.ask("When will the bridge pay for itself?", thread_id)
+    assert answer.answered
+    assert reads == []
+    answer = await engine.ask("What did Tom Hart say?", thread_id)
+    assert "costs are hidden" in answer.answer
+    assert [kwargs.get("speakers") for _, kwargs, _ in reads] == [{"Tom Hart"}]
+    reads.clear()
+    answer = await engine.ask("What did riverwatcher write?", thread_id)
+    assert "tunnel" in answer.answer and "maintenance" in answer.answer
+    assert all(count <= 2 for _, _, count in reads), reads
