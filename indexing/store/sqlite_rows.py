@@ -31,6 +31,8 @@ from .summaries import DigestRow, NewDigest
 
 
 class RowMethods:
+    _speaker_names: statements.SpeakerNamesCache  # made by the store's __init__
+
     def _reader_db(self) -> aiosqlite.Connection:
         raise NotImplementedError
 
@@ -44,7 +46,7 @@ class RowMethods:
         return await statements.read_statements(self._reader_db(), scope, thread_id, speaker, speakers)
 
     async def speaker_names(self, scope: Scope, thread_id: str | None = None) -> list[SpeakerName]:
-        return await statements.speaker_names(self._reader_db(), scope, thread_id)
+        return await self._speaker_names.names(self._reader_db(), scope, thread_id)
 
     async def statement_count(self, thread_id: str) -> int:
         return await statements.statement_count(self._reader_db(), thread_id)

@@ -103,6 +103,32 @@ async def speaker_names(db: aiosqlite.Connection, scope: str | None, thread_id: 
     return [SpeakerName(r[0], r[1], bool(r[2])) for r in rows]
 
 
+class SpeakerNamesCache:
+    """speaker_names' answers while the database is unchanged. Grouping every statement cost 6 ms an
+    ask at 4,170 statements, growing with the index; `PRAGMA data_version` on the reading connection
+    changes with every commit of another connection, and the store commits only on its writer (or in
+    another process), so a remembered answer is never older than the rows."""
+
+    MAX_KEYS = 256
+
+    def __init__(self) -> None:
+        self._version: int | None = None
+        self._found: dict[tuple[str | None, str | None], list[SpeakerName]] = {}
+
+    async def names(self, db: aiosqlite.Connection, scope: str | None, thread_id: str | None) -> list[SpeakerName]:
+        async with db.execute("PRAGMA data_version") as cursor:  # before the read: a commit after it shows next time
+            row = await cursor.fetchone()
+        version = int(row[0]) if row else None
+        if version is None or version != self._version:
+            self._version, self._found = version, {}
+        key = (scope, thread_id)
+        if key not in self._found:
+            if len(self._found) >= self.MAX_KEYS:
+                self._found.clear()
+            self._found[key] = await speaker_names(db, scope, thread_id)
+        return list(self._found[key])
+
+
 async def statement_count(db: aiosqlite.Connection, thread_id: str) -> int:
     async with db.execute("SELECT COUNT(*) FROM statements WHERE thread_id = ?", (thread_id,)) as cursor:
         row = await cursor.fetchone()

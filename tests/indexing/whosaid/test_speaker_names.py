@@ -81,3 +81,26 @@ async def test_a_factual_question_reads_no_statements(library):
     answer = await engine.ask("What did riverwatcher write?", thread_id)
     assert "tunnel" in answer.answer and "maintenance" in answer.answer
     assert all(count <= 2 for _, _, count in reads), reads
+
+
+async def test_remembered_names_follow_every_write_here_and_in_another_store(db_path, fake_embedder):
+    """The SQLite store remembers speaker_names until the database changes (PRAGMA data_version)."""
+    from indexing.library import ThreadLibrary
+
+    first = await ThreadLibrary.open(db_path, fake_embedder)
+    second = await ThreadLibrary.open(db_path, fake_embedder)  # as another process would
+    try:
+        article = (await first.index_thread(ARTICLE)).thread_id
+        assert "Jan Berg" not in {n.speaker for n in await first.speaker_names()}
+        assert await first.speaker_names() == await first.speaker_names()  # remembered, equal
+        await first.index_thread(OTHER)  # a write through this store
+        assert "Jan Berg" in {n.speaker for n in await first.speaker_names()}
+        before = {n.speaker for n in await second.speaker_names()}
+        await first.forget(article)  # a write through the other store
+        after = {n.speaker for n in await second.speaker_names()}
+        assert "riverwatcher" in before and "riverwatcher" not in after
+        assert "Jan Berg" in after
+        assert await second.statements(speaker="riverwatcher") == []
+    finally:
+        await first.close()
+        await second.close()
