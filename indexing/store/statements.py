@@ -60,23 +60,15 @@ async def read_statements(db: aiosqlite.Connection, scope: str | None, thread_id
                           speaker: str | None = None, speakers: Collection[str] | None = None) -> list[Statement]:
     """Stored statements in thread and reading order, filtered by scope (None: every scope),
     thread and speaker (`speaker`, or any of `speakers`; both ignore case)."""
-    clauses: list[str] = []
-    args: list[object] = []
+    if speakers is not None and not speakers:
+        return []
+    where, args = _where(scope, thread_id)
     if speakers is not None:
-        if not speakers:
-            return []
-        clauses.append(f"s.speaker COLLATE NOCASE IN ({', '.join('?' * len(speakers))})")
+        where += f" AND s.speaker COLLATE NOCASE IN ({', '.join('?' * len(speakers))})"
         args.extend(speakers)
-    if scope is not None:
-        clauses.append("t.scope = ?")
-        args.append(scope)
-    if thread_id is not None:
-        clauses.append("s.thread_id = ?")
-        args.append(thread_id)
     if speaker is not None:
-        clauses.append("s.speaker = ? COLLATE NOCASE")
+        where += " AND s.speaker = ? COLLATE NOCASE"
         args.append(speaker)
-    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     sql = (f"SELECT {READ_COLUMNS} FROM statements s JOIN passages p ON p.id = s.passage_id "
            f"JOIN threads t ON t.id = s.thread_id {where} ORDER BY t.indexed_at, s.thread_id, s.seq")
     async with db.execute(sql, args) as cursor:
@@ -88,19 +80,25 @@ async def speaker_names(db: aiosqlite.Connection, scope: str | None, thread_id: 
                         ) -> list[SpeakerName]:
     """The distinct (speaker, mention) pairs of the stored statements, each with whether the speaker
     wrote a whole passage under it; no statement text is read (each ask needs the names only)."""
-    clauses, args = [], []
-    if scope is not None:
-        clauses.append("t.scope = ?")
-        args.append(scope)
-    if thread_id is not None:
-        clauses.append("s.thread_id = ?")
-        args.append(thread_id)
-    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    where, args = _where(scope, thread_id)
     sql = (f"SELECT {SPEAKER_NAMES_COLUMNS} FROM statements s JOIN threads t ON t.id = s.thread_id {where} "
            "GROUP BY s.speaker, s.speaker_mention")
     async with db.execute(sql, args) as cursor:
         rows = await cursor.fetchall()
     return [SpeakerName(r[0], r[1], bool(r[2])) for r in rows]
+
+
+def _where(scope: str | None, thread_id: str | None) -> tuple[str, list[object]]:
+    """A WHERE clause (more conditions join with AND) for the scope (None: every scope) and thread."""
+    where = "WHERE 1"
+    args: list[object] = []
+    if scope is not None:
+        where += " AND t.scope = ?"
+        args.append(scope)
+    if thread_id is not None:
+        where += " AND s.thread_id = ?"
+        args.append(thread_id)
+    return where, args
 
 
 class SpeakerNamesCache:

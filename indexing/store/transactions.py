@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -36,8 +39,8 @@ def now_iso() -> str:
 async def connect(path: str, busy_ms: int = BUSY_TIMEOUT_MS) -> aiosqlite.Connection:
     db = await aiosqlite.connect(path, isolation_level=None)
     try:
+        await _enter_wal(db, busy_ms)
         await db.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
-        await db.execute("PRAGMA journal_mode = WAL")
         await db.execute("PRAGMA synchronous = NORMAL")
         await db.execute("PRAGMA foreign_keys = ON")
     except BaseException:
@@ -45,6 +48,27 @@ async def connect(path: str, busy_ms: int = BUSY_TIMEOUT_MS) -> aiosqlite.Connec
         await db.close()
         raise
     return db
+
+
+async def _enter_wal(db: aiosqlite.Connection, busy_ms: int) -> None:
+    """Switch the database to WAL (a no-op read once it is). Switching a new file needs an exclusive
+    lock: two connections switching at once each kept its shared lock while SQLite's busy handler
+    waited for the other's, so both waited out the whole busy timeout (30 s) and failed (4-7 of 120
+    opens when four stores first opened a new database together). Here each try gives up at once,
+    which ends its statement and lets go of its lock, and the next try comes after a short random pause."""
+    await db.execute("PRAGMA busy_timeout = 0")
+    deadline = time.monotonic() + busy_ms / 1000
+    pause = 0.002
+    while True:
+        try:
+            await db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+            if code not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or time.monotonic() >= deadline:
+                raise
+        await asyncio.sleep(pause * random.uniform(0.5, 1.5))
+        pause = min(pause * 2, 0.05)
 
 
 @asynccontextmanager

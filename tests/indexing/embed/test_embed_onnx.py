@@ -97,7 +97,9 @@ def test_bulk_embedding_keeps_the_input_order(onnx_embedder):
     bulk = onnx_embedder.embed(texts)
     alone = np.stack([onnx_embedder.embed_query(t) for t in texts])
     similar = bulk @ alone.T
-    assert (np.argmax(similar, axis=1) == [texts.index(t) for t in texts]).all()
+    # By text, not position: the texts repeat, and a repeat's identical vector can score a rounding
+    # error higher than the first (BLAS blocks columns differently on AVX2).
+    assert [texts[int(j)] for j in np.argmax(similar, axis=1)] == texts
     assert np.diag(similar).min() >= 0.97  # batch peers move int8 activation scales a little
 
 
