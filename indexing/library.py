@@ -279,6 +279,11 @@ class ThreadLibrary:
         names = speakers_named(speaker, await self.store.speaker_names(scope, thread_id))
         return statements_of(await self.store.statements(scope, thread_id, speakers=names), speaker) if names else []
 
+    async def statements_by(self, speaker: str, scope: Scope = LOCAL_SCOPE, thread_id: str | None = None
+                            ) -> list[Statement]:
+        """The statements stored under exactly this speaker (a comment author's handle, any characters)."""
+        return [s for s in await self.store.statements(scope, thread_id, speakers=[speaker]) if s.speaker == speaker]
+
     async def speaker_names(self, scope: Scope = LOCAL_SCOPE, thread_id: str | None = None) -> list[SpeakerName]:
         """The speakers the who-said-what index knows, with the names they were quoted under."""
         return await self.store.speaker_names(scope, thread_id)

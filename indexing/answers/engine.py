@@ -126,8 +126,9 @@ class AnswerEngine:
             if lines is not None:
                 return self._finish(q, thread_id, lines, cites)
         if q.type == "author":
-            found = [s for s in await self.library.statements(scope, thread_id, speaker=q.speaker)
-                     if _whole_passage(s) and s.speaker == q.speaker]
+            assert q.speaker is not None  # an author question always names one
+            # By the exact handle: a name like "_" or an emoji has no words for alias matching.
+            found = [s for s in await self.library.statements_by(q.speaker, scope, thread_id) if _whole_passage(s)]
             posts = {s.thread_id for s in found if s.source == "article"}
             if posts and not q.says:  # "Which app did <the blogger> use ...?": a fact from their post
                 return await self._factual_answer(q, thread_id, scope, written_by=(q.speaker, posts))

@@ -104,3 +104,18 @@ async def test_remembered_names_follow_every_write_here_and_in_another_store(db_
     finally:
         await first.close()
         await second.close()
+
+
+async def test_a_commenter_whose_handle_has_no_words_is_still_found(library):
+    """Alias matching needs words in a name; "_" and an emoji have none. Reading only the asked
+    speaker's statements first left these questions with an empty answer."""
+    thread = Thread(title="Harbour bridge vote", url="https://news.example/handles",
+                    paragraphs=("The council will vote on the bridge on Saturday.",),
+                    comments=(Comment(id="e1", author="🙂", text="The bridge traffic will ruin the old town."),
+                              Comment(id="e2", author="_", text="Ferries are cheaper than any bridge or tunnel.")))
+    thread_id = (await library.index_thread(thread)).thread_id
+    engine = AnswerEngine(library)
+    smiley = await engine.ask("What did 🙂 write?", thread_id)
+    assert smiley.answered and "ruin the old town" in smiley.answer
+    underscore = await engine.ask("What did _ write?", thread_id)
+    assert underscore.answered and "Ferries are cheaper" in underscore.answer
