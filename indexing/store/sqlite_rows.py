@@ -41,9 +41,9 @@ class RowMethods:
         raise NotImplementedError
 
     # ---- statements, summaries, digests, server settings --------------------------------------
-    async def statements(self, scope: Scope, thread_id: str | None = None, speaker: str | None = None,
+    async def statements(self, scope: Scope, thread_id: str | None = None,
                          speakers: Collection[str] | None = None) -> list[Statement]:
-        return await statements.read_statements(self._reader_db(), scope, thread_id, speaker, speakers)
+        return await statements.read_statements(self._reader_db(), scope, thread_id, speakers)
 
     async def speaker_names(self, scope: Scope, thread_id: str | None = None) -> list[SpeakerName]:
         return await self._speaker_names.names(self._reader_db(), scope, thread_id)

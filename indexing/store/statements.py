@@ -8,6 +8,7 @@ import aiosqlite
 
 from ..errors import StoreError
 from ..records import Passage, SpeakerName, Statement
+from .transactions import marks
 
 STATEMENT_COLUMNS = ("thread_id, passage_id, seq, speaker, speaker_mention, cue, source, start_char, end_char, "
                      "content_start, content_end, verbatim")
@@ -57,18 +58,16 @@ async def write_statements(db: aiosqlite.Connection, thread_id: str, passages: l
 
 
 async def read_statements(db: aiosqlite.Connection, scope: str | None, thread_id: str | None = None,
-                          speaker: str | None = None, speakers: Collection[str] | None = None) -> list[Statement]:
+                          speakers: Collection[str] | None = None) -> list[Statement]:
     """Stored statements in thread and reading order, filtered by scope (None: every scope),
-    thread and speaker (`speaker`, or any of `speakers`; both ignore case)."""
+    thread and speakers (any of them, case aside; a few names, the matches of one asked name)."""
     if speakers is not None and not speakers:
         return []
     where, args = _where(scope, thread_id)
     if speakers is not None:
-        where += f" AND s.speaker COLLATE NOCASE IN ({', '.join('?' * len(speakers))})"
-        args.extend(speakers)
-    if speaker is not None:
-        where += " AND s.speaker = ? COLLATE NOCASE"
-        args.append(speaker)
+        names = list(speakers)
+        where += f" AND s.speaker COLLATE NOCASE IN ({marks(names)})"
+        args.extend(names)
     sql = (f"SELECT {READ_COLUMNS} FROM statements s JOIN passages p ON p.id = s.passage_id "
            f"JOIN threads t ON t.id = s.thread_id {where} ORDER BY t.indexed_at, s.thread_id, s.seq")
     async with db.execute(sql, args) as cursor:

@@ -36,12 +36,12 @@ async def write_statements(conn: asyncpg.Connection, thread_id: str, passages: l
 
 
 async def read_statements(conn: asyncpg.Connection, scope: str | None, thread_id: str | None = None,
-                          speaker: str | None = None, speakers: Collection[str] | None = None) -> list[Statement]:
+                          speakers: Collection[str] | None = None) -> list[Statement]:
     if speakers is not None and not speakers:
         return []
     lowered = None if speakers is None else sorted({name.lower() for name in speakers})
     clauses, args = _where((("t.scope = $%d", scope), ("s.thread_id = $%d", thread_id),
-                            ("lower(s.speaker) = lower($%d)", speaker), ("lower(s.speaker) = ANY($%d)", lowered)))
+                            ("lower(s.speaker) = ANY($%d)", lowered)))
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     rows = await conn.fetch(f"SELECT {READ_COLUMNS} FROM statements s JOIN passages p ON p.id = s.passage_id "
                             f"JOIN threads t ON t.id = s.thread_id {where} ORDER BY t.indexed_at, s.thread_id, s.seq",

@@ -244,9 +244,9 @@ class PostgresStore:
         return None
 
     # ---- statements, summaries, digests, server settings -----------------------------------------
-    async def statements(self, scope: Scope, thread_id: str | None = None, speaker: str | None = None,
+    async def statements(self, scope: Scope, thread_id: str | None = None,
                          speakers: Collection[str] | None = None) -> list[Statement]:
-        return await self._read(lambda conn: rows.read_statements(conn, scope, thread_id, speaker, speakers))
+        return await self._read(lambda conn: rows.read_statements(conn, scope, thread_id, speakers))
 
     async def speaker_names(self, scope: Scope, thread_id: str | None = None) -> list[SpeakerName]:
         return await self._read(lambda conn: rows.speaker_names(conn, scope, thread_id))
