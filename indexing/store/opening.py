@@ -32,7 +32,7 @@ async def open_connections(path: str, model_id: str | None, dim: int | None,
     try:
         writer = await connect(path, busy_ms)
     except sqlite3.Error as exc:
-        raise _open_error(exc, path) from exc
+        raise _open_error(exc, path, busy_ms) from exc
     try:
         await _check_is_threadbot(writer, path)
         await migrate(writer)
@@ -41,7 +41,7 @@ async def open_connections(path: str, model_id: str | None, dim: int | None,
         reader = await connect(path, busy_ms)
     except sqlite3.Error as exc:
         await writer.close()
-        raise _open_error(exc, path) from exc
+        raise _open_error(exc, path, busy_ms) from exc
     except BaseException:
         await writer.close()
         raise
@@ -56,8 +56,8 @@ def _check_path(path: Path) -> None:
         raise StoreError(f"cannot create the database {path}: folder {parent} does not exist")
 
 
-def _open_error(exc: sqlite3.Error, path: str) -> StoreError:
-    unavailable = unavailable_error(exc, path)
+def _open_error(exc: sqlite3.Error, path: str, busy_ms: int) -> StoreError:
+    unavailable = unavailable_error(exc, path, busy_ms)
     if unavailable is not None:
         return unavailable
     if path != ":memory:" and _read_only(Path(path)):

@@ -84,15 +84,26 @@ async def atomic(db: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Connection
             raise
         await db.execute("COMMIT")
     except sqlite3.Error as exc:
-        unavailable = unavailable_error(exc)
-        if unavailable is None:
+        if unavailable_error(exc) is None:
             raise
         await _rollback(db)  # a failed COMMIT (a full disk) leaves the transaction open
-        raise unavailable from exc
+        raise unavailable_error(exc, waited_ms=await _busy_timeout_ms(db)) from exc
 
 
-def unavailable_error(exc: sqlite3.Error, path: str = "") -> DatabaseUnavailableError | None:
-    """The typed error for a database that cannot be written now, or None for any other failure."""
+async def _busy_timeout_ms(db: aiosqlite.Connection) -> int | None:
+    """The connection's busy timeout, for the message: stores open with other timeouts than the default."""
+    try:
+        async with db.execute("PRAGMA busy_timeout") as cursor:
+            row = await cursor.fetchone()
+    except sqlite3.Error:
+        return None
+    return int(row[0]) if row else None
+
+
+def unavailable_error(exc: sqlite3.Error, path: str = "", waited_ms: int | None = None
+                      ) -> DatabaseUnavailableError | None:
+    """The typed error for a database that cannot be written now, or None for any other failure.
+    `waited_ms`: how long SQLite waited for another writer (the connection's busy timeout), if known."""
     code = getattr(exc, "sqlite_errorcode", 0) & 0xFF  # the primary code of an extended one
     where = f" {path}" if path else ""
     if code == sqlite3.SQLITE_FULL or "disk is full" in str(exc):
@@ -102,8 +113,9 @@ def unavailable_error(exc: sqlite3.Error, path: str = "") -> DatabaseUnavailable
         return ReadOnlyDatabaseError(f"the database{where} is read-only (the file, its folder or the file "
                                      "system): threadbot needs to write to it and beside it")
     if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        waited = "its busy timeout" if waited_ms is None else f"{waited_ms / 1000:g} s"
         return DatabaseBusyError(f"another process kept the database{where} locked for writing longer than "
-                                 "threadbot waits (30 s): nothing was written; try again when it is done")
+                                 f"threadbot waits ({waited}): nothing was written; try again when it is done")
     return None
 
 
