@@ -47,8 +47,9 @@ def cached_model_path(model_dir: str | Path, cache_dir: Path) -> Path:
 def remembered_model_key(model_dir: str | Path, cache_dir: Path) -> str:
     """model_key, recomputed only when a model file's size or modification time changed: hashing the
     90 MB of weights took 0.1-0.2 s of every process start (a CLI question takes about half a second)."""
-    stamp = json.dumps([[name, st.st_size, st.st_mtime_ns] for name in MODEL_FILES
-                        if (st := _stat(Path(model_dir) / name)) is not None])
+    # The recipe is part of the stamp: a new recipe must not reuse the key remembered for the old one.
+    stamp = json.dumps([RECIPE, [[name, st.st_size, st.st_mtime_ns] for name in MODEL_FILES
+                                 if (st := _stat(Path(model_dir) / name)) is not None]])
     record = cache_dir / "onnx" / "keys.json"
     try:
         known = json.loads(record.read_text(encoding="utf-8"))

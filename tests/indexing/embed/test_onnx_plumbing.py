@@ -38,6 +38,17 @@ def test_a_changed_weights_file_is_hashed_again(tmp_path):
     assert remembered_model_key(model, cache) == model_key(model) != first
 
 
+def test_a_new_export_recipe_is_hashed_again(tmp_path, monkeypatch):
+    """A remembered key belongs to the recipe it was made for: bumping RECIPE must lead to a new export,
+    not to the file the old recipe cached (the files' sizes and times alone did not change)."""
+    from indexing.embed import export
+
+    model, cache = _model(tmp_path, b"weights-1"), tmp_path / "cache"
+    first = remembered_model_key(model, cache)
+    monkeypatch.setattr(export, "RECIPE", export.RECIPE + "-next")
+    assert remembered_model_key(model, cache) == model_key(model) != first
+
+
 def test_a_damaged_or_read_only_record_only_costs_the_hash(tmp_path):
     model, cache = _model(tmp_path, b"weights-1"), tmp_path / "cache"
     (cache / "onnx").mkdir(parents=True)
