@@ -87,7 +87,8 @@ async def atomic(db: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Connection
         if unavailable_error(exc) is None:
             raise
         await _rollback(db)  # a failed COMMIT (a full disk) leaves the transaction open
-        raise unavailable_error(exc, waited_ms=await _busy_timeout_ms(db)) from exc
+        unavailable = unavailable_error(exc, waited_ms=await _busy_timeout_ms(db))
+        raise (unavailable or exc) from exc
 
 
 async def _busy_timeout_ms(db: aiosqlite.Connection) -> int | None:
