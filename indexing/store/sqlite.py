@@ -63,7 +63,7 @@ class Store(RowMethods):
         self.path = path
         self._writer = writer
         self._reader = reader
-        self._speaker_names = statements.SpeakerNamesCache()
+        self._speaker_names = statements.SpeakerNamesCache(statements.statement_changes, statements.speaker_names)
         self._write_lock = asyncio.Lock()
         self.model_id = model_id
         self.dim = dim

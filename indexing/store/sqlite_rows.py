@@ -31,7 +31,7 @@ from .summaries import DigestRow, NewDigest
 
 
 class RowMethods:
-    _speaker_names: statements.SpeakerNamesCache  # made by the store's __init__
+    _speaker_names: statements.SpeakerNamesCache[aiosqlite.Connection]  # made by the store's __init__
 
     def _reader_db(self) -> aiosqlite.Connection:
         raise NotImplementedError

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
+from typing import Generic, TypeVar
 
 import aiosqlite
 
 from ..errors import StoreError
 from ..records import Passage, SpeakerName, Statement
 from .transactions import marks
+
+Connection = TypeVar("Connection")
 
 STATEMENT_COLUMNS = ("thread_id, passage_id, seq, speaker, speaker_mention, cue, source, start_char, end_char, "
                      "content_start, content_end, verbatim")
@@ -100,29 +103,38 @@ def _where(scope: str | None, thread_id: str | None) -> tuple[str, list[object]]
     return where, args
 
 
-class SpeakerNamesCache:
-    """speaker_names' answers while the statements are unchanged. Grouping every statement cost 6 ms
-    an ask at 4,170 statements and 0.6 s at 140,000; the statement_changes counter (migration 13)
-    moves with every statement written or deleted, by this store or another process, and with
-    nothing else, so a remembered answer is never older than the rows and outlives unrelated writes."""
+async def statement_changes(db: aiosqlite.Connection) -> int | None:
+    """The counter of statement changes (migration 13): it moves with every statement written or
+    deleted, by any connection, and with nothing else."""
+    async with db.execute("SELECT version FROM statement_changes WHERE id = 1") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+class SpeakerNamesCache(Generic[Connection]):
+    """speaker_names' answers while the statements are unchanged, on either backend. Grouping every
+    statement cost 6 ms an ask at 4,170 statements and 0.6 s at 140,000 (SQLite); `changes` reads a
+    counter that moves with every statement written or deleted, by this store or another process,
+    and with nothing else, so a remembered answer is never older than the rows and outlives
+    unrelated writes (a setting, a digest, a cached summary)."""
 
     MAX_KEYS = 256
 
-    def __init__(self) -> None:
+    def __init__(self, changes: Callable[[Connection], Awaitable[int | None]],
+                 group: Callable[[Connection, str | None, str | None], Awaitable[list[SpeakerName]]]) -> None:
+        self._changes, self._group = changes, group
         self._version: int | None = None
         self._found: dict[tuple[str | None, str | None], list[SpeakerName]] = {}
 
-    async def names(self, db: aiosqlite.Connection, scope: str | None, thread_id: str | None) -> list[SpeakerName]:
-        async with db.execute("SELECT version FROM statement_changes WHERE id = 1") as cursor:
-            row = await cursor.fetchone()  # before the read: a write after it shows next time
-        version = int(row[0]) if row else None
+    async def names(self, db: Connection, scope: str | None, thread_id: str | None) -> list[SpeakerName]:
+        version = await self._changes(db)  # before the read: a write after it shows next time
         if version is None or version != self._version:
             self._version, self._found = version, {}
         key = (scope, thread_id)
         if key not in self._found:
             if len(self._found) >= self.MAX_KEYS:
                 self._found.clear()
-            self._found[key] = await speaker_names(db, scope, thread_id)
+            self._found[key] = await self._group(db, scope, thread_id)
         return list(self._found[key])
 
 

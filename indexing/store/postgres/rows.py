@@ -58,6 +58,12 @@ async def speaker_names(conn: asyncpg.Connection, scope: str | None, thread_id: 
     return [SpeakerName(r[0], r[1], bool(r[2])) for r in found]
 
 
+async def statement_changes(conn: asyncpg.Connection) -> int | None:
+    """The counter of statement changes (schema migration 3)."""
+    found = await conn.fetchval("SELECT version FROM statement_changes WHERE id = 1")
+    return None if found is None else int(found)
+
+
 def _where(filters: tuple[tuple[str, object], ...]) -> tuple[list[str], list[object]]:
     """The clauses (numbered $1, $2, ... in order) and arguments of the filters that are set."""
     clauses: list[str] = []

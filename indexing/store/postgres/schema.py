@@ -112,6 +112,20 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (2, "posting claims on digests (SQLite migration 11)", """
         ALTER TABLE digests ADD COLUMN claimed_by TEXT, ADD COLUMN claim_expires_at TEXT;
     """),
+    # As SQLite migration 13: speaker names are remembered until this counter moves. One update per
+    # SQL statement that writes statements (not per row), at the end of its transaction's writes
+    # (write_thread writes the statements last), so writers of different threads wait on it briefly.
+    (3, "a counter of statement changes (SQLite migration 13)", """
+        CREATE TABLE statement_changes (id INTEGER PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL);
+        INSERT INTO statement_changes (id, version) VALUES (1, 0);
+        CREATE FUNCTION threadbot_count_statement_changes() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            UPDATE statement_changes SET version = version + 1 WHERE id = 1;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER statements_counted AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON statements
+            FOR EACH STATEMENT EXECUTE FUNCTION threadbot_count_statement_changes();
+    """),
 ]
 
 

@@ -35,6 +35,7 @@ from ...records import (
 from ..dense import SearchResult
 from ..follows import NewFollow
 from ..interface import LexicalHits, Scope
+from ..statements import SpeakerNamesCache
 from ..summaries import DigestRow, NewDigest
 from ..thread_rows import INFO_COLUMNS, PASSAGE_COLUMNS, BulkThread, WriteResult, passage_from_row
 from . import connection, rows, schema, search, social
@@ -53,6 +54,7 @@ class PostgresStore:
         self.model_id = model_id
         self.dim = dim
         self._term_stats = search.TermStats()
+        self._speaker_names = SpeakerNamesCache(rows.statement_changes, rows.speaker_names)
         self.ef_search = connection.EF_SEARCH  # HNSW search width (open() sets the configured one)
 
     # ---- lifecycle -------------------------------------------------------------------------------
@@ -249,7 +251,7 @@ class PostgresStore:
         return await self._read(lambda conn: rows.read_statements(conn, scope, thread_id, speakers))
 
     async def speaker_names(self, scope: Scope, thread_id: str | None = None) -> list[SpeakerName]:
-        return await self._read(lambda conn: rows.speaker_names(conn, scope, thread_id))
+        return await self._read(lambda conn: self._speaker_names.names(conn, scope, thread_id))
 
     async def statement_count(self, thread_id: str) -> int:
         return await self._read(lambda conn: rows.statement_count(conn, thread_id))

@@ -106,22 +106,25 @@ async def test_remembered_names_follow_every_write_here_and_in_another_store(db_
         await second.close()
 
 
-async def test_remembered_names_outlive_writes_that_touch_no_statement(db_path, fake_embedder):
-    """A setting or a cached summary is a commit like any other; with PRAGMA data_version as the key the
-    names were grouped again after each (0.6 s at 140,000 statements). Statement writes still renew them."""
+async def test_remembered_names_outlive_writes_that_touch_no_statement(store_location, fake_embedder,
+                                                                      monkeypatch):
+    """Both stores remember the names until the statements change (a counter kept by triggers). On
+    SQLite they were keyed on PRAGMA data_version, which moves with every commit: a setting or a
+    cached summary, and the names were grouped again (0.6 s at 140,000 statements); PostgreSQL
+    grouped them on every ask. Statement writes, here or in another store, still renew them."""
     from indexing.library import ThreadLibrary
-    from indexing.store import statements as statement_rows
+    from indexing.store import statements as sqlite_statements
+    from indexing.store.postgres import rows as postgres_rows
 
     groupings: list[tuple] = []
-    group = statement_rows.speaker_names
+    for module in (sqlite_statements, postgres_rows):
+        def counted(*args, _group=module.speaker_names, **kwargs):
+            groupings.append(args[1:])
+            return _group(*args, **kwargs)
 
-    async def counted(*args, **kwargs):
-        groupings.append(args[1:])
-        return await group(*args, **kwargs)
-
-    statement_rows.speaker_names = counted
-    first = await ThreadLibrary.open(db_path, fake_embedder)
-    other = await ThreadLibrary.open(db_path, fake_embedder)  # as another process would
+        monkeypatch.setattr(module, "speaker_names", counted)
+    first = await ThreadLibrary.open(store_location, fake_embedder)
+    other = await ThreadLibrary.open(store_location, fake_embedder)  # as another process would
     try:
         article = (await first.index_thread(ARTICLE)).thread_id
         names = await first.speaker_names()
@@ -139,7 +142,6 @@ async def test_remembered_names_outlive_writes_that_touch_no_statement(db_path, 
         assert "Jan Berg" not in {n.speaker for n in await first.speaker_names()}
         assert len(groupings) == 4
     finally:
-        statement_rows.speaker_names = group
         await first.close()
         await other.close()
 
