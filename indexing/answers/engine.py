@@ -110,8 +110,8 @@ class AnswerEngine:
         if thread_id is not None:
             await self.library.thread_info(thread_id, scope)  # NotFoundError names an unknown thread
         # The index's names, not its statements: those of the asked speaker are read when one is asked.
-        names = await self.library.speaker_names(scope, thread_id)
-        parsed = classify(question, {n.speaker for n in names if n.whole_passage})  # commenters, post authors
+        directory = await self.library.speaker_directory(scope, thread_id)
+        parsed = classify(question, directory.authors)  # commenters, post authors
         answer = await self._extractive(parsed, thread_id, scope)
         if self.llm is not None and answer.answered:
             from .llm_mode import llm_answer  # local import: the LLM mode is optional

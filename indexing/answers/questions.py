@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..text.lexical import STOPWORDS
-from ..whosaid.speakers import author_key, match_author
+from ..whosaid.speakers import AuthorIndex, author_key
 
 QuestionType = Literal["speaker", "author", "discussion", "factual"]
 
@@ -67,11 +67,12 @@ class Question:
     says: bool = False  # asks what the person said or wrote ("what did X say/suggest ..."), not a fact about them
 
 
-def classify(question: str, authors: Iterable[str] = ()) -> Question:
-    """Classify a question; `authors` are the comment authors in scope (to spot questions about them)."""
+def classify(question: str, authors: Iterable[str] | AuthorIndex = ()) -> Question:
+    """Classify a question; `authors` are the comment authors in scope (to spot questions about them),
+    best as an AuthorIndex made once for many questions."""
     text = " ".join(question.split())
-    authors = [a for a in authors if a]
-    mention = mentioned_author(text, authors)
+    index = authors if isinstance(authors, AuthorIndex) else AuthorIndex(authors)
+    mention = mentioned_author(text, index)
     if mention is not None:  # "What did new-man-2020 advise ...", "In the comments on X, what did Iain do ..."
         named, start, end = mention
         about, says = _author_topic(text, start, end)
@@ -86,7 +87,7 @@ def classify(question: str, authors: Iterable[str] = ()) -> Question:
             break
         if CROWD.match(name) or CROWD_WORDS.search(name):
             return Question(text, "discussion", topic=topic or _strip_question(text))
-        author = match_author(name, authors)  # "Jane Doe" finds the commenter JaneDoe42
+        author = index.match(name)  # "Jane Doe" finds the commenter JaneDoe42
         if author is not None:
             return Question(text, "author", speaker=author, topic=topic, says=True)
         return Question(text, "speaker", speaker=name, topic=topic)
@@ -116,7 +117,7 @@ _TOKEN = re.compile(r"[^\s\"“”‘()\[\]?!,;:]+")
 MAX_NAME_TOKENS = 4
 
 
-def mentioned_author(text: str, authors: list[str]) -> tuple[str, int, int] | None:
+def mentioned_author(text: str, authors: list[str] | AuthorIndex) -> tuple[str, int, int] | None:
     """The comment author a question names as people type names ("new-man-2020", "Jane Doe" for
     JaneDoe42), with the span of the name; None when no author is named as the subject of the question.
 
@@ -124,15 +125,10 @@ def mentioned_author(text: str, authors: list[str]) -> tuple[str, int, int] | No
     "X's ...", "X said"), so a common word that is also a username ("Eternity") is not taken out of
     its sentence.
     """
-    if not authors:
+    index = authors if isinstance(authors, AuthorIndex) else AuthorIndex(authors)
+    if not index:
         return None
-    exact = {a.lower(): a for a in authors}
-    keyed: dict[str, str] = {}
-    for a in authors:
-        key = author_key(a)
-        if key and len(key.replace(" ", "")) >= 3:
-            keyed.setdefault(key, a)
-            keyed.setdefault(key.replace(" ", ""), a)
+    exact, keyed = index.last_exact, index.spans
     tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
     best: tuple[int, str, int, int] | None = None  # (tokens, author, start, end): the longest name wins
     for i in range(len(tokens)):

@@ -45,7 +45,7 @@ class RowMethods:
                          speakers: Collection[str] | None = None) -> list[Statement]:
         return await statements.read_statements(self._reader_db(), scope, thread_id, speakers)
 
-    async def speaker_names(self, scope: Scope, thread_id: str | None = None) -> list[SpeakerName]:
+    async def speaker_names(self, scope: Scope, thread_id: str | None = None) -> tuple[SpeakerName, ...]:
         return await self._speaker_names.names(self._reader_db(), scope, thread_id)
 
     async def statement_count(self, thread_id: str) -> int:

@@ -124,9 +124,11 @@ class SpeakerNamesCache(Generic[Connection]):
                  group: Callable[[Connection, str | None, str | None], Awaitable[list[SpeakerName]]]) -> None:
         self._changes, self._group = changes, group
         self._version: int | None = None
-        self._found: dict[tuple[str | None, str | None], list[SpeakerName]] = {}
+        self._found: dict[tuple[str | None, str | None], tuple[SpeakerName, ...]] = {}
 
-    async def names(self, db: Connection, scope: str | None, thread_id: str | None) -> list[SpeakerName]:
+    async def names(self, db: Connection, scope: str | None, thread_id: str | None) -> tuple[SpeakerName, ...]:
+        """The names, as the same tuple while the statements are unchanged (the library keeps what
+        it built from them by the tuple's identity)."""
         version = await self._changes(db)  # before the read: a write after it shows next time
         if version is None or version != self._version:
             self._version, self._found = version, {}
@@ -134,8 +136,8 @@ class SpeakerNamesCache(Generic[Connection]):
         if key not in self._found:
             if len(self._found) >= self.MAX_KEYS:
                 self._found.clear()
-            self._found[key] = await self._group(db, scope, thread_id)
-        return list(self._found[key])
+            self._found[key] = tuple(await self._group(db, scope, thread_id))
+        return self._found[key]
 
 
 async def statement_count(db: aiosqlite.Connection, thread_id: str) -> int:

@@ -43,11 +43,12 @@ NAME_CACHE_SIZE = 1 << 16  # at most about 17 MB
 
 def name_words(name: str) -> list[str]:
     """Lower-cased words of a name without titles, determiners or a possessive: "Mr. Trump's" -> [trump]."""
-    return list(_name_words(name))
+    return list(name_word_tuple(name))
 
 
 @lru_cache(maxsize=NAME_CACHE_SIZE)
-def _name_words(name: str) -> tuple[str, ...]:
+def name_word_tuple(name: str) -> tuple[str, ...]:
+    """name_words as a tuple, remembered."""
     name = re.sub(r"\([^)]*\)", " ", name)  # "Jason Chaffetz (R-Utah)"
     words = [w.lower().rstrip(".") for w in _WORD.findall(name)]
     words = [re.sub(r"['’]s$", "", w) for w in words]
@@ -197,11 +198,11 @@ def speaker_matches(query: str, speaker: str, mention: str = "") -> bool:
     have a first part, the speaker's must appear in the question, so "Hillary Clinton" is not "Bill
     Clinton" but "Oversight Chairman Jason Chaffetz" is "Jason Chaffetz".
     """
-    asked = _name_words(query)
+    asked = name_word_tuple(query)
     if not asked:
         return False
     for candidate in (speaker, mention):
-        words = _name_words(candidate)
+        words = name_word_tuple(candidate)
         if not words:
             continue
         if words[-1] == asked[-1] and (len(asked) == 1 or len(words) == 1 or words[0] in asked):
@@ -240,6 +241,48 @@ def _keys_match(asked: str, key: str) -> bool:
     if not asked or not key:
         return False
     return asked == key or (len(asked) >= 4 and asked.replace(" ", "") == key.replace(" ", ""))
+
+
+class AuthorIndex:
+    """Comment authors with their folded keys computed once, for match_author and the question
+    classifier: a community's thousands of commenters are matched against every question. Answers
+    are those of the plain list in the same order."""
+
+    def __init__(self, authors: Iterable[str]):
+        self.authors = [a for a in authors if a]
+        self.first_exact: dict[str, str] = {}  # lower-cased name -> the first author
+        self.last_exact: dict[str, str] = {}  # lower-cased name -> the last author (the classifier's rule)
+        self.first_key: dict[str, str] = {}  # author_key -> the first author
+        self.first_joined: dict[str, str] = {}  # author_key without spaces -> the first author
+        self.spans: dict[str, str] = {}  # a key or joined key of 3+ letters -> the first author (a span in a question)
+        for author in self.authors:
+            self.first_exact.setdefault(author.lower(), author)
+            self.last_exact[author.lower()] = author
+            key = author_key(author)
+            if key:
+                joined = key.replace(" ", "")
+                self.first_key.setdefault(key, author)
+                self.first_joined.setdefault(joined, author)
+                if len(joined) >= 3:
+                    self.spans.setdefault(key, author)
+                    self.spans.setdefault(joined, author)
+
+    def __bool__(self) -> bool:
+        return bool(self.authors)
+
+    def match(self, name: str) -> str | None:
+        """match_author(name, self.authors), by lookups."""
+        wanted = name.strip().lower()
+        if not wanted:
+            return None
+        if wanted in self.first_exact:
+            return self.first_exact[wanted]
+        asked = author_key(name)
+        if not asked:
+            return None
+        if asked in self.first_key:
+            return self.first_key[asked]
+        return self.first_joined.get(asked.replace(" ", "")) if len(asked) >= 4 else None
 
 
 def match_author(name: str, authors: Iterable[str]) -> str | None:

@@ -250,7 +250,7 @@ class PostgresStore:
                          speakers: Collection[str] | None = None) -> list[Statement]:
         return await self._read(lambda conn: rows.read_statements(conn, scope, thread_id, speakers))
 
-    async def speaker_names(self, scope: Scope, thread_id: str | None = None) -> list[SpeakerName]:
+    async def speaker_names(self, scope: Scope, thread_id: str | None = None) -> tuple[SpeakerName, ...]:
         return await self._read(lambda conn: self._speaker_names.names(conn, scope, thread_id))
 
     async def statement_count(self, thread_id: str) -> int:
