@@ -133,11 +133,16 @@ class SpeakerNamesCache(Generic[Connection]):
         if version is None or version != self._version:
             self._version, self._found = version, {}
         key = (scope, thread_id)
-        if key not in self._found:
-            if len(self._found) >= self.MAX_KEYS:
-                self._found.clear()
-            self._found[key] = tuple(await self._group(db, scope, thread_id))
-        return self._found[key]
+        found = self._found.get(key)
+        if found is None:
+            found = tuple(await self._group(db, scope, thread_id))
+            # Kept only if no newer version was seen meanwhile: a grouping that began before a write
+            # must not stand for the rows after it (asks interleave while one groups).
+            if version is not None and version == self._version:
+                if len(self._found) >= self.MAX_KEYS:
+                    self._found.clear()
+                self._found[key] = found
+        return found
 
 
 async def statement_count(db: aiosqlite.Connection, thread_id: str) -> int:
