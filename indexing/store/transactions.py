@@ -84,11 +84,11 @@ async def atomic(db: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Connection
             raise
         await db.execute("COMMIT")
     except sqlite3.Error as exc:
-        if unavailable_error(exc) is None:
+        unavailable = unavailable_error(exc, waited_ms=await _busy_timeout_ms(db))
+        if unavailable is None:
             raise
         await _rollback(db)  # a failed COMMIT (a full disk) leaves the transaction open
-        unavailable = unavailable_error(exc, waited_ms=await _busy_timeout_ms(db))
-        raise (unavailable or exc) from exc
+        raise unavailable from exc
 
 
 async def _busy_timeout_ms(db: aiosqlite.Connection) -> int | None:

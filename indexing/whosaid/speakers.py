@@ -244,9 +244,8 @@ def _keys_match(asked: str, key: str) -> bool:
 
 
 class AuthorIndex:
-    """Comment authors with their folded keys computed once, for match_author and the question
-    classifier: a community's thousands of commenters are matched against every question. Answers
-    are those of the plain list in the same order."""
+    """Comment authors with their folded keys computed once: a community's thousands of commenters
+    are matched against every question (the classifier, match_author)."""
 
     def __init__(self, authors: Iterable[str]):
         self.authors = [a for a in authors if a]
@@ -271,7 +270,9 @@ class AuthorIndex:
         return bool(self.authors)
 
     def match(self, name: str) -> str | None:
-        """match_author(name, self.authors), by lookups."""
+        """The author that `name` denotes as typed ("Jane Doe" -> "JaneDoe42"), or None: the same name
+        ignoring case first, then the folded keys of `author_key` (equal, or equal without spaces
+        for keys of 4 or more characters); when several authors fold alike, the first one wins."""
         wanted = name.strip().lower()
         if not wanted:
             return None
@@ -286,26 +287,9 @@ class AuthorIndex:
 
 
 def match_author(name: str, authors: Iterable[str]) -> str | None:
-    """The author in `authors` that `name` denotes as typed ("Jane Doe" -> "JaneDoe42"), or None.
-
-    The same name ignoring case first, then the folded keys of `author_key`; when several authors
-    fold alike, the first one given wins.
-    """
-    authors = [a for a in authors if a]
-    wanted = name.strip().lower()
-    if not wanted:
-        return None
-    for author in authors:
-        if author.lower() == wanted:
-            return author
-    asked = author_key(name)
-    for author in authors:
-        if asked and asked == author_key(author):
-            return author
-    for author in authors:
-        if _keys_match(asked, author_key(author)):
-            return author
-    return None
+    """The author in `authors` that `name` denotes as typed ("Jane Doe" -> "JaneDoe42"), or None
+    (AuthorIndex.match, for one question)."""
+    return AuthorIndex(authors).match(name)
 
 
 # A title in which the poster names themself: "I am Jane Doe, ask me anything", "IAmA Jane Doe ...",
